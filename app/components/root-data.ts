@@ -1,0 +1,25 @@
+import { useRouteLoaderData } from "@remix-run/react";
+
+export type Role = "viewer" | "finance_admin";
+export interface RootUser {
+  id: number;
+  email: string;
+  role: Role;
+}
+/** What the root loader returns (see app/root.tsx). */
+export interface RootData {
+  user: RootUser | null;
+  csrf: string | null;
+  authMode: "password" | "header";
+}
+
+export function useRootData(): RootData | undefined {
+  return useRouteLoaderData("root") as RootData | undefined;
+}
+
+/** The signed-in user as seen by the layout (null on /login). */
+export function useOptionalUser(): RootUser | null {
+  return useRootData()?.user ?? null;
+}
+
+export const roleLabel = (role: Role) => (role === "finance_admin" ? "Finance admin" : "Viewer");

@@ -1,0 +1,127 @@
+/**
+ * Account management shared by the `users` CLI and the /admin/users page:
+ * validation (zod), hashing, the change itself and its audit entry, in one
+ * transaction. Passwords never reach the audit log or any message.
+ */
+import { z } from "zod";
+import type { Db } from "../../db/client";
+import { writeAudit } from "../../db/queries/audit";
+import {
+  countActiveAdmins,
+  findUserByEmail,
+  insertUser,
+  normalizeEmail,
+  ROLES,
+  updateUserDisabled,
+  updateUserPasswordHash,
+  updateUserRole,
+  type Role,
+  type UserRow,
+} from "../../db/queries/users";
+import { hashPassword, PASSWORD_MAX, PASSWORD_MIN } from "./password.server";
+
+export class UserInputError extends Error {}
+
+export const emailSchema = z
+  .string({ error: "email is required" })
+  .trim()
+  .toLowerCase()
+  .max(254, "email is too long")
+  .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, "email is not a valid address");
+export const roleSchema = z.enum(ROLES as [Role, ...Role[]], { error: "role must be viewer or finance_admin" });
+export const passwordSchema = z
+  .string({ error: "password is required" })
+  .min(PASSWORD_MIN, `password must be at least ${PASSWORD_MIN} characters`)
+  .max(PASSWORD_MAX, `password must be at most ${PASSWORD_MAX} characters`);
+
+function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new UserInputError(r.error.issues.map((i) => i.message).join("; "));
+  return r.data;
+}
+
+const publicUser = (u: UserRow) => ({ id: u.id, email: u.email, role: u.role, disabled: u.disabled });
+
+async function mustFind(db: Db, email: string) {
+  const u = await findUserByEmail(db, email);
+  if (!u) throw new UserInputError(`no user with email ${normalizeEmail(email)}`);
+  return u;
+}
+
+async function guardLastAdmin(db: Db, u: UserRow, next: { role: Role; disabled: boolean }) {
+  const wasActiveAdmin = u.role === "finance_admin" && !u.disabled;
+  const staysActiveAdmin = next.role === "finance_admin" && !next.disabled;
+  if (wasActiveAdmin && !staysActiveAdmin && (await countActiveAdmins(db)) <= 1) {
+    throw new UserInputError("refused: this is the last active finance admin");
+  }
+}
+
+export async function addUser(
+  db: Db,
+  actor: string,
+  input: { email: unknown; role: unknown; password?: unknown },
+): Promise<UserRow> {
+  const email = parse(emailSchema, input.email);
+  const role = parse(roleSchema, input.role);
+  const password = input.password === undefined ? undefined : parse(passwordSchema, input.password);
+  const passwordHash = password === undefined ? null : await hashPassword(password);
+  return db.transaction(async (tx) => {
+    const u = await insertUser(tx, { email, role, passwordHash });
+    if (!u) throw new UserInputError(`a user with email ${email} already exists`);
+    await writeAudit(tx, { actor, action: "create", entity: "user", entityId: email, after: publicUser(u) });
+    return u;
+  });
+}
+
+export async function setDisabled(db: Db, actor: string, emailInput: unknown, disabled: boolean): Promise<UserRow> {
+  const email = parse(emailSchema, emailInput);
+  return db.transaction(async (tx) => {
+    const u = await mustFind(tx, email);
+    if (u.disabled === disabled) return u;
+    await guardLastAdmin(tx, u, { role: u.role, disabled });
+    await updateUserDisabled(tx, u.id, disabled);
+    const after = { ...u, disabled };
+    await writeAudit(tx, {
+      actor,
+      action: disabled ? "disable" : "enable",
+      entity: "user",
+      entityId: email,
+      before: publicUser(u),
+      after: publicUser(after),
+    });
+    return after;
+  });
+}
+
+export async function setRole(db: Db, actor: string, emailInput: unknown, roleInput: unknown): Promise<UserRow> {
+  const email = parse(emailSchema, emailInput);
+  const role = parse(roleSchema, roleInput);
+  return db.transaction(async (tx) => {
+    const u = await mustFind(tx, email);
+    if (u.role === role) return u;
+    await guardLastAdmin(tx, u, { role, disabled: u.disabled });
+    await updateUserRole(tx, u.id, role);
+    const after = { ...u, role };
+    await writeAudit(tx, {
+      actor,
+      action: "role_change",
+      entity: "user",
+      entityId: email,
+      before: publicUser(u),
+      after: publicUser(after),
+    });
+    return after;
+  });
+}
+
+export async function resetPassword(db: Db, actor: string, emailInput: unknown, passwordInput: unknown): Promise<UserRow> {
+  const email = parse(emailSchema, emailInput);
+  const password = parse(passwordSchema, passwordInput);
+  const passwordHash = await hashPassword(password);
+  return db.transaction(async (tx) => {
+    const u = await mustFind(tx, email);
+    await updateUserPasswordHash(tx, u.id, passwordHash);
+    await writeAudit(tx, { actor, action: "password_reset", entity: "user", entityId: email });
+    return u;
+  });
+}

@@ -1,0 +1,200 @@
+// Finance admins manage accounts: add, disable/enable, set role, reset password.
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { listUsers } from "../../db/queries/users";
+import { CsrfInput } from "~/components/csrf";
+import { Alert, Badge, Card, EmptyState, PageHeader, buttonClass, inputClass, labelClass } from "~/components/ui";
+import { requireMutation, requireRole } from "~/lib/auth.server";
+import { getDb, getEnv } from "~/lib/db.server";
+import { PASSWORD_MIN } from "~/lib/password.server";
+import { addUser, resetPassword, setDisabled, setRole, UserInputError } from "~/lib/users.server";
+
+export const meta: MetaFunction = () => [{ title: "Users · Showback" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const me = await requireRole(request, "finance_admin");
+  const db = await getDb();
+  const env = await getEnv();
+  return { users: await listUsers(db), me: me.email, authMode: env.SHOWBACK_AUTH, passwordMin: PASSWORD_MIN };
+}
+
+type ActionData = { ok: true; message: string } | { ok: false; error: string; intent: string };
+
+export async function action({ request }: ActionFunctionArgs) {
+  const { user, form } = await requireMutation(request, "finance_admin");
+  const db = await getDb();
+  const intent = String(form.get("intent") ?? "");
+  const email = form.get("email");
+  try {
+    switch (intent) {
+      case "add": {
+        const password = form.get("password");
+        const u = await addUser(db, user.email, {
+          email,
+          role: form.get("role"),
+          password: typeof password === "string" && password !== "" ? password : undefined,
+        });
+        return json<ActionData>({ ok: true, message: `Added ${u.email}.` });
+      }
+      case "disable":
+      case "enable": {
+        const u = await setDisabled(db, user.email, email, intent === "disable");
+        return json<ActionData>({ ok: true, message: `${u.email} is ${u.disabled ? "disabled" : "enabled"}.` });
+      }
+      case "set-role": {
+        const u = await setRole(db, user.email, email, form.get("role"));
+        return json<ActionData>({ ok: true, message: `${u.email} is now ${u.role === "finance_admin" ? "a finance admin" : "a viewer"}.` });
+      }
+      case "reset-password": {
+        const u = await resetPassword(db, user.email, email, form.get("password"));
+        return json<ActionData>({ ok: true, message: `Password of ${u.email} was reset.` });
+      }
+      default:
+        return json<ActionData>({ ok: false, error: "Unknown action.", intent }, { status: 400 });
+    }
+  } catch (e) {
+    if (e instanceof UserInputError) return json<ActionData>({ ok: false, error: e.message, intent }, { status: 400 });
+    throw e;
+  }
+}
+
+const roleName = (r: string) => (r === "finance_admin" ? "Finance admin" : "Viewer");
+
+export default function AdminUsers() {
+  const { users, me, authMode, passwordMin } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>() as ActionData | undefined;
+  const nav = useNavigation();
+  const busy = nav.state === "submitting";
+  return (
+    <div>
+      <PageHeader
+        title="Users"
+        description={
+          authMode === "header"
+            ? "Sign-in is delegated to the authenticating proxy: users listed here (and not disabled) get their role."
+            : "Accounts that can sign in to Showback. Finance admins can ingest, edit the crosswalk and manage users."
+        }
+      />
+      <div className="space-y-6">
+        {result ? result.ok ? <Alert tone="success">{result.message}</Alert> : <Alert>{result.error}</Alert> : null}
+
+        <Card title="Add a user">
+          <Form method="post" className="grid grid-cols-1 items-end gap-4 md:grid-cols-4" data-testid="add-user-form">
+            <CsrfInput />
+            <input type="hidden" name="intent" value="add" />
+            <div>
+              <label htmlFor="new-email" className={labelClass}>Email</label>
+              <input id="new-email" name="email" type="email" required className={`mt-1 ${inputClass}`} />
+            </div>
+            <div>
+              <label htmlFor="new-role" className={labelClass}>Role</label>
+              <select id="new-role" name="role" defaultValue="viewer" className={`mt-1 ${inputClass}`}>
+                <option value="viewer">Viewer</option>
+                <option value="finance_admin">Finance admin</option>
+              </select>
+            </div>
+            <div>
+              <label htmlFor="new-password" className={labelClass}>
+                Password {authMode === "header" ? "(optional)" : ""}
+              </label>
+              <input
+                id="new-password"
+                name="password"
+                type="password"
+                autoComplete="new-password"
+                minLength={passwordMin}
+                required={authMode !== "header"}
+                className={`mt-1 ${inputClass}`}
+              />
+            </div>
+            <div>
+              <button type="submit" className={buttonClass.primary} disabled={busy}>Add user</button>
+            </div>
+          </Form>
+          <p className="mt-2 text-xs text-slate-500">Passwords need at least {passwordMin} characters.</p>
+        </Card>
+
+        <Card title="Accounts" description={`${users.length} user${users.length === 1 ? "" : "s"}`} padded={false}>
+          {users.length === 0 ? (
+            <div className="p-5">
+              <EmptyState title="No users yet">Add the first account above, or with `npm run users -- add`.</EmptyState>
+            </div>
+          ) : (
+            <table className="min-w-full divide-y divide-slate-200 text-sm">
+              <thead className="bg-slate-50 text-left text-xs font-medium uppercase tracking-wide text-slate-500">
+                <tr>
+                  <th className="px-5 py-2">Email</th>
+                  <th className="px-5 py-2">Role</th>
+                  <th className="px-5 py-2">Status</th>
+                  <th className="px-5 py-2">Created</th>
+                  <th className="px-5 py-2 text-right">Actions</th>
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-slate-100">
+                {users.map((u) => (
+                  <tr key={u.id} data-testid={`user-${u.email}`}>
+                    <td className="px-5 py-2 font-medium text-slate-900">
+                      {u.email} {u.email === me ? <span className="text-xs font-normal text-slate-400">(you)</span> : null}
+                    </td>
+                    <td className="px-5 py-2">
+                      <Form method="post" className="flex items-center gap-2">
+                        <CsrfInput />
+                        <input type="hidden" name="intent" value="set-role" />
+                        <input type="hidden" name="email" value={u.email} />
+                        <select
+                          name="role"
+                          defaultValue={u.role}
+                          aria-label={`Role of ${u.email}`}
+                          className="rounded-md border-slate-300 py-1 text-sm"
+                        >
+                          <option value="viewer">Viewer</option>
+                          <option value="finance_admin">Finance admin</option>
+                        </select>
+                        <button type="submit" className={buttonClass.secondary} disabled={busy}>Set</button>
+                      </Form>
+                    </td>
+                    <td className="px-5 py-2">
+                      {u.disabled ? <Badge tone="danger">Disabled</Badge> : <Badge tone="success">Active</Badge>}{" "}
+                      <span className="sr-only">{roleName(u.role)}</span>
+                    </td>
+                    <td className="whitespace-nowrap px-5 py-2 tabular-nums text-slate-500">{String(u.created_at).slice(0, 10)}</td>
+                    <td className="px-5 py-2">
+                      <div className="flex items-center justify-end gap-2">
+                        {authMode === "password" ? (
+                          <Form method="post" className="flex items-center gap-2">
+                            <CsrfInput />
+                            <input type="hidden" name="intent" value="reset-password" />
+                            <input type="hidden" name="email" value={u.email} />
+                            <input
+                              name="password"
+                              type="password"
+                              autoComplete="new-password"
+                              placeholder="New password"
+                              minLength={passwordMin}
+                              required
+                              aria-label={`New password for ${u.email}`}
+                              className="w-36 rounded-md border-slate-300 py-1 text-sm"
+                            />
+                            <button type="submit" className={buttonClass.secondary} disabled={busy}>Reset</button>
+                          </Form>
+                        ) : null}
+                        <Form method="post">
+                          <CsrfInput />
+                          <input type="hidden" name="intent" value={u.disabled ? "enable" : "disable"} />
+                          <input type="hidden" name="email" value={u.email} />
+                          <button type="submit" className={u.disabled ? buttonClass.secondary : buttonClass.danger} disabled={busy}>
+                            {u.disabled ? "Enable" : "Disable"}
+                          </button>
+                        </Form>
+                      </div>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </Card>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,73 @@
+/** npm run ingest -- --org ORG_ID [--granularity daily|weekly|monthly] [--allow-unbalanced] FILE.csv [FILE.csv…] */
+import { stat } from "node:fs/promises";
+import cliProgress from "cli-progress";
+import { z } from "zod";
+import { formatIssues } from "../app/domain/csv/issues";
+import { ingestFile } from "../db/queries/ingest";
+import { cliActor, parseCli, runCli, withDb } from "./lib/cli";
+
+const USAGE = "npm run ingest -- --org ORG_ID [--granularity daily|weekly|monthly] [--allow-unbalanced] FILE.csv [FILE.csv…]";
+
+const Args = z.object({
+  org: z.string().trim().min(1, "--org is required").regex(/^[A-Za-z0-9._:-]+$/, "--org must be an id without spaces"),
+  granularity: z.enum(["daily", "weekly", "monthly"]).optional(),
+  allowUnbalanced: z.boolean(),
+  files: z.array(z.string()).min(1, "at least one FILE.csv is required"),
+});
+
+runCli(async () => {
+  const args = parseCli(
+    USAGE,
+    process.argv.slice(2),
+    { org: { type: "string" }, granularity: { type: "string" }, "allow-unbalanced": { type: "boolean" } },
+    Args,
+    (v, files) => ({ org: v.org, granularity: v.granularity, allowUnbalanced: Boolean(v["allow-unbalanced"]), files }),
+  );
+  let failed = false;
+  await withDb(async (db) => {
+    for (const file of args.files) {
+      const size = (await stat(file).catch(() => null))?.size;
+      if (size === undefined) {
+        process.stderr.write(`${file}: no such file\n`);
+        failed = true;
+        continue;
+      }
+      const started = Date.now();
+      const bar =
+        size > 5_000_000 && process.stderr.isTTY !== undefined
+          ? new cliProgress.SingleBar(
+              { format: `${file} [{bar}] {percentage}% | {rows} rows | {rate} rows/s`, stream: process.stderr, hideCursor: true },
+              cliProgress.Presets.shades_classic,
+            )
+          : null;
+      bar?.start(size, 0, { rows: 0, rate: 0 });
+      const result = await ingestFile(db, {
+        orgId: args.org,
+        filePath: file,
+        granularity: args.granularity,
+        allowUnbalanced: args.allowUnbalanced,
+        actor: cliActor(),
+        now: new Date(),
+        onProgress: (p) => bar?.update(p.bytes, { rows: p.rows, rate: Math.round(p.rows / Math.max(0.001, (Date.now() - started) / 1000)) }),
+      });
+      bar?.stop();
+      const secs = (Date.now() - started) / 1000;
+      const s = result.summary;
+      for (const w of s.warnings) process.stderr.write(`${file}: warning: ${w}\n`);
+      if (result.status === "rejected") {
+        failed = true;
+        process.stderr.write(`${file}: rejected, nothing stored. ${result.errorCount} problem(s):\n${formatIssues(result.errors, result.errorCount)}\n`);
+      } else if (result.status === "unchanged") {
+        process.stdout.write(`${file}: ${result.message}\n`);
+      } else {
+        process.stdout.write(
+          `${file}: import ${result.importId} for ${args.org}: ${s.rowCount} rows, ${s.granularity} ${s.firstBucket}..${s.lastBucket}, total ${s.total} USD` +
+            (result.replacedImportIds.length ? `; replaced ${result.replacedRows} rows of import(s) ${result.replacedImportIds.join(", ")}` : "") +
+            (result.supersededImportIds.length ? `; superseded import(s) ${result.supersededImportIds.join(", ")}` : "") +
+            ` (${Math.round(secs * 10) / 10} s, ${Math.round(s.rowCount / Math.max(secs, 0.001))} rows/s)\n`,
+        );
+      }
+    }
+  });
+  return failed ? 1 : 0;
+});
