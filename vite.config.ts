@@ -5,6 +5,8 @@ import { defineConfig } from "vite";
 export default defineConfig({
   plugins: [
     remix({
+      // SHOWBACK_BUILD_DIR lets parallel work build side by side (default ./build)
+      buildDirectory: process.env.SHOWBACK_BUILD_DIR || "build",
       future: {
         v3_fetcherPersist: true,
         v3_relativeSplatPath: true,

@@ -15,6 +15,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: "integration",
+          globalSetup: ["tests/global-setup.ts"],
           include: ["tests/integration/**/*.test.ts"],
           environment: "node",
           testTimeout: 60_000,
@@ -25,11 +26,13 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: "browser",
+          globalSetup: ["tests/global-setup.ts"],
           include: ["tests/browser/**/*.test.ts"],
           environment: "node",
           testTimeout: 120_000,
           hookTimeout: 180_000,
-          fileParallelism: false,
+          pool: "forks",
+          poolOptions: { forks: { singleFork: true } },
         },
       },
     ],

@@ -65,6 +65,13 @@ export function createPostgresDb(url: string, opts: { max?: number } = {}): Db {
       // keep dates and timestamps as PostgreSQL text, like the PGlite client
       dateText: { to: 1082, from: [1082, 1114, 1184], serialize: (x: unknown) => String(x), parse: identity },
       int8: { to: 20, from: [20], serialize: (x: unknown) => String(x), parse: (x: string) => Number(x) },
+      // jsonb parameters are passed as JSON text (as PGlite does); objects are stringified once
+      jsonText: {
+        to: 3802,
+        from: [114, 3802],
+        serialize: (x: unknown) => (typeof x === "string" ? x : JSON.stringify(x)),
+        parse: (x: string) => JSON.parse(x),
+      },
     },
   });
   return wrapPostgres(sql, sql, false);

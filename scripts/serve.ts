@@ -26,6 +26,7 @@ import { pruneLoginAttempts } from "../db/queries/users";
 import { runWithContext, type ServerContext } from "../app/lib/context.server";
 import { resolveSessionSecret } from "../app/lib/db.server";
 import { EnvError, parseEnv, type Env } from "../app/lib/env.server";
+import { originAllowed } from "../app/lib/csrf.server";
 import { securityHeaderEntries } from "../app/lib/headers.server";
 
 export interface StartServerOptions {
@@ -109,6 +110,17 @@ async function serveStatic(clientDir: string, req: http.IncomingMessage, res: ht
   return true;
 }
 
+function forbiddenPage(): Response {
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Access denied · Showback</title></head>
+<body style="font-family:system-ui,sans-serif;background:#f8fafc;color:#0f172a;display:grid;place-items:center;min-height:100vh;margin:0">
+<main style="background:#fff;border:1px solid #e2e8f0;border-radius:8px;padding:32px;max-width:28rem">
+<p style="font-size:12px;color:#94a3b8;text-transform:uppercase;letter-spacing:.05em;margin:0">Error 403</p>
+<h1 style="font-size:18px;margin:4px 0 8px">Access denied</h1>
+<p style="font-size:14px;color:#475569;margin:0">This request came from another site and was refused.</p>
+<p style="margin-top:24px"><a href="/" style="font-size:14px;color:#4f46e5">Back to overview</a></p></main></body></html>`;
+  return new Response(html, { status: 403, headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" } });
+}
+
 function toRequest(req: http.IncomingMessage, res: http.ServerResponse): Request {
   const xfp = String(req.headers["x-forwarded-proto"] ?? "").split(",")[0]?.trim().toLowerCase();
   const proto = xfp === "https" || xfp === "http" ? xfp : (req.socket as { encrypted?: boolean }).encrypted ? "https" : "http";
@@ -147,7 +159,7 @@ async function sendResponse(res: http.ServerResponse, response: Response) {
 export async function startServer(opts: StartServerOptions = {}): Promise<ServerHandle> {
   const env = parseEnv({ ...process.env, ...(opts.env ?? {}) });
   const dbConfig: DbConfig = opts.dbConfig ?? { databaseUrl: env.DATABASE_URL, dataDir: path.resolve(env.SHOWBACK_DATA_DIR) };
-  const buildDir = path.resolve(opts.buildDir ?? "build");
+  const buildDir = path.resolve(opts.buildDir ?? (process.env.SHOWBACK_BUILD_DIR || "build"));
   const serverEntry = path.join(buildDir, "server", "index.js");
   const clientDir = path.join(buildDir, "client");
   try {
@@ -176,6 +188,11 @@ export async function startServer(opts: StartServerOptions = {}): Promise<Server
       try {
         if (await serveStatic(clientDir, req, res, pathname)) return;
         const request = toRequest(req, res);
+        if (req.method !== "GET" && req.method !== "HEAD" && !originAllowed(request)) {
+          // Cross-site mutation: refused before Remix (which would answer a bare 500).
+          await sendResponse(res, forbiddenPage());
+          return;
+        }
         const response = await runWithContext(ctx, () => handle(request));
         await sendResponse(res, response);
       } catch (e) {

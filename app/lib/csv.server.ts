@@ -14,7 +14,7 @@ export interface CsvRecords {
 /** Parses CSV text with line numbers (header is line 1); a syntax error is reported, not thrown. */
 export function readCsvRecords(text: string | Buffer): CsvRecords {
   try {
-    const recs = parse(text, { relax_column_count: true, skip_empty_lines: true, info: true, bom: false }) as Array<{
+    const recs = parse(text, { relax_column_count: true, skip_empty_lines: true, info: true, bom: false }) as unknown as Array<{
       record: string[];
       info: { lines: number };
     }>;

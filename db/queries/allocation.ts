@@ -7,6 +7,7 @@ import { Decimal, dec } from "../../app/domain/money";
 import { allocateOwners, parsePolicy, type TeamResult } from "../../app/domain/allocation";
 import { createResolver, type CrosswalkEntry } from "../../app/domain/crosswalk";
 import { copyLine, type Db } from "../client";
+import { diffSnapshots } from "./restatements";
 
 export const GRANULARITIES = ["daily", "weekly", "monthly"] as const;
 
@@ -62,26 +63,48 @@ export async function computeAllocation(
   return out;
 }
 
-/** Replaces the stored allocation of org/granularity for bucket starts in [from, to] (inclusive; null = unbounded). */
+/** Months (YYYY-MM) of an org that are closed: their stored allocation is frozen (§5). */
+export async function closedMonths(db: Db, orgId: string): Promise<Set<string>> {
+  const rows = await db.query<{ month: string }>(`select month from month_closes where org_id = $1 and status = 'closed'`, [orgId]);
+  return new Set(rows.map((r) => r.month));
+}
+
+export interface RecomputeOptions {
+  /** The import that caused the recompute, recorded on closed-month restatements. */
+  importId?: number | null;
+}
+
+/**
+ * Replaces the stored allocation of org/granularity for bucket starts in [from, to]
+ * (inclusive; null = unbounded). Buckets in a closed month are never rewritten: the
+ * difference between the frozen figures and the recomputed ones is recorded as a
+ * `closed_month` restatement instead, until the month is explicitly reopened.
+ */
 export async function recomputeAllocation(
   db: Db,
   orgId: string,
   granularity: string,
   from: string | null,
   to: string | null,
+  opts: RecomputeOptions = {},
 ): Promise<number> {
-  const buckets = await computeAllocation(db, orgId, granularity, from, to);
+  const computed = await computeAllocation(db, orgId, granularity, from, to);
+  const closed = await closedMonths(db, orgId);
+  const monthOf = (d: string) => d.slice(0, 7);
+  const open = computed.filter((b) => !closed.has(monthOf(b.bucketStart)));
+  if (closed.size > 0) await recordClosedMonthRestatements(db, orgId, granularity, from, to, computed, closed, opts.importId ?? null);
   await db.query(
     `delete from allocation_results where org_id = $1 and granularity = $2
-       and ($3::date is null or bucket_start >= $3::date) and ($4::date is null or bucket_start <= $4::date)`,
-    [orgId, granularity, from, to],
+       and ($3::date is null or bucket_start >= $3::date) and ($4::date is null or bucket_start <= $4::date)
+       and not (to_char(bucket_start, 'YYYY-MM') = any($5::text[]))`,
+    [orgId, granularity, from, to, [...closed]],
   );
   let n = 0;
   await db.copyRows(
     "allocation_results",
     ["org_id", "granularity", "bucket_start", "team", "direct_cost", "unallocated_share", "total"],
     (function* () {
-      for (const b of buckets)
+      for (const b of open)
         for (const r of b.results) {
           n++;
           yield copyLine([orgId, granularity, b.bucketStart, r.team, r.direct.toFixed(), r.unallocatedShare.toFixed(), r.total.toFixed()]);
@@ -89,6 +112,45 @@ export async function recomputeAllocation(
     })(),
   );
   return n;
+}
+
+async function recordClosedMonthRestatements(
+  db: Db,
+  orgId: string,
+  granularity: string,
+  from: string | null,
+  to: string | null,
+  computed: BucketAllocation[],
+  closed: Set<string>,
+  importId: number | null,
+): Promise<void> {
+  const stored = await db.query<{ month: string; team: string; total: string }>(
+    `select to_char(bucket_start, 'YYYY-MM') as month, team, sum(total)::text as total from allocation_results
+      where org_id = $1 and granularity = $2
+        and ($3::date is null or bucket_start >= $3::date) and ($4::date is null or bucket_start <= $4::date)
+        and to_char(bucket_start, 'YYYY-MM') = any($5::text[])
+      group by 1, 2`,
+    [orgId, granularity, from, to, [...closed]],
+  );
+  const fresh = new Map<string, Decimal>();
+  for (const b of computed) {
+    const month = b.bucketStart.slice(0, 7);
+    if (!closed.has(month)) continue;
+    for (const r of b.results) {
+      const k = `${month}\u0000${r.team}`;
+      fresh.set(k, (fresh.get(k) ?? dec("0")).plus(r.total));
+    }
+  }
+  const before = stored.map((r) => ({ month: r.month, team: r.team, total: r.total }));
+  const after = [...fresh.entries()].map(([k, v]) => {
+    const [month, team] = k.split("\u0000");
+    return { month, team, total: v.toFixed() };
+  });
+  const deltas = diffSnapshots(before, after);
+  for (const month of [...new Set(deltas.map((d) => d.month))].sort())
+    await db.query(`insert into restatements (org_id, month, import_id, kind, deltas) values ($1, $2, $3, 'closed_month', $4::jsonb)`, [
+      orgId, month, importId, JSON.stringify({ granularity, deltas: deltas.filter((d) => d.month === month) }),
+    ]);
 }
 
 /** Recomputes every granularity of one org over bucket starts in [from, toExclusive) (null = unbounded). */

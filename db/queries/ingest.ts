@@ -185,7 +185,7 @@ export async function ingestFile(db: Db, opts: IngestOptions): Promise<IngestRes
          returning id`,
         [importId, opts.orgId],
       );
-      await recomputeAllocation(tx, opts.orgId, granularity, first, last);
+      await recomputeAllocation(tx, opts.orgId, granularity, first, last, { importId });
       if (replacedImportIds.length > 0)
         await recordImportRestatement(tx, { orgId: opts.orgId, granularity, importId, from: first, to: last, before });
 

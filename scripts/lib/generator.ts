@@ -520,7 +520,7 @@ function isWeekend(day: number): boolean {
 }
 
 /** GB a membership read (dir 0) or wrote (dir 1) on one day; 0 when the principal was idle. */
-function dailyGB(t: Topology, m: Membership, dir: 0 | 1, day: number, weekend: boolean): number {
+function dailyGB(m: Membership, dir: 0 | 1, day: number, weekend: boolean): number {
   const base = dir === 0 ? m.readBase : m.writeBase;
   if (base === 0) return 0;
   const p = m.p;
@@ -628,8 +628,8 @@ function generateBucket(t: Topology, g: Granularity, bucket: string, ts: string)
       let r = 0;
       let w = 0;
       for (let i = 0; i < nDays; i++) {
-        r += dailyGB(t, m, 0, startDay + i, weekend[i]);
-        w += dailyGB(t, m, 1, startDay + i, weekend[i]);
+        r += dailyGB(m, 0, startDay + i, weekend[i]);
+        w += dailyGB(m, 1, startDay + i, weekend[i]);
       }
       const rm = milli(r);
       const wm = milli(w);

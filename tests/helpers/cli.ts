@@ -19,7 +19,7 @@ export interface CliResult {
 
 const root = path.resolve(__dirname, "../..");
 
-export function runScript(script: string, args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<CliResult> {
+export function runScript(script: string, args: string[], env: Record<string, string>, input?: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts", `${script}.ts`), ...args], {
       cwd: root,
@@ -49,7 +49,7 @@ async function templateDir(): Promise<string> {
 }
 
 export interface CliEnv {
-  env: NodeJS.ProcessEnv;
+  env: Record<string, string>;
   run(script: string, ...args: string[]): Promise<CliResult>;
   /** Opens the database in this process (close it before the next `run` on PGlite). */
   withDb<T>(fn: (db: Db) => Promise<T>): Promise<T>;

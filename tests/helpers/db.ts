@@ -13,6 +13,9 @@ import { createPgliteDb, createPostgresDb, pgliteOf, type Db } from "../../db/cl
 import { migrateDb } from "../../db/migrate";
 
 export const testEngine = (): "pg" | "pglite" => (process.env.TEST_DB === "pg" ? "pg" : "pglite");
+/** Set by tests/global-setup.ts; used in database names so the run can drop them all. */
+const runId = () => process.env.SHOWBACK_TEST_RUN || "adhoc";
+
 export const baseUrl = () => process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test";
 
 let pgliteTemplate: Promise<Blob> | undefined;
@@ -36,7 +39,7 @@ function urlWithDb(url: string, name: string) {
 let pgTemplate: Promise<string> | undefined;
 async function pgTemplateName(): Promise<string> {
   pgTemplate ??= (async () => {
-    const name = `showback_tpl_${process.pid}_${randomBytes(3).toString("hex")}`;
+    const name = `showback_tpl_${runId()}_${process.pid}_${randomBytes(3).toString("hex")}`;
     const admin = postgres(baseUrl(), { max: 1, onnotice: () => {} });
     try {
       await admin.unsafe(`create database ${name}`);
@@ -65,7 +68,7 @@ export async function createTestDb(): Promise<TestDb> {
     return { db, cleanup: () => db.close() };
   }
   const tpl = await pgTemplateName();
-  const name = `showback_t_${randomBytes(5).toString("hex")}`;
+  const name = `showback_t_${runId()}_${randomBytes(5).toString("hex")}`;
   const admin = postgres(baseUrl(), { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name} template ${tpl}`);
   const url = urlWithDb(baseUrl(), name);

@@ -21,7 +21,7 @@ import { hashPassword } from "../../app/lib/password.server";
 import { startServer, type ServerHandle } from "../../scripts/serve";
 import { createTestDb, type TestDb } from "./db";
 
-export const BUILD_DIR = path.resolve("build");
+export const BUILD_DIR = path.resolve(process.env.SHOWBACK_BUILD_DIR || "build");
 export const TEST_PASSWORD = "correct horse battery staple";
 export const TEST_USERS: Record<Role, string> = {
   viewer: "viewer@example.test",

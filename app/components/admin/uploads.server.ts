@@ -1,0 +1,169 @@
+/**
+ * Uploaded export files between preview and confirm.
+ *
+ * The file part of the multipart body streams straight to disk under
+ * os.tmpdir()/showback-uploads/<token>/upload.csv (never buffered in memory), with a
+ * size limit (SHOWBACK_UPLOAD_MAX_MB, default 200): past the limit the rest of the
+ * part is drained and discarded and the form says so. The token is 32 random hex
+ * bytes; an upload expires after SHOWBACK_UPLOAD_TTL_MIN minutes (default 60).
+ * Progress of a running confirm is kept in memory, per token, for polling.
+ */
+import { randomBytes } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { mkdir, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { once } from "node:events";
+import os from "node:os";
+import path from "node:path";
+import type { UploadHandler } from "@remix-run/node";
+
+export const UPLOAD_FIELD = "file";
+export const TOO_LARGE = "__showback_too_large__";
+
+export function uploadMaxBytes(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.SHOWBACK_UPLOAD_MAX_MB;
+  const mb = raw && /^\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw.trim()) : 200;
+  return Math.max(1, Math.floor(mb * 1024 * 1024));
+}
+
+export function uploadMaxMb(env: NodeJS.ProcessEnv = process.env): string {
+  const raw = env.SHOWBACK_UPLOAD_MAX_MB;
+  return raw && /^\d+(\.\d+)?$/.test(raw.trim()) ? raw.trim() : "200";
+}
+
+const ttlMs = () => {
+  const raw = process.env.SHOWBACK_UPLOAD_TTL_MIN;
+  return (raw && /^\d+$/.test(raw) ? Number(raw) : 60) * 60_000;
+};
+
+export const uploadsRoot = () => path.join(os.tmpdir(), "showback-uploads");
+const TOKEN_RE = /^[a-f0-9]{64}$/;
+export const isToken = (t: unknown): t is string => typeof t === "string" && TOKEN_RE.test(t);
+const dirOf = (token: string) => path.join(uploadsRoot(), token);
+export const fileOf = (token: string) => path.join(dirOf(token), "upload.csv");
+
+export interface PendingUpload {
+  token: string;
+  orgId: string;
+  fileName: string;
+  bytes: number;
+  granularity: "daily" | "weekly" | "monthly" | null;
+  allowUnbalanced: boolean;
+  actor: string;
+  createdAt: number;
+}
+
+/**
+ * An upload handler that writes the `file` part to a fresh token folder.
+ * Returns the token (as the field value), TOO_LARGE when over the limit, or
+ * undefined for other file fields. `state.token` is set once a file was stored.
+ */
+export function createExportUploadHandler(maxBytes: number, state: { token?: string; fileName?: string; bytes?: number; tooLarge?: boolean }): UploadHandler {
+  return async ({ name, filename, data }) => {
+    if (name !== UPLOAD_FIELD || !filename) {
+      for await (const _ of data) void _; // ignore stray file parts
+      return undefined;
+    }
+    const token = randomBytes(32).toString("hex");
+    await mkdir(dirOf(token), { recursive: true, mode: 0o700 });
+    const file = fileOf(token);
+    const out = createWriteStream(file, { mode: 0o600 });
+    let size = 0;
+    let tooLarge = false;
+    try {
+      for await (const chunk of data) {
+        size += chunk.byteLength;
+        if (size > maxBytes) {
+          tooLarge = true;
+          continue; // drain the rest of the part without storing it
+        }
+        if (!out.write(chunk)) await once(out, "drain");
+      }
+    } finally {
+      out.end();
+      await once(out, "close").catch(() => {});
+    }
+    if (tooLarge) {
+      await rm(dirOf(token), { recursive: true, force: true });
+      state.tooLarge = true;
+      state.bytes = size;
+      return TOO_LARGE;
+    }
+    state.token = token;
+    state.fileName = path.basename(filename).slice(0, 200);
+    state.bytes = size;
+    return token;
+  };
+}
+
+export async function savePending(p: PendingUpload): Promise<void> {
+  await writeFile(path.join(dirOf(p.token), "meta.json"), JSON.stringify(p), { mode: 0o600 });
+}
+
+export async function loadPending(token: unknown): Promise<PendingUpload | null> {
+  if (!isToken(token)) return null;
+  try {
+    const meta = JSON.parse(await readFile(path.join(dirOf(token), "meta.json"), "utf8")) as PendingUpload;
+    if (Date.now() - meta.createdAt > ttlMs()) {
+      await discardPending(token);
+      return null;
+    }
+    await stat(fileOf(token));
+    return meta;
+  } catch {
+    return null;
+  }
+}
+
+export async function discardPending(token: string): Promise<void> {
+  if (!isToken(token)) return;
+  await rm(dirOf(token), { recursive: true, force: true });
+  progress.delete(token);
+}
+
+/** Removes expired uploads (called opportunistically). */
+export async function sweepExpired(): Promise<void> {
+  let names: string[] = [];
+  try {
+    names = await readdir(uploadsRoot());
+  } catch {
+    return;
+  }
+  const cutoff = Date.now() - ttlMs();
+  for (const n of names) {
+    if (!TOKEN_RE.test(n)) continue;
+    try {
+      const s = await stat(dirOf(n));
+      if (s.mtimeMs < cutoff) await rm(dirOf(n), { recursive: true, force: true });
+    } catch {
+      /* gone */
+    }
+  }
+}
+
+// ---------------------------------------------------------------- progress
+
+export interface Progress {
+  state: "validating" | "loading" | "done" | "failed";
+  rows: number;
+  bytes: number;
+  totalBytes: number;
+  importId?: number;
+  message?: string;
+  at: number;
+}
+
+const PROGRESS = Symbol.for("showback.uploadProgress");
+const g = globalThis as typeof globalThis & { [PROGRESS]?: Map<string, Progress> };
+const progress: Map<string, Progress> = (g[PROGRESS] ??= new Map());
+
+export function setProgress(token: string, p: Omit<Progress, "at">): void {
+  progress.set(token, { ...p, at: Date.now() });
+  if (progress.size > 200) {
+    const cutoff = Date.now() - 3_600_000;
+    for (const [k, v] of progress) if (v.at < cutoff) progress.delete(k);
+  }
+}
+
+export function getProgress(token: string): Progress | null {
+  return progress.get(token) ?? null;
+}

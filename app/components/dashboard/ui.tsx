@@ -1,0 +1,115 @@
+/** Dashboard building blocks: KPI cards, money cells, change, trust badges. */
+import { Link } from "@remix-run/react";
+import Decimal from "decimal.js";
+import type { ReactNode } from "react";
+import { Badge, type BadgeTone } from "~/components/ui";
+import { formatPercent, formatUsd } from "~/lib/format";
+
+export const cx = (...c: Array<string | false | null | undefined>) => c.filter(Boolean).join(" ");
+
+export function Usd({ value, className, signed }: { value: string | null | undefined; className?: string; signed?: boolean }) {
+  const neg = value != null && value.trim().startsWith("-") && !new Decimal(value).toDecimalPlaces(2).isZero();
+  return <span className={cx("tabular-nums", neg && "text-rose-700", className)}>{formatUsd(value, { signed })}</span>;
+}
+
+/** Change as "+$12.30 (+4.1%)" coloured (spend up = amber, down = emerald). */
+export function Change({ change, pct, compact }: { change: string; pct: string | null; compact?: boolean }) {
+  const d = new Decimal(change).toDecimalPlaces(2);
+  const tone = d.isZero() ? "text-slate-500" : d.isPositive() ? "text-amber-700" : "text-emerald-700";
+  const arrow = d.isZero() ? "" : d.isPositive() ? "▲ " : "▼ ";
+  return (
+    <span className={cx("whitespace-nowrap tabular-nums", tone)}>
+      <span aria-hidden>{arrow}</span>
+      {formatUsd(change, { signed: true })}
+      {pct !== null && !compact ? <span className="ml-1 text-xs">({formatPercent(pct, 1).replace(/^(?!-)/, "+")})</span> : null}
+      {pct === null && !compact && !d.isZero() ? <span className="ml-1 text-xs text-slate-400">(new)</span> : null}
+    </span>
+  );
+}
+
+export function Kpi({
+  label,
+  value,
+  sub,
+  badge,
+  testId,
+}: {
+  label: string;
+  value: ReactNode;
+  sub?: ReactNode;
+  badge?: ReactNode;
+  testId?: string;
+}) {
+  return (
+    <div className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm" data-testid={testId}>
+      <div className="flex items-start justify-between gap-2">
+        <p className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</p>
+        {badge}
+      </div>
+      <p className="mt-2 text-2xl font-semibold tabular-nums tracking-tight text-slate-900">{value}</p>
+      {sub ? <div className="mt-1 text-sm text-slate-500">{sub}</div> : null}
+    </div>
+  );
+}
+
+/** FinOps allocation coverage bands: ≥ 90 % good, 80–90 % fair, < 80 % poor. */
+export function coverageBand(coverage: string | null): { tone: BadgeTone; label: string } {
+  if (coverage === null) return { tone: "neutral", label: "no spend" };
+  const c = new Decimal(coverage);
+  if (c.gte("0.9")) return { tone: "success", label: "≥ 90 % target met" };
+  if (c.gte("0.8")) return { tone: "warning", label: "80–90 %" };
+  return { tone: "danger", label: "below 80 %" };
+}
+
+export function CoverageMeter({ coverage }: { coverage: string | null }) {
+  const pct = coverage === null ? 0 : Decimal.max(0, Decimal.min(100, new Decimal(coverage).times(100))).toDecimalPlaces(1).toString();
+  const band = coverageBand(coverage);
+  const bar = band.tone === "success" ? "bg-emerald-500" : band.tone === "warning" ? "bg-amber-500" : "bg-rose-500";
+  return (
+    <div className="mt-3" aria-hidden>
+      <div className="relative h-1.5 w-full rounded-full bg-slate-100">
+        <div className={cx("h-1.5 rounded-full", bar)} style={{ width: `${pct}%` }} />
+        <div className="absolute inset-y-[-3px] left-[80%] w-px bg-slate-400" title="80 %" />
+        <div className="absolute inset-y-[-3px] left-[90%] w-px bg-slate-400" title="90 %" />
+      </div>
+      <div className="relative mt-1 h-3 text-[10px] text-slate-400">
+        <span className="absolute left-[80%] -translate-x-1/2">80</span>
+        <span className="absolute left-[90%] -translate-x-1/2">90</span>
+      </div>
+    </div>
+  );
+}
+
+export function PeriodBadge({ status, reasons }: { status: "closed" | "provisional"; reasons: string[] }) {
+  return (
+    <span title={reasons.join("; ")}>
+      <Badge tone={status === "closed" ? "success" : "warning"}>{status === "closed" ? "closed" : "provisional"}</Badge>
+    </span>
+  );
+}
+
+/** Link to a team or pseudo-team page. */
+export function GroupLink({ group, by, search }: { group: string; by: "team" | "cost_center"; search: string }) {
+  const href = by === "team" ? `/teams/${encodeURIComponent(group)}${search}` : `/cost-centers/${encodeURIComponent(group)}${search}`;
+  const pseudo = group === "unmapped" || group === "unallocated" || group === "unassigned";
+  return (
+    <Link to={href} prefetch="intent" className={cx("font-medium hover:underline", pseudo ? "italic text-slate-600" : "text-indigo-700")}>
+      {group}
+    </Link>
+  );
+}
+
+export function formatIsoUtc(iso: string | null): string {
+  if (!iso) return "never";
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
+/** "3 h ago" computed from the server's `now` (passed in as ms) so server and client render the same text. */
+export function age(iso: string | null, nowMs: number): string {
+  if (!iso) return "";
+  const mins = Math.max(0, Math.round((nowMs - Date.parse(iso)) / 60000));
+  if (mins < 60) return `${mins} min ago`;
+  const h = Math.round(mins / 60);
+  if (h < 48) return `${h} h ago`;
+  return `${Math.round(h / 24)} days ago`;
+}

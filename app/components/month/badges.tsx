@@ -1,0 +1,47 @@
+/** Month-end badges: reconciliation status, check status, closed. */
+import { Badge, type BadgeTone } from "~/components/ui";
+
+export type CheckStatus = "pass" | "warn" | "fail";
+export type ReconcileStatus = "matched" | "mismatch" | "no_invoice" | "no_data";
+
+const STATUS_TONE: Record<ReconcileStatus, BadgeTone> = { matched: "success", mismatch: "danger", no_invoice: "warning", no_data: "neutral" };
+
+export function ReconcileStatusBadge({ status, testId }: { status: ReconcileStatus; testId?: string }) {
+  return (
+    <span data-testid={testId} data-status={status}>
+      <Badge tone={STATUS_TONE[status]}>{status}</Badge>
+    </span>
+  );
+}
+
+const CHECK_TONE: Record<CheckStatus, BadgeTone> = { pass: "success", warn: "warning", fail: "danger" };
+const CHECK_ICON: Record<CheckStatus, string> = { pass: "✓", warn: "!", fail: "✕" };
+
+export const CHECK_LABELS: Record<string, string> = {
+  buckets_complete: "Buckets complete",
+  ingested_after_48h: "Ingested ≥ 48 h after month end",
+  allocated_equals_export: "Allocated = export total",
+  coverage: "Coverage (90 % / 80 % bands)",
+};
+
+export function CheckLine({ name, status, detail }: { name: string; status: CheckStatus; detail: string }) {
+  return (
+    <li className="flex items-start gap-2 text-xs" data-check={name} data-check-status={status}>
+      <Badge tone={CHECK_TONE[status]}>
+        <span aria-hidden="true">{CHECK_ICON[status]}</span>&nbsp;{status}
+      </Badge>
+      <span>
+        <span className="font-medium text-slate-700">{CHECK_LABELS[name] ?? name}</span>
+        <span className="text-slate-500">: {detail}</span>
+      </span>
+    </li>
+  );
+}
+
+export function ClosedBadge({ testId }: { testId?: string }) {
+  return (
+    <span data-testid={testId}>
+      <Badge tone="info">closed</Badge>
+    </span>
+  );
+}

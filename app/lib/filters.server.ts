@@ -1,0 +1,56 @@
+/**
+ * The common start of every dashboard loader: signed-in user, database, filters from
+ * the URL resolved against the server clock (SHOWBACK_NOW may fix it for demos and
+ * tests), the org list and the trust signals (per-org freshness, unmapped share).
+ */
+import { listOrgs } from "../../db/queries/orgs";
+import { latestDataDay, orgFreshness } from "../../db/queries/dashboard";
+import { requireUser } from "./auth.server";
+import { getDb } from "./db.server";
+import { parseFilters, resolveFilters, todayUtc } from "./filters";
+
+export function serverNow(): Date {
+  const fixed = process.env.SHOWBACK_NOW;
+  if (fixed) {
+    const d = new Date(fixed);
+    if (!Number.isNaN(d.getTime())) return d;
+  }
+  return new Date();
+}
+
+export async function dashboardBase(request: Request) {
+  const started = performance.now();
+  const user = await requireUser(request);
+  const db = await getDb();
+  const url = new URL(request.url);
+  const raw = parseFilters(url.searchParams);
+  const orgs = await listOrgs(db);
+  const known = new Set(orgs.map((o) => o.org_id));
+  raw.org = raw.org.filter((o) => known.has(o));
+  const now = serverNow();
+  const latest = await latestDataDay(db, raw.org);
+  const filters = resolveFilters(raw, todayUtc(now), latest);
+  const orgIds = filters.orgs.length ? filters.orgs : undefined;
+  const view = { granularity: filters.gran, from: filters.range.from, to: filters.range.to, orgIds };
+  const fr = await orgFreshness(db, orgIds);
+  const freshness = orgs
+    .filter((o) => !orgIds || orgIds.includes(o.org_id))
+    .map((o) => ({ orgId: o.org_id, lastImportAt: fr.get(o.org_id)?.imp?.at ?? null, dataThrough: fr.get(o.org_id)?.dataThrough ?? null }));
+  return {
+    user,
+    db,
+    now,
+    started,
+    filters,
+    view,
+    hasData: latest !== null,
+    orgOptions: orgs.map((o) => ({ id: o.org_id, name: o.display_name })),
+    freshness,
+    isAdmin: user.role === "finance_admin",
+  };
+}
+
+/** Server-Timing header value for a loader that started at `started`. */
+export function timing(started: number): Record<string, string> {
+  return { "Server-Timing": `db;dur=${(performance.now() - started).toFixed(1)}` };
+}

@@ -1,0 +1,589 @@
+/**
+ * Dashboard read models. Every amount comes from `getReport` / `getTeamPeriods`
+ * (the CLI report's figures, §4/§7) over the persisted `allocation_results`; only the
+ * drill-downs (product, metric, resource, principal) read active `cost_rows`, from the
+ * same source granularity the report uses for each (org, view period), so their direct
+ * cost sums to the report's direct cost. Amounts are decimal strings throughout.
+ */
+import { groupKey, UNALLOCATED, UNMAPPED, UNASSIGNED } from "../../app/domain/allocation";
+import { Decimal, dec, ZERO } from "../../app/domain/money";
+import { addDays, periodEnd, startOfMonth, startOfNextMonth, type Granularity } from "../../app/domain/periods";
+import type { Db } from "../client";
+import { getReport, type ReportRow, type ViewGranularity } from "./report";
+import { costCenterMap } from "./teams";
+
+export type GroupBy = "team" | "cost_center";
+
+export interface ViewParams {
+  granularity: ViewGranularity;
+  from: string;
+  to: string;
+  orgIds?: string[];
+}
+
+const orgsParam = (orgIds?: string[]) => (orgIds && orgIds.length ? orgIds : null);
+const s = (d: Decimal) => d.toFixed();
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Latest bucket start with allocation results for these orgs (null when there is no data). */
+export async function latestDataDay(db: Db, orgIds?: string[]): Promise<string | null> {
+  const [r] = await db.query<{ d: string | null }>(
+    `select max(bucket_start)::text as d from allocation_results where ($1::text[] is null or org_id = any($1::text[]))`,
+    [orgsParam(orgIds)],
+  );
+  return r?.d ?? null;
+}
+
+// ------------------------------------------------------------------ group totals
+
+export interface GroupTotal {
+  group: string;
+  direct: string;
+  unallocatedShare: string;
+  total: string;
+}
+
+interface Acc {
+  direct: Decimal;
+  share: Decimal;
+  total: Decimal;
+}
+const acc0 = (): Acc => ({ direct: ZERO, share: ZERO, total: ZERO });
+const add = (a: Acc, r: ReportRow) => {
+  a.direct = a.direct.plus(dec(r.direct));
+  a.share = a.share.plus(dec(r.unallocatedShare));
+  a.total = a.total.plus(dec(r.total));
+};
+
+function sumBy(rows: ReportRow[], key: (r: ReportRow) => string): Map<string, Acc> {
+  const m = new Map<string, Acc>();
+  for (const r of rows) {
+    const k = key(r);
+    let a = m.get(k);
+    if (!a) m.set(k, (a = acc0()));
+    add(a, r);
+  }
+  return m;
+}
+
+export interface OverviewRow extends GroupTotal {
+  /** share of the grand total (ratio string), null when the grand total is 0 */
+  pctOfTotal: string | null;
+  previousTotal: string;
+  /** total − previous total */
+  change: string;
+  /** change / |previous total|, null when previous is 0 */
+  changePct: string | null;
+}
+
+export interface Overview {
+  rows: OverviewRow[];
+  kpi: {
+    total: string;
+    previousTotal: string;
+    change: string;
+    changePct: string | null;
+    direct: string;
+    unmapped: string;
+    /** 1 − unmapped/total (ratio string), null when total ≤ 0 */
+    coverage: string | null;
+    /** Σ of the buckets' unallocated amounts U in range (negative = credits) */
+    netUnallocated: string;
+    /** part of U that stayed on the pseudo-team `unallocated` */
+    unallocatedKept: string;
+  };
+  /** chart series: top 8 groups by total, the rest as "Other" */
+  series: string[];
+  /** one entry per view period: total per series (decimal strings) */
+  periods: Array<{ period: string; total: string; values: Record<string, string> }>;
+  /** report rows (for tests and the period table) */
+  report: ReportRow[];
+}
+
+export const OTHER = "Other";
+export const TOP_N = 8;
+
+/** The overview of the CLI report for these filters and the previous equal range. */
+export async function getOverview(
+  db: Db,
+  p: ViewParams & { by: GroupBy; previous: { from: string; to: string } },
+): Promise<Overview> {
+  const report = await getReport(db, { granularity: p.granularity, from: p.from, to: p.to, orgIds: p.orgIds, by: p.by });
+  const prev = await getReport(db, { granularity: p.granularity, from: p.previous.from, to: p.previous.to, orgIds: p.orgIds, by: p.by });
+  const cur = sumBy(report, (r) => r.group);
+  const before = sumBy(prev, (r) => r.group);
+  const grand = [...cur.values()].reduce((a, x) => a.plus(x.total), ZERO);
+  const grandPrev = [...before.values()].reduce((a, x) => a.plus(x.total), ZERO);
+  const direct = [...cur.values()].reduce((a, x) => a.plus(x.direct), ZERO);
+  const netU = [...cur.values()].reduce((a, x) => a.plus(x.share), ZERO);
+  const ratio = (n: Decimal, d: Decimal) => (d.isZero() ? null : n.div(d).toFixed());
+
+  const groups = new Set([...cur.keys(), ...before.keys()]);
+  const rows: OverviewRow[] = [...groups].map((g) => {
+    const a = cur.get(g) ?? acc0();
+    const b = before.get(g)?.total ?? ZERO;
+    const change = a.total.minus(b);
+    return {
+      group: g,
+      direct: s(a.direct),
+      unallocatedShare: s(a.share),
+      total: s(a.total),
+      pctOfTotal: grand.isZero() ? null : a.total.div(grand).toFixed(),
+      previousTotal: s(b),
+      change: s(change),
+      changePct: b.isZero() ? null : change.div(b.abs()).toFixed(),
+    };
+  });
+  rows.sort((x, y) => dec(y.total).cmp(dec(x.total)) || cmp(x.group, y.group));
+
+  const unmapped = cur.get(UNMAPPED)?.total ?? ZERO;
+  const kept = cur.get(UNALLOCATED)?.total ?? ZERO;
+  const totalChange = grand.minus(grandPrev);
+
+  const ranked = rows.filter((r) => cur.has(r.group)).map((r) => r.group);
+  const top = ranked.slice(0, TOP_N);
+  const hasOther = ranked.length > TOP_N;
+  const series = hasOther ? [...top, OTHER] : top;
+  const topSet = new Set(top);
+  const perPeriod = new Map<string, Map<string, Decimal>>();
+  for (const r of report) {
+    let m = perPeriod.get(r.periodStart);
+    if (!m) perPeriod.set(r.periodStart, (m = new Map()));
+    const k = topSet.has(r.group) ? r.group : OTHER;
+    m.set(k, (m.get(k) ?? ZERO).plus(dec(r.total)));
+  }
+  const periods = [...perPeriod.keys()].sort().map((period) => {
+    const m = perPeriod.get(period)!;
+    const values: Record<string, string> = {};
+    let t = ZERO;
+    for (const g of series) {
+      const v = m.get(g) ?? ZERO;
+      values[g] = s(v);
+      t = t.plus(v);
+    }
+    return { period, total: s(t), values };
+  });
+
+  return {
+    rows,
+    kpi: {
+      total: s(grand),
+      previousTotal: s(grandPrev),
+      change: s(totalChange),
+      changePct: grandPrev.isZero() ? null : totalChange.div(grandPrev.abs()).toFixed(),
+      direct: s(direct),
+      unmapped: s(unmapped),
+      coverage: grand.gt(0) ? ZERO.plus(1).minus(unmapped.div(grand)).toFixed() : null,
+      netUnallocated: s(netU),
+      unallocatedKept: s(kept),
+    },
+    series,
+    periods,
+    report,
+  };
+}
+
+/** Sort for the overview table (server side: the sort lives in the URL). */
+export function sortOverviewRows(rows: OverviewRow[], key: "group" | "direct" | "share" | "total" | "pct" | "change", dir: "asc" | "desc"): OverviewRow[] {
+  const val = (r: OverviewRow): Decimal | string => {
+    switch (key) {
+      case "group":
+        return r.group;
+      case "direct":
+        return dec(r.direct);
+      case "share":
+        return dec(r.unallocatedShare);
+      case "total":
+      case "pct":
+        return dec(r.total);
+      case "change":
+        return dec(r.change);
+    }
+  };
+  const sign = dir === "asc" ? 1 : -1;
+  return [...rows].sort((a, b) => {
+    const x = val(a);
+    const y = val(b);
+    const c = typeof x === "string" ? cmp(x, y as string) : x.cmp(y as Decimal);
+    return sign * c || cmp(a.group, b.group);
+  });
+}
+
+// ------------------------------------------------------------------ per org
+
+export interface OrgSummary {
+  orgId: string;
+  displayName: string | null;
+  policy: string;
+  direct: string;
+  unallocatedShare: string;
+  total: string;
+  unmapped: string;
+  lastImport: { id: number; at: string; fileName: string; granularity: string; firstBucket: string; lastBucket: string; createdBy: string } | null;
+  /** latest bucket with data (any granularity), and the exclusive end of that bucket */
+  latestBucket: string | null;
+  dataThrough: string | null;
+  importCount: number;
+}
+
+const ISO = `to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
+
+export async function orgSummaries(db: Db, p: ViewParams): Promise<OrgSummary[]> {
+  const orgs = await db.query<{ org_id: string; display_name: string | null; policy: string }>(
+    `select org_id, display_name, policy from organizations where ($1::text[] is null or org_id = any($1::text[])) order by org_id`,
+    [orgsParam(p.orgIds)],
+  );
+  const report = await getReport(db, { ...p, by: "team" });
+  const byOrg = sumBy(report, (r) => r.orgId);
+  const unm = sumBy(report.filter((r) => r.group === UNMAPPED), (r) => r.orgId);
+  const fr = await orgFreshness(db, p.orgIds);
+  return orgs.map((o) => {
+    const a = byOrg.get(o.org_id) ?? acc0();
+    const f = fr.get(o.org_id);
+    const i = f?.imp;
+    return {
+      orgId: o.org_id,
+      displayName: o.display_name,
+      policy: o.policy,
+      direct: s(a.direct),
+      unallocatedShare: s(a.share),
+      total: s(a.total),
+      unmapped: s(unm.get(o.org_id)?.total ?? ZERO),
+      lastImport: i
+        ? { id: i.id, at: i.at, fileName: i.file_name, granularity: i.granularity, firstBucket: i.first_bucket, lastBucket: i.last_bucket, createdBy: i.created_by }
+        : null,
+      latestBucket: f?.latestBucket ?? null,
+      dataThrough: f?.dataThrough ?? null,
+      importCount: i?.n ?? 0,
+    };
+  });
+}
+
+/** Per org: the last import and the last day with data (the trust signals of every page). */
+export async function orgFreshness(db: Db, orgIds?: string[]) {
+  const imps = await db.query<{
+    org_id: string; id: number; at: string; file_name: string; granularity: string; first_bucket: string; last_bucket: string; created_by: string; n: number;
+  }>(
+    `select distinct on (org_id) org_id, id, ${ISO} as at, file_name, granularity, first_bucket::text, last_bucket::text, created_by,
+            count(*) over (partition by org_id)::int as n
+       from imports where ($1::text[] is null or org_id = any($1::text[]))
+      order by org_id, created_at desc, id desc`,
+    [orgsParam(orgIds)],
+  );
+  const fresh = await db.query<{ org_id: string; granularity: Granularity; last: string }>(
+    `select org_id, granularity, max(bucket_start)::text as last from allocation_results
+      where ($1::text[] is null or org_id = any($1::text[])) group by 1, 2`,
+    [orgsParam(orgIds)],
+  );
+  const out = new Map<string, { imp: (typeof imps)[number] | undefined; latestBucket: string | null; dataThrough: string | null }>();
+  const orgs = new Set([...imps.map((i) => i.org_id), ...fresh.map((f) => f.org_id)]);
+  for (const o of orgs) {
+    let latest: string | null = null;
+    let through: string | null = null;
+    for (const f of fresh.filter((x) => x.org_id === o)) {
+      const end = periodEnd(f.last, f.granularity);
+      if (!through || end > through) through = end;
+      if (!latest || f.last > latest) latest = f.last;
+    }
+    out.set(o, { imp: imps.find((i) => i.org_id === o), latestBucket: latest, dataThrough: through ? addDays(through, -1) : null });
+  }
+  return out;
+}
+
+export async function recentImports(db: Db, orgId: string, limit = 10) {
+  return db.query<{ id: number; at: string; file_name: string; granularity: string; first_bucket: string; last_bucket: string; row_count: number; total: string; status: string; created_by: string; warnings: string[] }>(
+    `select id, ${ISO} as at, file_name, granularity, first_bucket::text, last_bucket::text, row_count, total::text, status, created_by, warnings
+       from imports where org_id = $1 order by created_at desc, id desc limit $2`,
+    [orgId, limit],
+  );
+}
+
+export async function monthClosesOf(db: Db, orgIds?: string[]) {
+  return db.query<{ org_id: string; month: string; status: string; closed_at: string; closed_by: string }>(
+    `select org_id, month, status, to_char(closed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as closed_at, closed_by
+       from month_closes where ($1::text[] is null or org_id = any($1::text[])) order by month desc, org_id`,
+    [orgsParam(orgIds)],
+  );
+}
+
+// ------------------------------------------------------------------ trust: period status
+
+export interface PeriodStatus {
+  period: string;
+  status: "closed" | "provisional";
+  reasons: string[];
+}
+
+const H48 = 48 * 3600 * 1000;
+const dayMs = (d: string) => Date.UTC(Number(d.slice(0, 4)), Number(d.slice(5, 7)) - 1, Number(d.slice(8, 10)));
+
+/**
+ * For each view period: "closed" when every org with data in it has closed every month the
+ * period touches; otherwise "provisional", with why (month not closed, period not over, data
+ * ingested less than 48 h after the period's end).
+ */
+export async function periodStatuses(
+  db: Db,
+  p: { granularity: ViewGranularity; periods: string[]; orgIds?: string[]; now: Date; report: ReportRow[] },
+): Promise<PeriodStatus[]> {
+  if (p.periods.length === 0) return [];
+  const closes = await db.query<{ org_id: string; month: string }>(
+    `select org_id, month from month_closes where status = 'closed' and ($1::text[] is null or org_id = any($1::text[]))`,
+    [orgsParam(p.orgIds)],
+  );
+  const closed = new Set(closes.map((c) => `${c.org_id}|${c.month}`));
+  const imps = await db.query<{ org_id: string; granularity: Granularity; first_bucket: string; last_bucket: string; at: string }>(
+    `select org_id, granularity, first_bucket::text, last_bucket::text, ${ISO} as at from imports
+      where status = 'active' and ($1::text[] is null or org_id = any($1::text[]))`,
+    [orgsParam(p.orgIds)],
+  );
+  const orgsIn = new Map<string, Set<string>>();
+  for (const r of p.report) {
+    let m = orgsIn.get(r.periodStart);
+    if (!m) orgsIn.set(r.periodStart, (m = new Set()));
+    m.add(r.orgId);
+  }
+  const nowMs = p.now.getTime();
+  return p.periods.map((ps) => {
+    const pe = periodEnd(ps, p.granularity);
+    const orgs = [...(orgsIn.get(ps) ?? [])];
+    const months: string[] = [];
+    for (let m = startOfMonth(ps); m < pe; m = startOfNextMonth(m)) months.push(m.slice(0, 7));
+    const reasons: string[] = [];
+    const allClosed = orgs.length > 0 && orgs.every((o) => months.every((m) => closed.has(`${o}|${m}`)));
+    if (allClosed) return { period: ps, status: "closed" as const, reasons: ["month closed"] };
+    if (dayMs(pe) > nowMs) reasons.push("period not over yet");
+    else {
+      const late = imps.some((i) => {
+        if (!orgs.includes(i.org_id)) return false;
+        const dataEnd = periodEnd(i.last_bucket, i.granularity);
+        if (!(i.first_bucket < pe && dataEnd > ps)) return false;
+        const coveredEnd = dataEnd < pe ? dataEnd : pe;
+        return Date.parse(i.at) < dayMs(coveredEnd) + H48;
+      });
+      if (late) reasons.push("ingested less than 48 h after the period ended: data may still change");
+    }
+    reasons.push("month not closed");
+    return { period: ps, status: "provisional" as const, reasons };
+  });
+}
+
+// ------------------------------------------------------------------ drill-down
+
+export type GroupKind = "team" | "cost_center";
+
+export interface Breakdown {
+  key: string[];
+  direct: string;
+}
+
+export interface Drilldown {
+  kind: GroupKind;
+  key: string;
+  members: string[];
+  totals: { direct: string; unallocatedShare: string; total: string };
+  trend: Array<{ period: string; direct: string; unallocatedShare: string; total: string }>;
+  byOrgReport: Array<{ orgId: string; direct: string; unallocatedShare: string; total: string }>;
+  /** raw-row breakdowns: direct cost only (the unallocated share is explained separately) */
+  rawDirect: string;
+  byProductMetric: Array<{ product: string; metric: string; unit: string; direct: string }>;
+  byProduct: Array<{ product: string; direct: string }>;
+  byOrgEnvResource: Array<{ orgId: string; environmentId: string; resourceId: string; direct: string }>;
+  principals: Array<{ orgId: string; ownerId: string; displayName: string | null; team: string | null; direct: string }>;
+  unallocated: {
+    rows: Array<{ orgId: string; granularity: string; bucket: string; team: string; policy: string; bucketU: string; teamDirect: string; weight: string | null; share: string }>;
+    totalRows: number;
+    shareTotal: string;
+  };
+  crosswalk: Array<{ id: number; orgId: string; ownerId: string; displayName: string | null; team: string; validFrom: string; validTo: string | null; note: string | null }>;
+}
+
+/** Team names (and pseudo-teams) that make up a group, from the results in range. */
+async function membersOf(db: Db, kind: GroupKind, key: string, p: ViewParams): Promise<string[]> {
+  if (kind === "team") return [key];
+  const teams = await db.query<{ team: string }>(
+    `select distinct team from allocation_results
+      where bucket_start between $1::date and $2::date and ($3::text[] is null or org_id = any($3::text[]))
+     union select name from teams`,
+    [p.from, p.to, orgsParam(p.orgIds)],
+  );
+  const cc = await costCenterMap(db);
+  return teams.map((t) => t.team).filter((t) => groupKey(t, "cost_center", (x) => cc.get(x)) === key).sort();
+}
+
+/** The report's source choice applied to a table with org_id, granularity, bucket_start (alias `s`). */
+const SOURCE_FILTER = `(s.granularity = $1::text or not exists (
+    select 1 from allocation_results x where x.org_id = s.org_id and x.granularity = $1::text and x.bucket_start =
+      case $1::text when 'monthly' then date_trunc('month', s.bucket_start)::date
+                    when 'weekly' then date_trunc('week', s.bucket_start)::date else s.bucket_start end))
+  and (s.granularity = $1::text or (s.granularity = 'daily' and $1::text <> 'daily'))`;
+
+export async function getDrilldown(db: Db, kind: GroupKind, key: string, p: ViewParams): Promise<Drilldown> {
+  const members = await membersOf(db, kind, key, p);
+  const report = (await getReport(db, { ...p, by: kind })).filter((r) => r.group === key);
+  const tot = acc0();
+  for (const r of report) add(tot, r);
+  const trendM = sumBy(report, (r) => r.periodStart);
+  const orgM = sumBy(report, (r) => r.orgId);
+
+  const realTeams = members.filter((m) => m !== UNMAPPED && m !== UNALLOCATED);
+  const wantUnmapped = members.includes(UNMAPPED);
+  const wantUnallocated = members.includes(UNALLOCATED);
+  const params = [p.granularity, p.from, p.to, orgsParam(p.orgIds), realTeams, wantUnmapped, wantUnallocated];
+  const raw = await db.query<{
+    org_id: string; environment_id: string; resource_id: string; product: string; metric: string; unit: string;
+    owner_id: string; team: string | null; direct: string;
+  }>(
+    `with chosen as (
+       select s.* from cost_rows s
+        where s.active and s.bucket_start between $2::date and $3::date
+          and ($4::text[] is null or s.org_id = any($4::text[]))
+          and ${SOURCE_FILTER}),
+     mapped as (
+       select c.*, t.name as team from chosen c
+         left join crosswalk_entries e on not c.is_unallocated and e.org_id = c.org_id and e.owner_id = c.owner_id
+               and c.bucket_start >= e.valid_from and (e.valid_to is null or c.bucket_start < e.valid_to)
+         left join teams t on t.id = e.team_id)
+     select org_id, environment_id, resource_id, product, metric, unit, owner_id, team, sum(chargeback_cost)::text as direct
+       from mapped m
+      where (not m.is_unallocated and m.team = any($5::text[]))
+         or ($6::boolean and not m.is_unallocated and m.team is null)
+         or ($7::boolean and m.is_unallocated and exists (
+               select 1 from allocation_results a where a.org_id = m.org_id and a.granularity = m.granularity
+                  and a.bucket_start = m.bucket_start and a.team = '${UNALLOCATED}'))
+      group by 1, 2, 3, 4, 5, 6, 7, 8`,
+    params,
+  );
+  const names = await db.query<{ org_id: string; owner_id: string; display_name: string }>(
+    `select org_id, owner_id, display_name from owner_names where ($1::text[] is null or org_id = any($1::text[]))`,
+    [orgsParam(p.orgIds)],
+  );
+  const nameOf = new Map(names.map((n) => [`${n.org_id}|${n.owner_id}`, n.display_name]));
+
+  const group = <T extends string>(f: (r: (typeof raw)[number]) => string[], keys: readonly T[]) => {
+    const m = new Map<string, { k: string[]; d: Decimal }>();
+    for (const r of raw) {
+      const k = f(r);
+      const id = JSON.stringify(k);
+      const e = m.get(id);
+      if (e) e.d = e.d.plus(dec(r.direct));
+      else m.set(id, { k, d: dec(r.direct) });
+    }
+    return [...m.values()]
+      .sort((a, b) => b.d.abs().cmp(a.d.abs()) || cmp(a.k.join("|"), b.k.join("|")))
+      .map((e) => {
+        const o: Record<string, string> = { direct: s(e.d) };
+        keys.forEach((k, i) => (o[k] = e.k[i]!));
+        return o as Record<T | "direct", string>;
+      });
+  };
+  const rawDirect = raw.reduce((a, r) => a.plus(dec(r.direct)), ZERO);
+
+  // the unallocated share, bucket by bucket (same source choice as the report)
+  const orgPolicies = new Map(
+    (await db.query<{ org_id: string; policy: string }>(`select org_id, policy from organizations`)).map((o) => [o.org_id, o.policy]),
+  );
+  const ua = await db.query<{
+    org_id: string; granularity: string; bucket_start: string; team: string; direct_cost: string; unallocated_share: string; u: string; wsum: string; n: number;
+  }>(
+    `with chosen as (
+       select s.* from allocation_results s
+        where s.bucket_start between $2::date and $3::date and ($4::text[] is null or s.org_id = any($4::text[]))
+          and ${SOURCE_FILTER}),
+     b as (select org_id, granularity, bucket_start, sum(unallocated_share) as u,
+                  sum(case when direct_cost > 0 then direct_cost else 0 end) as wsum,
+                  count(*) filter (where direct_cost > 0)::int as n
+             from chosen group by 1, 2, 3)
+     select c.org_id, c.granularity, c.bucket_start::text as bucket_start, c.team, c.direct_cost::text as direct_cost,
+            c.unallocated_share::text as unallocated_share, b.u::text as u, b.wsum::text as wsum, b.n
+       from chosen c join b using (org_id, granularity, bucket_start)
+      where c.team = any($5::text[]) and c.unallocated_share <> 0
+      order by c.bucket_start, c.org_id, c.team`,
+    [p.granularity, p.from, p.to, orgsParam(p.orgIds), members],
+  );
+  const uaRows = ua.map((r) => {
+    const policy = orgPolicies.get(r.org_id) ?? "proportional";
+    let weight: string | null = null;
+    if (r.team === UNALLOCATED) weight = "1";
+    else if (policy === "proportional") weight = dec(r.wsum).isZero() ? null : dec(r.direct_cost).div(dec(r.wsum)).toFixed();
+    else if (policy === "even") weight = r.n > 0 ? new Decimal(1).div(r.n).toFixed() : null;
+    else if (policy.startsWith("shared:")) weight = "1";
+    return {
+      orgId: r.org_id, granularity: r.granularity, bucket: r.bucket_start, team: r.team, policy,
+      bucketU: r.u, teamDirect: r.direct_cost, weight, share: r.unallocated_share,
+    };
+  });
+  const shareTotal = ua.reduce((a, r) => a.plus(dec(r.unallocated_share)), ZERO);
+  // largest amounts first, capped for the page
+  const shown = [...uaRows].sort((a, b) => dec(b.share).abs().cmp(dec(a.share).abs()) || cmp(a.bucket, b.bucket)).slice(0, 60);
+  shown.sort((a, b) => cmp(a.bucket, b.bucket) || cmp(a.orgId, b.orgId) || cmp(a.team, b.team));
+
+  const cw = realTeams.length
+    ? await db.query<{ id: number; org_id: string; owner_id: string; display_name: string | null; team: string; valid_from: string; valid_to: string | null; note: string | null }>(
+        `select c.id, c.org_id, c.owner_id, n.display_name, t.name as team, c.valid_from::text, c.valid_to::text, c.note
+           from crosswalk_entries c join teams t on t.id = c.team_id
+           left join owner_names n on n.org_id = c.org_id and n.owner_id = c.owner_id
+          where t.name = any($1::text[]) and ($2::text[] is null or c.org_id = any($2::text[]))
+          order by t.name, c.org_id, c.owner_id, c.valid_from`,
+        [realTeams, orgsParam(p.orgIds)],
+      )
+    : [];
+
+  return {
+    kind,
+    key,
+    members,
+    totals: { direct: s(tot.direct), unallocatedShare: s(tot.share), total: s(tot.total) },
+    trend: [...trendM.entries()].sort((a, b) => cmp(a[0], b[0])).map(([period, a]) => ({ period, direct: s(a.direct), unallocatedShare: s(a.share), total: s(a.total) })),
+    byOrgReport: [...orgM.entries()].sort((a, b) => cmp(a[0], b[0])).map(([orgId, a]) => ({ orgId, direct: s(a.direct), unallocatedShare: s(a.share), total: s(a.total) })),
+    rawDirect: s(rawDirect),
+    byProductMetric: group((r) => [r.product, r.metric, r.unit], ["product", "metric", "unit"] as const),
+    byProduct: group((r) => [r.product], ["product"] as const),
+    byOrgEnvResource: group((r) => [r.org_id, r.environment_id, r.resource_id], ["orgId", "environmentId", "resourceId"] as const),
+    principals: group((r) => [r.org_id, r.owner_id, r.team ?? ""], ["orgId", "ownerId", "team"] as const)
+      .slice(0, 25)
+      .map((x) => ({ orgId: x.orgId, ownerId: x.ownerId, team: x.team || null, displayName: nameOf.get(`${x.orgId}|${x.ownerId}`) ?? null, direct: x.direct })),
+    unallocated: { rows: shown, totalRows: uaRows.length, shareTotal: s(shareTotal) },
+    crosswalk: cw.map((c) => ({ id: c.id, orgId: c.org_id, ownerId: c.owner_id, displayName: c.display_name, team: c.team, validFrom: c.valid_from, validTo: c.valid_to, note: c.note })),
+  };
+}
+
+// ------------------------------------------------------------------ teams list
+
+export interface TeamListRow {
+  team: string;
+  costCenter: string | null;
+  pseudo: boolean;
+  direct: string;
+  unallocatedShare: string;
+  total: string;
+  previousTotal: string;
+  change: string;
+}
+
+export async function listTeamTotals(db: Db, p: ViewParams & { previous: { from: string; to: string } }): Promise<TeamListRow[]> {
+  const cur = sumBy(await getReport(db, { ...p, by: "team" }), (r) => r.group);
+  const prev = sumBy(await getReport(db, { ...p, from: p.previous.from, to: p.previous.to, by: "team" }), (r) => r.group);
+  const teams = await db.query<{ name: string; cost_center: string | null; archived: boolean }>(`select name, cost_center, archived from teams order by name`);
+  const names = new Set([...teams.filter((t) => !t.archived).map((t) => t.name), ...cur.keys(), ...prev.keys()]);
+  const ccOf = new Map(teams.map((t) => [t.name, t.cost_center]));
+  return [...names]
+    .map((team) => {
+      const a = cur.get(team) ?? acc0();
+      const b = prev.get(team)?.total ?? ZERO;
+      const pseudo = team === UNMAPPED || team === UNALLOCATED;
+      return {
+        team,
+        costCenter: pseudo ? null : (ccOf.get(team) ?? null),
+        pseudo,
+        direct: s(a.direct),
+        unallocatedShare: s(a.share),
+        total: s(a.total),
+        previousTotal: s(b),
+        change: s(a.total.minus(b)),
+      };
+    })
+    .sort((x, y) => dec(y.total).cmp(dec(x.total)) || cmp(x.team, y.team));
+}
+
+export { UNASSIGNED, UNMAPPED, UNALLOCATED };

@@ -1,0 +1,111 @@
+/**
+ * The demo data set: three organizations with months of generated exports (daily,
+ * plus monthly exports of the closed months for the largest org), teams and cost
+ * centers, a crosswalk with a few unmapped owners and one owner changing team,
+ * display names and policies. Everything goes through the same ingest and
+ * crosswalk code as the CLI.
+ */
+import { createWriteStream } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { once } from "node:events";
+import os from "node:os";
+import path from "node:path";
+import { stringify } from "csv-stringify";
+import { addDays, startOfMonth } from "../../app/domain/periods";
+import type { Db } from "../../db/client";
+import { recomputeOrgRange } from "../../db/queries/allocation";
+import { importCrosswalk, importOwnerNames, type ImportEntry } from "../../db/queries/crosswalk";
+import { ingestFile } from "../../db/queries/ingest";
+import { ensureOrg, updateOrgSettings } from "../../db/queries/orgs";
+import { importTeams } from "../../db/queries/teams";
+import { EXPORT_HEADER, describeOwners, generateExportRecords, type GenerateOptions } from "./generator";
+
+export const DEMO_ORGS = [
+  { org: "org-prod", name: "Production", principals: 14, clusters: 2, seed: 7, policy: "proportional", monthly: true },
+  { org: "org-analytics", name: "Analytics", principals: 8, clusters: 1, seed: 11, policy: "even", monthly: false },
+  { org: "org-sandbox", name: "Sandbox", principals: 5, clusters: 1, seed: 13, policy: "shared:platform", monthly: false },
+] as const;
+
+const COST_CENTERS: Record<string, string | null> = {
+  payments: "CC-4102",
+  search: "CC-4103",
+  logistics: "CC-4104",
+  risk: "CC-4105",
+  "data-platform": "CC-4200",
+  platform: "CC-4300",
+  growth: null, // no cost center yet: shows under "unassigned"
+};
+
+async function writeExport(file: string, opts: GenerateOptions): Promise<void> {
+  const out = createWriteStream(file);
+  const csv = stringify();
+  csv.pipe(out);
+  csv.write(EXPORT_HEADER);
+  for (const rec of generateExportRecords(opts)) if (!csv.write(rec)) await once(csv, "drain");
+  csv.end();
+  await once(out, "close");
+}
+
+export interface DemoSummary {
+  orgs: number;
+  imports: number;
+  rows: number;
+  from: string;
+  to: string;
+}
+
+/** Loads the demo data set covering the months up to `now` (minus 3 days, so the data has settled). */
+export async function loadDemoData(db: Db, opts: { now: Date; actor?: string; log?: (line: string) => void }): Promise<DemoSummary> {
+  const actor = opts.actor ?? "demo";
+  const log = opts.log ?? (() => {});
+  const today = opts.now.toISOString().slice(0, 10);
+  const to = addDays(today, -3);
+  const from = startOfMonth(addDays(startOfMonth(to), -5 * 28)); // about six months
+  const thisMonth = startOfMonth(to);
+  const tmp = await mkdtemp(path.join(os.tmpdir(), "showback-demo-"));
+  let imports = 0;
+  let rows = 0;
+  try {
+    await importTeams(db, actor, Object.entries(COST_CENTERS).map(([team, costCenter]) => ({ team, costCenter })));
+    for (const o of DEMO_ORGS) {
+      await ensureOrg(db, o.org);
+      await updateOrgSettings(db, actor, o.org, { displayName: o.name, policy: o.policy });
+      const owners = describeOwners({ org: o.org, principals: o.principals, clusters: o.clusters, seed: o.seed });
+      // a few owners stay unmapped: the finance admin's to-do list
+      const unmapped = new Set(owners.filter((w) => w.kind === "service_account").slice(-2).map((w) => w.ownerId));
+      const mover = owners.find((w) => w.kind === "service_account" && w.suggestedTeam === "growth");
+      const moveDate = addDays(startOfMonth(addDays(thisMonth, -1)), 14); // mid last month
+      const entries: ImportEntry[] = [];
+      for (const w of owners) {
+        if (unmapped.has(w.ownerId)) continue;
+        if (mover && w.ownerId === mover.ownerId) {
+          entries.push({ orgId: o.org, ownerId: w.ownerId, team: "growth", validFrom: from, validTo: moveDate, note: "moved to payments" });
+          entries.push({ orgId: o.org, ownerId: w.ownerId, team: "payments", validFrom: moveDate, validTo: null });
+        } else entries.push({ orgId: o.org, ownerId: w.ownerId, team: w.suggestedTeam, validFrom: from, validTo: null, costCenter: COST_CENTERS[w.suggestedTeam] ?? null });
+      }
+      await importCrosswalk(db, actor, entries, "merge");
+      await importOwnerNames(db, actor, owners.map((w) => ({ orgId: o.org, ownerId: w.ownerId, displayName: w.displayName })));
+
+      const files: Array<{ file: string; g: GenerateOptions }> = [
+        { file: path.join(tmp, `${o.org}-daily.csv`), g: { org: o.org, granularity: "daily", from, to, principals: o.principals, clusters: o.clusters, seed: o.seed } },
+      ];
+      if (o.monthly)
+        files.push({
+          file: path.join(tmp, `${o.org}-monthly.csv`),
+          g: { org: o.org, granularity: "monthly", from, to: addDays(thisMonth, -1), principals: o.principals, clusters: o.clusters, seed: o.seed },
+        });
+      for (const f of files) {
+        await writeExport(f.file, f.g);
+        const r = await ingestFile(db, { orgId: o.org, filePath: f.file, fileName: path.basename(f.file), granularity: f.g.granularity, actor, now: opts.now });
+        if (r.status !== "imported") throw new Error(`demo ingest of ${f.file} failed: ${JSON.stringify(r.status === "rejected" ? r.errors.slice(0, 3) : r)}`);
+        imports++;
+        rows += r.summary.rowCount;
+        log(`  ${o.org}: ${r.summary.granularity} ${r.summary.firstBucket}..${r.summary.lastBucket}, ${r.summary.rowCount} rows, total ${r.summary.total} USD`);
+      }
+      await recomputeOrgRange(db, o.org, null, null);
+    }
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+  return { orgs: DEMO_ORGS.length, imports, rows, from, to };
+}

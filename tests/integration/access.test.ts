@@ -1,0 +1,141 @@
+/**
+ * Access control over the BUILT route table (build/server/index.js `routes`), so a
+ * new route is checked without anyone remembering to add it:
+ *
+ * - every page route (and every resource route with a loader) redirects anonymous
+ *   visitors to /login; /healthz is public;
+ * - every route with an action: anonymous → not accepted, viewer → 403, finance
+ *   admin without the CSRF token → 403, finance admin with the token and the sample
+ *   payload below → success.
+ *
+ * ADDING A ROUTE WITH AN ACTION? Add a case to ACTION_CASES (a valid payload, and a
+ * `setup` that seeds what it needs); the suite fails with "add a case for route X"
+ * until you do.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Db } from "../../db/client";
+import { loadBuiltRoutes, sampleUrl, startTestServer, type BuiltRoute, type TestServer } from "../helpers/server";
+
+interface ActionCase {
+  /** Concrete URL to post to (default: the route's path with ":param" → "sample"). */
+  path?: string;
+  /** A valid payload for a finance admin (without _csrf: the client adds it). */
+  form: Record<string, string | Blob> | ((db: Db) => Promise<Record<string, string | Blob>>);
+  /** Seeds what the payload refers to (runs before each post of this case). */
+  setup?: (db: Db) => Promise<void>;
+  multipart?: boolean;
+  /** The least role allowed to post (default finance_admin: then a viewer must get 403). */
+  role?: "viewer" | "finance_admin";
+}
+
+let seq = 0;
+const ACTION_CASES: Record<string, ActionCase> = {
+  "routes/admin.users": {
+    form: async () => ({ intent: "add", email: `sample-${++seq}@example.test`, role: "viewer", password: "sample-password-1" }),
+  },
+};
+
+/** Routes whose action is not a finance-admin mutation, with the reason. */
+const EXEMPT_ACTIONS: Record<string, string> = {
+  // Anonymous by nature (there is no session, so no session CSRF token yet): the
+  // Origin check and SameSite=Lax protect it; auth.test.ts covers sign-in.
+  "routes/login": "sign-in form",
+  // Any signed-in role may sign out; it still requires the CSRF token (auth.test.ts).
+  "routes/logout": "sign-out, any role",
+};
+
+/** Routes that answer anonymous GETs on purpose. */
+const PUBLIC_ROUTES = new Set(["routes/healthz", "routes/login", "routes/logout"]);
+
+const routes: BuiltRoute[] = await loadBuiltRoutes();
+const urlOf = (r: BuiltRoute, c?: ActionCase) => {
+  const u = c?.path ?? sampleUrl(r);
+  return r.index && !u.includes("index") ? `${u}${u.includes("?") ? "&" : "?"}index` : u;
+};
+
+let app: TestServer;
+beforeAll(async () => {
+  app = await startTestServer();
+});
+afterAll(() => app?.close());
+
+describe("route table", () => {
+  it("has the shell's routes", () => {
+    const ids = routes.map((r) => r.id);
+    for (const id of ["routes/_index", "routes/login", "routes/logout", "routes/healthz", "routes/admin.users"]) {
+      expect(ids).toContain(id);
+    }
+  });
+
+  it("every route with an action has a case", () => {
+    const missing = routes.filter((r) => r.hasAction && !ACTION_CASES[r.id] && !EXEMPT_ACTIONS[r.id]);
+    if (missing.length) {
+      throw new Error(missing.map((r) => `add a case for route ${r.id} (${r.path}) to ACTION_CASES in tests/integration/access.test.ts`).join("\n"));
+    }
+    const stale = Object.keys(ACTION_CASES).filter((id) => !routes.some((r) => r.id === id && r.hasAction));
+    expect(stale, "cases for routes that no longer have an action").toEqual([]);
+  });
+});
+
+describe("anonymous visitors", () => {
+  const pages = routes.filter((r) => (r.isPage || r.hasLoader) && !PUBLIC_ROUTES.has(r.id) && (r.path !== "/" || r.index));
+  it.each(pages.map((r) => [r.id, r] as const))("GET %s → /login", async (_id, r) => {
+    const url = sampleUrl(r);
+    const res = await app.anonymous().get(url);
+    expect(res.status, url).toBe(302);
+    const loc = res.headers.get("location") ?? "";
+    expect(loc.startsWith("/login"), `${url} → ${loc}`).toBe(true);
+    if (url !== "/") expect(loc).toBe(`/login?redirectTo=${encodeURIComponent(url)}`);
+  });
+
+  it("GET /healthz is public", async () => {
+    const res = await app.anonymous().get("/healthz");
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: "ok", db: "ok" });
+  });
+
+  it("GET /login is public", async () => {
+    expect((await app.anonymous().get("/login")).status).toBe(200);
+  });
+});
+
+describe("actions", () => {
+  const cases = routes.filter((r) => r.hasAction && ACTION_CASES[r.id]).map((r) => [r.id, r, ACTION_CASES[r.id]!] as const);
+  const payload = async (c: ActionCase) => {
+    if (c.setup) await c.setup(app.db);
+    return typeof c.form === "function" ? c.form(app.db) : c.form;
+  };
+
+  it.each(cases)("%s: anonymous post is not accepted", async (_id, r, c) => {
+    const res = await app.anonymous().post(urlOf(r, c), await payload(c), { csrf: false, multipart: c.multipart });
+    expect([302, 401, 403], `${res.status}`).toContain(res.status);
+    if (res.status === 302) expect(res.headers.get("location")).toMatch(/^\/login/);
+  });
+
+  it.each(cases.filter(([, , c]) => (c.role ?? "finance_admin") === "finance_admin"))(
+    "%s: viewer gets 403",
+    async (_id, r, c) => {
+      const viewer = await app.loginAs("viewer");
+      const res = await viewer.post(urlOf(r, c), await payload(c), { multipart: c.multipart });
+      expect(res.status).toBe(403);
+    },
+  );
+
+  it.each(cases)("%s: missing or wrong CSRF token gets 403", async (_id, r, c) => {
+    const admin = await app.loginAs("finance_admin");
+    expect((await admin.post(urlOf(r, c), await payload(c), { csrf: false, multipart: c.multipart })).status).toBe(403);
+    expect((await admin.post(urlOf(r, c), await payload(c), { csrf: "not-the-token", multipart: c.multipart })).status).toBe(403);
+  });
+
+  it.each(cases)("%s: cross-site Origin gets 403", async (_id, r, c) => {
+    const admin = await app.loginAs("finance_admin");
+    const res = await admin.post(urlOf(r, c), await payload(c), { multipart: c.multipart, headers: { Origin: "https://evil.example" } });
+    expect(res.status).toBe(403);
+  });
+
+  it.each(cases)("%s: finance admin with the token succeeds", async (_id, r, c) => {
+    const admin = await app.loginAs("finance_admin");
+    const res = await admin.post(urlOf(r, c), await payload(c), { multipart: c.multipart });
+    expect(res.status, await res.clone().text().then((t) => t.slice(0, 500))).toBeLessThan(400);
+  });
+});
