@@ -137,6 +137,12 @@ export function FilterBar({
         <input type="hidden" name="by" value={filters.by} />
       )}
 
+      {filters.sort !== "total" || filters.dir !== "desc" ? (
+        <>
+          <input type="hidden" name="sort" value={filters.sort} />
+          <input type="hidden" name="dir" value={filters.dir} />
+        </>
+      ) : null}
       <noscript>
         <button type="submit" className={buttonClass.secondary}>
           Apply

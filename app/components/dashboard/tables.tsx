@@ -1,0 +1,170 @@
+/** Accessible tables (the text equivalents of the charts, and the breakdowns). */
+import type { ReactNode } from "react";
+import { numCell } from "~/components/ui";
+import { periodLabel } from "./charts";
+import { cx, PeriodBadge, Usd } from "./ui";
+
+export const th = "px-3 py-2 text-left text-[11px] font-semibold uppercase tracking-wide text-slate-500";
+export const thNum = `${th} text-right`;
+export const td = "px-3 py-2 text-sm text-slate-700";
+export const tdNum = `${td} ${numCell}`;
+
+export function Table({ caption, children, testId, className }: { caption: string; children: ReactNode; testId?: string; className?: string }) {
+  return (
+    <div className={cx("overflow-x-auto", className)}>
+      <table className="min-w-full divide-y divide-slate-200" data-testid={testId}>
+        <caption className="sr-only">{caption}</caption>
+        {children}
+      </table>
+    </div>
+  );
+}
+
+/** Per-period figures behind the stacked chart. */
+export function PeriodTable({
+  periods,
+  series,
+  gran,
+  statuses,
+  caption,
+}: {
+  periods: Array<{ period: string; total: string; values: Record<string, string> }>;
+  series: string[];
+  gran: string;
+  statuses: Array<{ period: string; status: "closed" | "provisional"; reasons: string[] }>;
+  caption: string;
+}) {
+  const st = new Map(statuses.map((s) => [s.period, s]));
+  return (
+    <Table caption={caption} testId="period-table">
+      <thead className="bg-slate-50">
+        <tr>
+          <th scope="col" className={th}>
+            Period
+          </th>
+          <th scope="col" className={th}>
+            Status
+          </th>
+          {series.map((s) => (
+            <th key={s} scope="col" className={thNum}>
+              {s}
+            </th>
+          ))}
+          <th scope="col" className={thNum}>
+            Total
+          </th>
+        </tr>
+      </thead>
+      <tbody className="divide-y divide-slate-100 bg-white">
+        {periods.map((p) => {
+          const s = st.get(p.period);
+          return (
+            <tr key={p.period}>
+              <th scope="row" className={cx(td, "font-medium")}>
+                {periodLabel(p.period, gran)} <span className="text-xs font-normal text-slate-400">{p.period}</span>
+              </th>
+              <td className={td}>{s ? <PeriodBadge status={s.status} reasons={s.reasons} /> : null}</td>
+              {series.map((g) => (
+                <td key={g} className={tdNum}>
+                  <Usd value={p.values[g]} />
+                </td>
+              ))}
+              <td className={cx(tdNum, "font-semibold")}>
+                <Usd value={p.total} />
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </Table>
+  );
+}
+
+/** A simple "label columns + direct cost" breakdown table with a bar showing the share. */
+export function BreakdownTable({
+  caption,
+  columns,
+  rows,
+  total,
+  limit = 12,
+  testId,
+}: {
+  caption: string;
+  columns: string[];
+  rows: Array<{ cells: ReactNode[]; amount: string; key: string }>;
+  total: string;
+  limit?: number;
+  testId?: string;
+}) {
+  const shown = rows.slice(0, limit);
+  return (
+    <Table caption={caption} testId={testId}>
+      <thead className="bg-slate-50">
+        <tr>
+          {columns.map((c) => (
+            <th key={c} scope="col" className={th}>
+              {c}
+            </th>
+          ))}
+          <th scope="col" className={thNum}>
+            Direct cost
+          </th>
+          <th scope="col" className={thNum}>
+            Share
+          </th>
+        </tr>
+      </thead>
+      <tbody className="divide-y divide-slate-100 bg-white">
+        {shown.map((r) => (
+          <tr key={r.key}>
+            {r.cells.map((c, i) => (
+              <td key={i} className={cx(td, "max-w-[16rem] truncate")}>
+                {c}
+              </td>
+            ))}
+            <td className={tdNum}>
+              <Usd value={r.amount} />
+            </td>
+            <td className={cx(tdNum, "w-28")}>
+              <ShareBar part={r.amount} total={total} />
+            </td>
+          </tr>
+        ))}
+        {rows.length === 0 ? (
+          <tr>
+            <td className={cx(td, "text-slate-400")} colSpan={columns.length + 2}>
+              No cost in this range.
+            </td>
+          </tr>
+        ) : null}
+      </tbody>
+      {rows.length > limit ? (
+        <tfoot>
+          <tr>
+            <td className={cx(td, "text-xs text-slate-400")} colSpan={columns.length + 2}>
+              Showing the {limit} largest of {rows.length}.
+            </td>
+          </tr>
+        </tfoot>
+      ) : null}
+    </Table>
+  );
+}
+
+import Decimal from "decimal.js";
+import { formatPercent } from "~/lib/format";
+
+export function ShareBar({ part, total }: { part: string; total: string }) {
+  const t = new Decimal(total);
+  if (t.lte(0)) return <span className="text-slate-400">—</span>;
+  const r = new Decimal(part).div(t);
+  const w = Decimal.max(0, Decimal.min(1, r)).times(100).toDecimalPlaces(1).toString();
+  return (
+    <span className="flex items-center justify-end gap-2">
+      <span className="text-xs text-slate-500">{formatPercent(r.toFixed())}</span>
+      <span aria-hidden className="hidden h-1.5 w-12 rounded-full bg-slate-100 sm:block">
+        <span className="block h-1.5 rounded-full bg-indigo-400" style={{ width: `${w}%` }} />
+      </span>
+    </span>
+  );
+}

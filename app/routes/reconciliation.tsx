@@ -1,0 +1,391 @@
+// Month-end (§5): invoice reconciliation per org + rollup, checks, close/reopen, restatements, finance exports.
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { closeMonth, getMonthClose, listClosedMonthRestatements, reopenMonth } from "../../db/queries/closes";
+import {
+  MonthInputError,
+  ingestDueAt,
+  isMonth,
+  latestMonthWithData,
+  listInvoiceHistory,
+  monthsWithData,
+  productTotals,
+  reconcileMonth,
+  setInvoice,
+} from "../../db/queries/reconcile";
+import { CsrfInput } from "~/components/csrf";
+import { CheckLine, ClosedBadge, ReconcileStatusBadge, type CheckStatus, type ReconcileStatus } from "~/components/month/badges";
+import { Alert, Badge, Card, EmptyState, PageHeader, buttonClass, inputClass, labelClass, numCell } from "~/components/ui";
+import { hasRole, requireMutation, requireUser } from "~/lib/auth.server";
+import { getDb } from "~/lib/db.server";
+import { formatPercent, formatUsd } from "~/lib/format";
+
+export const meta: MetaFunction = () => [{ title: "Reconciliation · Showback" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  const db = await getDb();
+  const url = new URL(request.url);
+  const asked = url.searchParams.get("month");
+  const months = await monthsWithData(db);
+  const month = isMonth(asked) ? asked : await latestMonthWithData(db);
+  const isAdmin = hasRole(user, "finance_admin");
+  if (!month) return { month: null, months, isAdmin, orgs: [], total: null, restatements: [], dueAt: null };
+  const { orgs, total } = await reconcileMonth(db, month);
+  const detailed = [];
+  for (const r of orgs) {
+    const close = await getMonthClose(db, r.orgId, month);
+    detailed.push({
+      ...r,
+      close: close ? { status: close.status, reason: close.reason, closedBy: close.closed_by, closedAt: close.closed_at } : null,
+      products: r.status === "mismatch" ? await productTotals(db, r.orgId, month) : [],
+      invoices: (await listInvoiceHistory(db, { orgId: r.orgId, month })).map((i) => ({ id: i.id, amount: i.amount, by: i.entered_by, at: i.entered_at })),
+    });
+  }
+  const restatements = await listClosedMonthRestatements(db, { month });
+  return { month, months: months.includes(month) ? months : [month, ...months], isAdmin, orgs: detailed, total, restatements, dueAt: ingestDueAt(month) };
+}
+
+type ActionData = { ok: true; message: string; orgId: string } | { ok: false; error: string; orgId: string; intent: string };
+
+export async function action({ request }: ActionFunctionArgs) {
+  const { user, form } = await requireMutation(request, "finance_admin");
+  const db = await getDb();
+  const intent = String(form.get("intent") ?? "");
+  const orgId = String(form.get("org_id") ?? "");
+  const month = String(form.get("month") ?? "");
+  const reason = typeof form.get("reason") === "string" ? String(form.get("reason")) : null;
+  try {
+    if (!isMonth(month)) throw new MonthInputError("Choose a month (YYYY-MM).");
+    if (!orgId) throw new MonthInputError("Choose an organization.");
+    switch (intent) {
+      case "invoice": {
+        const row = await setInvoice(db, user.email, { orgId, month, amount: String(form.get("amount") ?? "") });
+        return json<ActionData>({ ok: true, orgId, message: `Invoice usage subtotal of ${orgId} for ${month} set to ${formatUsd(row.amount)}.` });
+      }
+      case "close": {
+        await closeMonth(db, user.email, { orgId, month, reason });
+        return json<ActionData>({ ok: true, orgId, message: `${orgId} ${month} is closed: its per-team figures are frozen.` });
+      }
+      case "reopen": {
+        await reopenMonth(db, user.email, { orgId, month, reason });
+        return json<ActionData>({ ok: true, orgId, message: `${orgId} ${month} was reopened and recomputed from the current data.` });
+      }
+      default:
+        return json<ActionData>({ ok: false, orgId, intent, error: "Unknown action." }, { status: 400 });
+    }
+  } catch (e) {
+    if (e instanceof MonthInputError) return json<ActionData>({ ok: false, orgId, intent, error: e.message }, { status: 400 });
+    throw e;
+  }
+}
+
+const CHECK_NAMES = ["buckets_complete", "ingested_after_48h", "allocated_equals_export", "coverage"] as const;
+
+export default function Reconciliation() {
+  const data = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const nav = useNavigation();
+  const busy = nav.state !== "idle";
+  const { month } = data;
+
+  return (
+    <div>
+      <PageHeader
+        title="Reconciliation"
+        description="Export totals against the invoice usage subtotal, per organization and month (no tax, no marketplace pass-through)."
+        actions={
+          <Form method="get" className="flex items-end gap-2">
+            <label className="text-sm">
+              <span className={labelClass}>Month</span>
+              <select name="month" defaultValue={month ?? ""} className={inputClass} aria-label="Month">
+                {data.months.map((m) => (
+                  <option key={m} value={m}>
+                    {m}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <button type="submit" className={buttonClass.secondary}>
+              Show
+            </button>
+          </Form>
+        }
+      />
+
+      {actionData ? (
+        <div className="mb-4">
+          <Alert tone={actionData.ok ? "success" : "danger"}>{actionData.ok ? actionData.message : actionData.error}</Alert>
+        </div>
+      ) : null}
+
+      {!month || data.orgs.length === 0 ? (
+        <EmptyState title="Nothing to reconcile yet">Ingest a monthly (or daily) export first; its months appear here.</EmptyState>
+      ) : (
+        <div className="space-y-6">
+          <Card
+            title={`Month ${month}`}
+            description={`Export data is complete 48 h after month end (${data.dueAt}). Variance = export total − invoice subtotal.`}
+            actions={
+              <div className="flex gap-2">
+                <a className={buttonClass.secondary} href={`/finance/journal.csv?month=${month}`} download>
+                  Chargeback journal (CSV)
+                </a>
+                <a className={buttonClass.secondary} href={`/finance/focus.csv?month=${month}`} download>
+                  FOCUS cost &amp; usage (CSV)
+                </a>
+              </div>
+            }
+            padded={false}
+          >
+            <div className="overflow-x-auto">
+              <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="reconciliation-table">
+                <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+                  <tr>
+                    <th className="px-4 py-2">Organization</th>
+                    <th className="px-4 py-2 text-right">Export total</th>
+                    <th className="px-4 py-2 text-right">Invoice subtotal</th>
+                    <th className="px-4 py-2 text-right">Variance</th>
+                    <th className="px-4 py-2">Status</th>
+                    <th className="px-4 py-2">Checks</th>
+                  </tr>
+                </thead>
+                <tbody className="divide-y divide-slate-100">
+                  {data.orgs.map((r) => (
+                    <tr key={r.orgId} data-org={r.orgId}>
+                      <td className="px-4 py-2 align-top font-medium">
+                        <a href={`#org-${r.orgId}`}>{r.orgId}</a>
+                        {r.close?.status === "closed" ? (
+                          <span className="ml-2">
+                            <ClosedBadge testId={`closed-${r.orgId}`} />
+                          </span>
+                        ) : null}
+                      </td>
+                      <td className={`px-4 py-2 align-top ${numCell}`}>{formatUsd(r.exportTotal)}</td>
+                      <td className={`px-4 py-2 align-top ${numCell}`}>{formatUsd(r.invoiceSubtotal)}</td>
+                      <td className={`px-4 py-2 align-top ${numCell}`} data-testid={`variance-${r.orgId}`}>
+                        {r.variance === null ? "—" : formatUsd(r.variance, { decimals: 4, signed: true })}
+                      </td>
+                      <td className="px-4 py-2 align-top">
+                        <ReconcileStatusBadge status={r.status as ReconcileStatus} testId={`status-${r.orgId}`} />
+                      </td>
+                      <td className="px-4 py-2 align-top">
+                        <ul className="space-y-1">
+                          {CHECK_NAMES.map((n) => (
+                            <CheckLine key={n} name={n} status={r.checks[n].status as CheckStatus} detail={r.checks[n].detail} />
+                          ))}
+                        </ul>
+                      </td>
+                    </tr>
+                  ))}
+                  {data.total ? (
+                    <tr className="bg-slate-50 font-semibold" data-org="ALL">
+                      <td className="px-4 py-2 align-top">All organizations</td>
+                      <td className={`px-4 py-2 align-top ${numCell}`}>{formatUsd(data.total.exportTotal)}</td>
+                      <td className={`px-4 py-2 align-top ${numCell}`}>{formatUsd(data.total.invoiceSubtotal)}</td>
+                      <td className={`px-4 py-2 align-top ${numCell}`} data-testid="variance-ALL">
+                        {data.total.variance === null ? "—" : formatUsd(data.total.variance, { decimals: 4, signed: true })}
+                      </td>
+                      <td className="px-4 py-2 align-top">
+                        <ReconcileStatusBadge status={data.total.status as ReconcileStatus} testId="status-ALL" />
+                      </td>
+                      <td className="px-4 py-2 align-top font-normal">
+                        <ul className="space-y-1">
+                          {CHECK_NAMES.map((n) => (
+                            <CheckLine key={n} name={n} status={data.total!.checks[n].status as CheckStatus} detail={data.total!.checks[n].detail} />
+                          ))}
+                        </ul>
+                      </td>
+                    </tr>
+                  ) : null}
+                </tbody>
+              </table>
+            </div>
+          </Card>
+
+          {data.restatements.length > 0 ? (
+            <Card title="Restatements of closed months" description="Later imports or crosswalk changes that would change frozen figures. The frozen figures stay until the month is reopened." padded={false}>
+              <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="restatements">
+                <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+                  <tr>
+                    <th className="px-4 py-2">Organization</th>
+                    <th className="px-4 py-2">Recorded</th>
+                    <th className="px-4 py-2">Cause</th>
+                    <th className="px-4 py-2">Team</th>
+                    <th className="px-4 py-2 text-right">Frozen</th>
+                    <th className="px-4 py-2 text-right">Current data</th>
+                    <th className="px-4 py-2 text-right">Delta</th>
+                  </tr>
+                </thead>
+                <tbody className="divide-y divide-slate-100">
+                  {data.restatements.flatMap((r) =>
+                    r.deltas.map((d) => (
+                      <tr key={`${r.id}-${d.team}`} className={r.pending ? "" : "text-slate-400"}>
+                        <td className="px-4 py-1.5">{r.orgId}</td>
+                        <td className="px-4 py-1.5">
+                          {r.createdAt.slice(0, 16)} {r.pending ? <Badge tone="warning">pending</Badge> : <Badge>superseded</Badge>}
+                        </td>
+                        <td className="px-4 py-1.5">{r.importId ? `import #${r.importId}` : "crosswalk or policy change"} ({r.granularity})</td>
+                        <td className="px-4 py-1.5">{d.team}</td>
+                        <td className={`px-4 py-1.5 ${numCell}`}>{formatUsd(d.old, { decimals: 4 })}</td>
+                        <td className={`px-4 py-1.5 ${numCell}`}>{formatUsd(d.new, { decimals: 4 })}</td>
+                        <td className={`px-4 py-1.5 ${numCell}`}>{formatUsd(d.delta, { decimals: 4, signed: true })}</td>
+                      </tr>
+                    )),
+                  )}
+                </tbody>
+              </table>
+            </Card>
+          ) : null}
+
+          {data.orgs.map((r) => {
+            const closed = r.close?.status === "closed";
+            const needsReason = r.status === "mismatch" || r.status === "no_invoice";
+            return (
+              <div key={r.orgId} id={`org-${r.orgId}`}>
+              <Card
+                title={
+                  <span className="flex items-center gap-2">
+                    {r.orgId} · {month} <ReconcileStatusBadge status={r.status as ReconcileStatus} />
+                    {closed ? <ClosedBadge /> : r.close?.status === "reopened" ? <Badge>reopened</Badge> : null}
+                  </span>
+                }
+                description={
+                  r.source === "weekly_only"
+                    ? "Only weekly data: weekly buckets straddle months and cannot reconcile a month. Ingest a monthly or daily export."
+                    : r.coverage !== null
+                      ? `Source: ${r.source} export · coverage ${formatPercent(r.coverage)}`
+                      : `Source: ${r.source}`
+                }
+              >
+                <div className="grid gap-6 md:grid-cols-2">
+                  <div className="space-y-4">
+                    {r.status === "mismatch" ? (
+                      <div data-testid={`next-steps-${r.orgId}`}>
+                        <Alert tone="warning">
+                          <p className="font-medium">
+                            The export and the invoice differ by {formatUsd(r.variance, { decimals: 4, signed: true })} (tolerance {formatUsd(r.tolerance)}). Next steps:
+                          </p>
+                          <ol className="mt-1 list-decimal pl-5">
+                            <li>Re-run the monthly export in Confluent Cloud after another 24 hours (late-arriving usage) and ingest it.</li>
+                            <li>
+                              Look at the <code>unallocated</code> row: credits and refunds land there
+; make sure invoice tax, marketplace pass-through and prior-period adjustments are excluded from the subtotal.
+                            </li>
+                            <li>Compare per product with the invoice's usage lines (below). If they still disagree, contact Confluent Support with both files.</li>
+                          </ol>
+                        </Alert>
+                        <table className="mt-3 min-w-full text-sm" data-testid={`products-${r.orgId}`}>
+                          <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
+                            <tr>
+                              <th className="py-1">Product</th>
+                              <th className="py-1 text-right">Export total</th>
+                              <th className="py-1 text-right">Rows</th>
+                            </tr>
+                          </thead>
+                          <tbody>
+                            {r.products.map((p) => (
+                              <tr key={p.product}>
+                                <td className="py-0.5">{p.product}</td>
+                                <td className={`py-0.5 ${numCell}`}>{formatUsd(p.total, { decimals: 4 })}</td>
+                                <td className={`py-0.5 ${numCell}`}>{p.rows}</td>
+                              </tr>
+                            ))}
+                          </tbody>
+                        </table>
+                      </div>
+                    ) : null}
+                    {r.missingBuckets.length > 0 ? (
+                      <p className="text-sm text-rose-700" data-testid={`missing-${r.orgId}`}>
+                        Missing buckets: {r.missingBuckets.join(", ")}
+                      </p>
+                    ) : null}
+                    <div>
+                      <h3 className={labelClass}>Invoice history</h3>
+                      {r.invoices.length === 0 ? (
+                        <p className="text-sm text-slate-500">No invoice figure entered.</p>
+                      ) : (
+                        <ul className="mt-1 text-sm">
+                          {r.invoices.map((i, idx) => (
+                            <li key={i.id} className={idx === 0 ? "" : "text-slate-400"}>
+                              {formatUsd(i.amount)} · {i.by} · {i.at.slice(0, 16)}
+                              {idx === 0 ? " (current)" : ""}
+                            </li>
+                          ))}
+                        </ul>
+                      )}
+                    </div>
+                    {r.close ? (
+                      <p className="text-sm text-slate-600">
+                        {r.close.status === "closed" ? "Closed" : "Last closed"} by {r.close.closedBy} at {r.close.closedAt.slice(0, 16)}
+                        {r.close.reason ? ` · reason: ${r.close.reason}` : ""}
+                      </p>
+                    ) : null}
+                  </div>
+
+                  {data.isAdmin ? (
+                    <div className="space-y-4">
+                      {!closed ? (
+                        <Form method="post" className="flex items-end gap-2" data-testid={`invoice-form-${r.orgId}`}>
+                          <CsrfInput />
+                          <input type="hidden" name="intent" value="invoice" />
+                          <input type="hidden" name="org_id" value={r.orgId} />
+                          <input type="hidden" name="month" value={month} />
+                          <label className="flex-1 text-sm">
+                            <span className={labelClass}>Invoice usage subtotal (USD)</span>
+                            <input name="amount" inputMode="decimal" required placeholder="e.g. 12345.67" className={inputClass} aria-label={`Invoice usage subtotal for ${r.orgId}`} />
+                          </label>
+                          <button type="submit" className={buttonClass.primary} disabled={busy}>
+                            Save invoice
+                          </button>
+                        </Form>
+                      ) : null}
+                      {!closed && r.status !== "no_data" ? (
+                        <Form method="post" className="space-y-2" data-testid={`close-form-${r.orgId}`}>
+                          <CsrfInput />
+                          <input type="hidden" name="intent" value="close" />
+                          <input type="hidden" name="org_id" value={r.orgId} />
+                          <input type="hidden" name="month" value={month} />
+                          <label className="block text-sm">
+                            <span className={labelClass}>Reason {needsReason ? "(required: the month is not matched)" : "(optional)"}</span>
+                            <input name="reason" required={needsReason} className={inputClass} aria-label={`Close reason for ${r.orgId}`} />
+                          </label>
+                          <button type="submit" className={buttonClass.primary} disabled={busy}>
+                            Close {month}
+                          </button>
+                        </Form>
+                      ) : null}
+                      {closed ? (
+                        <Form method="post" className="space-y-2" data-testid={`reopen-form-${r.orgId}`}>
+                          <CsrfInput />
+                          <input type="hidden" name="intent" value="reopen" />
+                          <input type="hidden" name="org_id" value={r.orgId} />
+                          <input type="hidden" name="month" value={month} />
+                          <label className="block text-sm">
+                            <span className={labelClass}>Reason for reopening</span>
+                            <input name="reason" className={inputClass} aria-label={`Reopen reason for ${r.orgId}`} />
+                          </label>
+                          <button type="submit" className={buttonClass.danger} disabled={busy}>
+                            Reopen and recompute
+                          </button>
+                        </Form>
+                      ) : null}
+                    </div>
+                  ) : (
+                    <p className="text-sm text-slate-500">Finance admins enter invoices and close months.</p>
+                  )}
+                </div>
+              </Card>
+              </div>
+            );
+          })}
+          <p className="text-xs text-slate-500">
+            <Link to="/" className="underline">
+              Back to the overview
+            </Link>
+          </p>
+        </div>
+      )}
+    </div>
+  );
+}

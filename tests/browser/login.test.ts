@@ -1,0 +1,63 @@
+/** Signs in through the real form in Chromium and reaches the overview. Needs `npm run build`. */
+import { existsSync } from "node:fs";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser, newPage, screenshot } from "../helpers/browser";
+import { createUser, startTestServer, TEST_PASSWORD, type TestServer } from "../helpers/server";
+
+let app: TestServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  app = await startTestServer({
+    seed: async (db) => {
+      await createUser(db, { email: "finance@example.test", role: "finance_admin" });
+    },
+  });
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+describe("sign-in in a browser", () => {
+  it("signs in through the form, reaches the overview, and signs out", async () => {
+    const page = await newPage(browser);
+    await page.goto(`${app.url}/admin/users`);
+    expect(new URL(page.url()).pathname).toBe("/login");
+    await page.waitForFunction(() => "__remixContext" in window && document.readyState === "complete");
+    await screenshot(page, "login");
+
+    // a wrong password first: the generic message, no navigation
+    await page.getByLabel("Email").fill("finance@example.test");
+    await page.getByLabel("Password").fill("not-the-password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect.poll(() => page.getByRole("alert").textContent()).toContain("Invalid email or password.");
+
+    await page.getByLabel("Password").fill(TEST_PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL((u) => u.pathname === "/admin/users");
+    await page.getByRole("heading", { name: "Users" }).waitFor();
+
+    await page.getByRole("link", { name: "Overview" }).click();
+    await page.waitForURL((u) => u.pathname === "/");
+    await page.getByRole("heading", { name: "Overview" }).waitFor();
+    expect(await page.getByTestId("current-user").textContent()).toBe("finance@example.test");
+    expect(await page.getByTestId("current-role").textContent()).toBe("Finance admin");
+    for (const label of ["Teams", "Organizations", "Reconciliation", "Imports", "Crosswalk", "Users", "Audit log"]) {
+      await expect.poll(() => page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: label }).count()).toBe(1);
+    }
+    const file = await screenshot(page, "overview");
+    expect(existsSync(file)).toBe(true);
+
+    // no CSP violation or script error: the nonce reached every inline script
+    // (the 401 of the deliberately wrong password is expected)
+    expect(page.errors.filter((e) => !/favicon|status of 401/i.test(e))).toEqual([]);
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL((u) => u.pathname === "/login");
+    await page.goto(`${app.url}/`);
+    expect(new URL(page.url()).pathname).toBe("/login");
+  });
+});
