@@ -4,7 +4,7 @@ import type { Config } from "tailwindcss";
 import colors from "tailwindcss/colors";
 
 /** Chart colours the app may use with Tremor (kept small: each adds ~20 kB of CSS). */
-const chartColors = ["blue", "indigo", "violet", "cyan", "teal", "emerald", "amber", "rose", "slate", "gray"];
+const chartColors = ["blue", "indigo", "violet", "cyan", "emerald", "amber", "rose", "slate", "gray"];
 const shades = "50|100|200|300|400|500|600|700|800|900|950";
 const palette = chartColors.join("|");
 

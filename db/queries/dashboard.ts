@@ -87,6 +87,7 @@ export interface Overview {
     unmapped: string;
     /** 1 − unmapped/total (ratio string), null when total ≤ 0 */
     coverage: string | null;
+    unmappedShare: string | null;
     /** Σ of the buckets' unallocated amounts U in range (negative = credits) */
     netUnallocated: string;
     /** part of U that stayed on the pseudo-team `unallocated` */
@@ -174,6 +175,7 @@ export async function getOverview(
       direct: s(direct),
       unmapped: s(unmapped),
       coverage: grand.gt(0) ? ZERO.plus(1).minus(unmapped.div(grand)).toFixed() : null,
+      unmappedShare: grand.gt(0) ? unmapped.div(grand).toFixed() : null,
       netUnallocated: s(netU),
       unallocatedKept: s(kept),
     },
@@ -587,3 +589,25 @@ export async function listTeamTotals(db: Db, p: ViewParams & { previous: { from:
 }
 
 export { UNASSIGNED, UNMAPPED, UNALLOCATED };
+
+/** Trust signals for pages other than the overview: unmapped share of the scope and period statuses. */
+export async function groupTrust(
+  db: Db,
+  p: { view: ViewParams; now: Date; freshness: Array<{ orgId: string; lastImportAt: string | null; dataThrough: string | null }> },
+) {
+  const report = await getReport(db, { ...p.view, by: "team" });
+  let total = ZERO;
+  let unmapped = ZERO;
+  for (const r of report) {
+    total = total.plus(dec(r.total));
+    if (r.group === UNMAPPED) unmapped = unmapped.plus(dec(r.total));
+  }
+  const periods = [...new Set(report.map((r) => r.periodStart))].sort();
+  return {
+    nowMs: p.now.getTime(),
+    freshness: p.freshness,
+    unmapped: { amount: s(unmapped), share: total.gt(0) ? unmapped.div(total).toFixed() : null },
+    periods: await periodStatuses(db, { granularity: p.view.granularity, periods, orgIds: p.view.orgIds, now: p.now, report }),
+    gran: p.view.granularity,
+  };
+}

@@ -203,16 +203,26 @@ export interface BuiltRoute {
   isPage: boolean;
 }
 
+interface RouteEntry {
+  id: string;
+  parentId?: string;
+  path?: string;
+  index?: boolean;
+  module: Record<string, unknown>;
+}
+
 /** Reads the route table of build/server/index.js. */
 export async function loadBuiltRoutes(): Promise<BuiltRoute[]> {
   assertBuilt();
   const build = (await import(pathToFileURL(path.join(BUILD_DIR, "server", "index.js")).href)) as {
-    routes: Record<string, { id: string; parentId?: string; path?: string; index?: boolean; module: Record<string, unknown> }>;
+    routes: Record<string, RouteEntry>;
   };
   const routes = build.routes;
   const fullPath = (id: string): string => {
     const parts: string[] = [];
-    for (let r = routes[id]; r; r = r.parentId ? routes[r.parentId] : undefined) if (r.path) parts.unshift(r.path);
+    for (let r: RouteEntry | undefined = routes[id]; r; r = r.parentId ? routes[r.parentId] : undefined) {
+      if (r.path) parts.unshift(r.path);
+    }
     return "/" + parts.join("/").replace(/\/+/g, "/").replace(/^\//, "");
   };
   return Object.values(routes)

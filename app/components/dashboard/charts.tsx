@@ -74,8 +74,6 @@ export function StackedSpendChart({
           valueFormatter={chartUsd}
           yAxisWidth={72}
           showAnimation={false}
-          legendPosition="right"
-          customTooltip={undefined}
         />
       ) : (
         <div className="h-72 animate-pulse rounded bg-slate-50" aria-hidden />

@@ -1,5 +1,7 @@
 /** Accessible tables (the text equivalents of the charts, and the breakdowns). */
+import Decimal from "decimal.js";
 import type { ReactNode } from "react";
+import { formatPercent } from "~/lib/format";
 import { numCell } from "~/components/ui";
 import { periodLabel } from "./charts";
 import { cx, PeriodBadge, Usd } from "./ui";
@@ -150,9 +152,6 @@ export function BreakdownTable({
     </Table>
   );
 }
-
-import Decimal from "decimal.js";
-import { formatPercent } from "~/lib/format";
 
 export function ShareBar({ part, total }: { part: string; total: string }) {
   const t = new Decimal(total);

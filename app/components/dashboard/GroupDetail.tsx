@@ -1,0 +1,292 @@
+/** The team / cost-center / pseudo-team page body: trend, breakdowns, unallocated share, crosswalk. */
+import { Link } from "@remix-run/react";
+import Decimal from "decimal.js";
+import { Badge, Card } from "~/components/ui";
+import { formatPercent, formatUsd } from "~/lib/format";
+import type { ResolvedFilters } from "~/lib/filters";
+import type { Drilldown } from "../../../db/queries/dashboard";
+import { periodLabel, TrendChart } from "./charts";
+import { BreakdownTable, Table, td, tdNum, th, thNum } from "./tables";
+import { cx, Kpi, Usd } from "./ui";
+
+type D = Drilldown;
+
+export function GroupDetail({ d, filters, isAdmin, search }: { d: D; filters: ResolvedFilters; isAdmin: boolean; search: string }) {
+  const directTotal = d.rawDirect;
+  const isUnmapped = d.key === "unmapped";
+  const isUnallocated = d.key === "unallocated";
+  return (
+    <>
+      {isUnmapped ? (
+        <div className="mb-6 rounded-lg border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900" role="status">
+          These costs come from owners (service accounts, users, resources) that have no crosswalk entry at the bucket&apos;s date.{" "}
+          <Link to="/crosswalk/unmapped" className="font-medium underline">
+            Open the unmapped queue
+          </Link>{" "}
+          to map them to teams; the figures update on the next recompute.
+        </div>
+      ) : null}
+      {isUnallocated ? (
+        <div className="mb-6 rounded-lg border border-slate-200 bg-slate-50 px-4 py-3 text-sm text-slate-700" role="status">
+          The unallocated row of the export (credits, refunds, org-level cost) stays here when the organization&apos;s policy is{" "}
+          <code>none</code>, or when no team had positive direct cost in the bucket.
+        </div>
+      ) : null}
+
+      <div className="mb-6 grid grid-cols-1 gap-4 md:grid-cols-3">
+        <Kpi testId="kpi-total" label="Total" value={formatUsd(d.totals.total)} sub={<span>{filters.label}</span>} />
+        <Kpi testId="kpi-direct" label="Direct cost" value={formatUsd(d.totals.direct)} sub={<span>from the rows its owners generated</span>} />
+        <Kpi
+          testId="kpi-share"
+          label="Share of unallocated"
+          value={<Usd value={d.totals.unallocatedShare} />}
+          sub={<span>{d.unallocated.totalRows} bucket share{d.unallocated.totalRows === 1 ? "" : "s"} (see below)</span>}
+        />
+      </div>
+
+      <div className="mb-6 grid grid-cols-1 gap-6 xl:grid-cols-3">
+        <Card title="Trend" description="Direct cost and share of unallocated per period" className="xl:col-span-2">
+          {d.trend.length ? (
+            <TrendChart trend={d.trend} gran={filters.gran} label={`Bar chart of ${d.key}'s cost per period`} />
+          ) : (
+            <p className="py-12 text-center text-sm text-slate-500">No cost in this range.</p>
+          )}
+        </Card>
+        <Card title="Per period" padded={false}>
+          <div className="max-h-72 overflow-y-auto">
+            <Table caption="Cost per period (chart data)" testId="trend-table">
+              <thead className="sticky top-0 bg-slate-50">
+                <tr>
+                  <th scope="col" className={th}>
+                    Period
+                  </th>
+                  <th scope="col" className={thNum}>
+                    Direct
+                  </th>
+                  <th scope="col" className={thNum}>
+                    Unalloc.
+                  </th>
+                  <th scope="col" className={thNum}>
+                    Total
+                  </th>
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-slate-100">
+                {d.trend.map((t) => (
+                  <tr key={t.period}>
+                    <th scope="row" className={cx(td, "text-left font-normal")}>
+                      {periodLabel(t.period, filters.gran)}
+                    </th>
+                    <td className={tdNum}>
+                      <Usd value={t.direct} />
+                    </td>
+                    <td className={tdNum}>
+                      <Usd value={t.unallocatedShare} />
+                    </td>
+                    <td className={cx(tdNum, "font-medium")}>
+                      <Usd value={t.total} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </Table>
+          </div>
+        </Card>
+      </div>
+
+      <div className="mb-6 grid grid-cols-1 gap-6 xl:grid-cols-2">
+        <Card title="By product and metric" description="Direct cost" padded={false}>
+          <BreakdownTable
+            testId="by-metric"
+            caption="Direct cost by product and metric"
+            columns={["Product", "Metric", "Unit"]}
+            total={directTotal}
+            rows={d.byProductMetric.map((r) => ({
+              key: `${r.product}|${r.metric}|${r.unit}`,
+              cells: [<span key="p" className="font-medium">{r.product}</span>, r.metric, <span key="u" className="text-slate-400">{r.unit}</span>],
+              amount: r.direct,
+            }))}
+          />
+        </Card>
+        <Card title="Top principals" description="Owners whose usage is billed here (display names where known)" padded={false}>
+          <BreakdownTable
+            testId="principals"
+            caption="Direct cost by principal"
+            columns={["Owner", "Org", ...(d.kind === "cost_center" ? ["Team"] : [])]}
+            total={directTotal}
+            rows={d.principals.map((r) => ({
+              key: `${r.orgId}|${r.ownerId}|${r.team}`,
+              cells: [
+                <span key="o" title={r.ownerId}>
+                  {r.displayName ? (
+                    <>
+                      <span className="font-medium text-slate-800">{r.displayName}</span> <span className="text-xs text-slate-400">{r.ownerId}</span>
+                    </>
+                  ) : (
+                    <span className="font-mono text-xs">{r.ownerId}</span>
+                  )}
+                </span>,
+                r.orgId,
+                ...(d.kind === "cost_center" ? [r.team ?? "unmapped"] : []),
+              ],
+              amount: r.direct,
+            }))}
+          />
+        </Card>
+      </div>
+
+      <Card title="By organization, environment and resource" description="Direct cost" padded={false} className="mb-6">
+        <BreakdownTable
+          testId="by-resource"
+          caption="Direct cost by organization, environment and resource"
+          columns={["Organization", "Environment", "Resource"]}
+          total={directTotal}
+          limit={15}
+          rows={d.byOrgEnvResource.map((r) => ({
+            key: `${r.orgId}|${r.environmentId}|${r.resourceId}`,
+            cells: [
+              r.orgId,
+              r.environmentId || <span className="text-slate-400">org-level</span>,
+              r.resourceId ? <span className="font-mono text-xs">{r.resourceId}</span> : <span className="text-slate-400">—</span>,
+            ],
+            amount: r.direct,
+          }))}
+        />
+      </Card>
+
+      <Card
+        title="The unallocated share, explained"
+        description={
+          <>
+            Each bucket&apos;s unallocated amount U (often credits) is spread by the org&apos;s policy; here are the buckets that gave{" "}
+            {d.kind === "team" ? "this team" : "this group"} a share. Total: {formatUsd(d.unallocated.shareTotal, { decimals: 4 })}.
+          </>
+        }
+        padded={false}
+        className="mb-6"
+      >
+        {d.unallocated.rows.length === 0 ? (
+          <p className="px-5 py-6 text-sm text-slate-500">No share of unallocated cost in this range.</p>
+        ) : (
+          <Table caption="Unallocated share per bucket" testId="unallocated-explained">
+            <thead className="bg-slate-50">
+              <tr>
+                <th scope="col" className={th}>
+                  Bucket
+                </th>
+                <th scope="col" className={th}>
+                  Org
+                </th>
+                {d.kind === "cost_center" ? (
+                  <th scope="col" className={th}>
+                    Team
+                  </th>
+                ) : null}
+                <th scope="col" className={th}>
+                  Policy
+                </th>
+                <th scope="col" className={thNum}>
+                  Bucket U
+                </th>
+                <th scope="col" className={thNum}>
+                  Direct cost
+                </th>
+                <th scope="col" className={thNum}>
+                  Weight
+                </th>
+                <th scope="col" className={thNum}>
+                  Share
+                </th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {d.unallocated.rows.map((r) => (
+                <tr key={`${r.orgId}|${r.granularity}|${r.bucket}|${r.team}`}>
+                  <td className={td}>
+                    {r.bucket} <span className="text-xs text-slate-400">{r.granularity}</span>
+                  </td>
+                  <td className={td}>{r.orgId}</td>
+                  {d.kind === "cost_center" ? <td className={td}>{r.team}</td> : null}
+                  <td className={td}>
+                    <Badge>{r.policy}</Badge>
+                  </td>
+                  <td className={tdNum}>
+                    <Usd value={r.bucketU} />
+                  </td>
+                  <td className={tdNum}>
+                    <Usd value={r.teamDirect} />
+                  </td>
+                  <td className={tdNum}>{r.weight === null ? "—" : formatPercent(r.weight, 2)}</td>
+                  <td className={cx(tdNum, "font-medium")}>{formatUsd(r.share, { decimals: 4 })}</td>
+                </tr>
+              ))}
+            </tbody>
+            {d.unallocated.totalRows > d.unallocated.rows.length ? (
+              <tfoot>
+                <tr>
+                  <td colSpan={8} className={cx(td, "text-xs text-slate-400")}>
+                    Showing the {d.unallocated.rows.length} largest of {d.unallocated.totalRows} buckets.
+                  </td>
+                </tr>
+              </tfoot>
+            ) : null}
+          </Table>
+        )}
+      </Card>
+
+      {!isUnmapped && !isUnallocated ? (
+        <Card
+          title="Crosswalk entries routing cost here"
+          description="(org, owner) → team, effective [valid from, valid to)"
+          padded={false}
+          actions={
+            isAdmin ? (
+              <Link to={`/crosswalk?team=${encodeURIComponent(d.kind === "team" ? d.key : "")}`} className="text-sm text-indigo-700 hover:underline">
+                Edit in the crosswalk →
+              </Link>
+            ) : null
+          }
+        >
+          {d.crosswalk.length === 0 ? (
+            <p className="px-5 py-6 text-sm text-slate-500">No crosswalk entry routes cost to {d.key} for these organizations.</p>
+          ) : (
+            <Table caption="Crosswalk entries" testId="crosswalk-entries">
+              <thead className="bg-slate-50">
+                <tr>
+                  {["Org", "Owner", "Team", "Valid from", "Valid to", "Note"].map((h) => (
+                    <th key={h} scope="col" className={th}>
+                      {h}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-slate-100">
+                {d.crosswalk.map((c) => (
+                  <tr key={c.id}>
+                    <td className={td}>{c.orgId}</td>
+                    <td className={td}>
+                      <span className="font-mono text-xs">{c.ownerId}</span>
+                      {c.displayName ? <span className="ml-2 text-slate-500">{c.displayName}</span> : null}
+                    </td>
+                    <td className={td}>
+                      <Link to={`/teams/${encodeURIComponent(c.team)}${search}`} className="text-indigo-700 hover:underline">
+                        {c.team}
+                      </Link>
+                    </td>
+                    <td className={cx(td, "tabular-nums")}>{c.validFrom}</td>
+                    <td className={cx(td, "tabular-nums")}>{c.validTo ?? <span className="text-slate-400">open</span>}</td>
+                    <td className={cx(td, "text-slate-500")}>{c.note}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </Table>
+          )}
+        </Card>
+      ) : null}
+    </>
+  );
+}
+
+export function directMatches(d: D): boolean {
+  return new Decimal(d.rawDirect).eq(new Decimal(d.totals.direct));
+}

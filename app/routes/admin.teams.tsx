@@ -1,0 +1,189 @@
+// Teams and cost centers: create, rename, move, archive, delete (unmapped teams only).
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import {
+  AdminInputError,
+  createTeam,
+  deleteTeam,
+  listCostCenters,
+  listTeamsForAdmin,
+  moveTeam,
+  renameTeam,
+  setTeamArchived,
+} from "../../db/queries/admin";
+import { CsrfInput } from "~/components/csrf";
+import { Alert, Badge, Card, EmptyState, PageHeader, buttonClass, inputClass, labelClass } from "~/components/ui";
+import { TBody, THead, Table, cx, smallInput, td, tdNum, th, thNum } from "~/components/admin/shared";
+import { requireMutation, requireRole } from "~/lib/auth.server";
+import { getDb } from "~/lib/db.server";
+
+export const meta: MetaFunction = () => [{ title: "Teams and cost centers · Showback" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireRole(request, "finance_admin");
+  const db = await getDb();
+  const [teams, costCenters] = await Promise.all([listTeamsForAdmin(db), listCostCenters(db)]);
+  return { teams, costCenters };
+}
+
+type ActionData = { ok: true; message: string } | { ok: false; error: string; id?: number };
+
+export async function action({ request }: ActionFunctionArgs) {
+  const { user, form } = await requireMutation(request, "finance_admin");
+  const db = await getDb();
+  const intent = String(form.get("intent") ?? "");
+  const id = Number(form.get("id") ?? "0") || 0;
+  const s = (k: string) => String(form.get(k) ?? "").trim();
+  try {
+    switch (intent) {
+      case "create": {
+        const t = await createTeam(db, user.email, s("name"), s("cost_center") || null);
+        return json<ActionData>({ ok: true, message: `Team "${t.name}" created${t.cost_center ? ` in ${t.cost_center}` : ""}.` });
+      }
+      case "rename": {
+        const t = await renameTeam(db, user.email, id, s("name"));
+        return json<ActionData>({ ok: true, message: `Team renamed to "${t.name}". Reports, the crosswalk and shared policies follow.` });
+      }
+      case "move": {
+        const t = await moveTeam(db, user.email, id, s("cost_center") || null);
+        return json<ActionData>({ ok: true, message: `Team "${t.name}" is now in ${t.cost_center ?? "no cost center (unassigned)"}.` });
+      }
+      case "archive":
+      case "unarchive": {
+        const t = await setTeamArchived(db, user.email, id, intent === "archive");
+        return json<ActionData>({ ok: true, message: `Team "${t.name}" ${t.archived ? "archived" : "restored"}.` });
+      }
+      case "delete": {
+        await deleteTeam(db, user.email, id);
+        return json<ActionData>({ ok: true, message: "Team deleted." });
+      }
+      default:
+        return json<ActionData>({ ok: false, error: "Unknown action." }, { status: 400 });
+    }
+  } catch (e) {
+    if (e instanceof AdminInputError) return json<ActionData>({ ok: false, error: e.message, id }, { status: 400 });
+    throw e;
+  }
+}
+
+export default function AdminTeams() {
+  const { teams, costCenters } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>() as ActionData | undefined;
+  const busy = useNavigation().state !== "idle";
+  return (
+    <div>
+      <PageHeader
+        title="Teams and cost centers"
+        description="A team belongs to one cost center. Teams with mapped owners are archived, not deleted, so history keeps its names."
+        actions={<Link to="/crosswalk" className={buttonClass.secondary}>Crosswalk</Link>}
+      />
+      <datalist id="cost-centers">
+        {costCenters.map((c) => <option key={c.code} value={c.code} />)}
+      </datalist>
+      <div className="space-y-6">
+        {result ? result.ok ? <Alert tone="success">{result.message}</Alert> : <div data-testid="action-error"><Alert>{result.error}</Alert></div> : null}
+        <div className="grid grid-cols-1 gap-6 lg:grid-cols-3">
+          <Card title="New team" className="lg:col-span-2">
+            <Form method="post" className="grid grid-cols-1 items-end gap-3 sm:grid-cols-3" data-testid="create-team">
+              <CsrfInput />
+              <input type="hidden" name="intent" value="create" />
+              <label>
+                <span className={labelClass}>Name</span>
+                <input name="name" required className={`mt-1 ${inputClass}`} />
+              </label>
+              <label>
+                <span className={labelClass}>Cost center</span>
+                <input name="cost_center" list="cost-centers" placeholder="e.g. CC-4102" className={`mt-1 ${inputClass}`} />
+              </label>
+              <button type="submit" className={buttonClass.primary} disabled={busy}>Create team</button>
+            </Form>
+          </Card>
+          <Card title="Cost centers" padded={false}>
+            {costCenters.length === 0 ? (
+              <p className="p-5 text-sm text-slate-500">None yet: give a team a cost center code to create one.</p>
+            ) : (
+              <ul className="divide-y divide-slate-100 text-sm">
+                {costCenters.map((c) => (
+                  <li key={c.code} className="flex justify-between px-5 py-2">
+                    <span className="font-mono text-slate-800">{c.code}</span>
+                    <span className="text-xs text-slate-500">{c.teams} team{c.teams === 1 ? "" : "s"}</span>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </Card>
+        </div>
+
+        <Card title="Teams" description={`${teams.length} team${teams.length === 1 ? "" : "s"}`} padded={false}>
+          {teams.length === 0 ? (
+            <div className="p-5"><EmptyState title="No teams yet">Create one above, import a crosswalk, or assign an owner from the unmapped queue.</EmptyState></div>
+          ) : (
+            <Table testId="teams-table">
+              <THead>
+                <tr>
+                  <th className={th}>Team</th>
+                  <th className={th}>Cost center</th>
+                  <th className={thNum}>Crosswalk entries</th>
+                  <th className={th}>Status</th>
+                  <th className={`${th} text-right`}>Archive / delete</th>
+                </tr>
+              </THead>
+              <TBody>
+                {teams.map((t) => (
+                  <tr key={t.id} data-testid={`team-${t.name}`} className={cx(t.archived && "bg-slate-50 text-slate-500")}>
+                    <td className={td}>
+                      <Form method="post" className="flex items-center gap-1.5">
+                        <CsrfInput />
+                        <input type="hidden" name="intent" value="rename" />
+                        <input type="hidden" name="id" value={t.id} />
+                        <input name="name" defaultValue={t.name} aria-label={`Name of ${t.name}`} className={`${smallInput} w-44 font-medium`} />
+                        <button type="submit" className="rounded px-2 py-1 text-xs font-medium text-indigo-700 hover:bg-indigo-50" disabled={busy}>Rename</button>
+                      </Form>
+                    </td>
+                    <td className={td}>
+                      <Form method="post" className="flex items-center gap-1.5">
+                        <CsrfInput />
+                        <input type="hidden" name="intent" value="move" />
+                        <input type="hidden" name="id" value={t.id} />
+                        <input name="cost_center" list="cost-centers" defaultValue={t.cost_center ?? ""} placeholder="unassigned" aria-label={`Cost center of ${t.name}`} className={`${smallInput} w-32 font-mono`} />
+                        <button type="submit" className="rounded px-2 py-1 text-xs font-medium text-indigo-700 hover:bg-indigo-50" disabled={busy}>Move</button>
+                      </Form>
+                    </td>
+                    <td className={tdNum}>
+                      <Link to={`/crosswalk?team=${encodeURIComponent(t.name)}`} className="text-indigo-700 hover:underline">{t.mapped_entries}</Link>
+                      <span className="ml-1 text-xs text-slate-400">({t.active_entries} in effect)</span>
+                    </td>
+                    <td className={td}>{t.archived ? <Badge>archived</Badge> : <Badge tone="success">active</Badge>}</td>
+                    <td className={cx(td, "text-right")}>
+                      <div className="flex justify-end gap-1.5">
+                        <Form method="post">
+                          <CsrfInput />
+                          <input type="hidden" name="intent" value={t.archived ? "unarchive" : "archive"} />
+                          <input type="hidden" name="id" value={t.id} />
+                          <button type="submit" className={buttonClass.secondary} disabled={busy}>{t.archived ? "Restore" : "Archive"}</button>
+                        </Form>
+                        <Form method="post" onSubmit={(e) => { if (!confirm(`Delete team ${t.name}?`)) e.preventDefault(); }}>
+                          <CsrfInput />
+                          <input type="hidden" name="intent" value="delete" />
+                          <input type="hidden" name="id" value={t.id} />
+                          <button
+                            type="submit"
+                            className={buttonClass.danger}
+                            disabled={busy || t.mapped_entries > 0}
+                            title={t.mapped_entries > 0 ? "Teams with mapped owners can only be archived" : "Delete this team"}
+                          >
+                            Delete
+                          </button>
+                        </Form>
+                      </div>
+                    </td>
+                  </tr>
+                ))}
+              </TBody>
+            </Table>
+          )}
+        </Card>
+      </div>
+    </div>
+  );
+}

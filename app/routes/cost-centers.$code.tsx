@@ -1,0 +1,73 @@
+/** /cost-centers/:code — a cost center (or unassigned / unmapped / unallocated): its teams, trend and drill-down. */
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { FilterBar } from "~/components/dashboard/FilterBar";
+import { GroupDetail } from "~/components/dashboard/GroupDetail";
+import { TrustBar } from "~/components/dashboard/TrustBar";
+import { Badge, PageHeader } from "~/components/ui";
+import { filtersToSearch } from "~/lib/filters";
+import { dashboardBase, timing } from "~/lib/filters.server";
+import { getDrilldown, groupTrust } from "../../db/queries/dashboard";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.d.key ?? "Cost center"} · Showback` }];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const base = await dashboardBase(request);
+  const code = params.code ?? "";
+  const { db, filters, view } = base;
+  const d = await getDrilldown(db, "cost_center", code, view);
+  const cc = (await db.query<{ code: string; name: string | null }>(`select code, name from cost_centers where code = $1`, [code]))[0];
+  if (!cc && d.members.length === 0 && !["unassigned", "unmapped", "unallocated"].includes(code)) {
+    throw json({ message: `No cost center “${code}”.` }, { status: 404 });
+  }
+  const trust = await groupTrust(db, { view, now: base.now, freshness: base.freshness });
+  return json(
+    { d, filters, orgOptions: base.orgOptions, isAdmin: base.isAdmin, search: filtersToSearch(filters, { by: "cost_center" }), name: cc?.name ?? null, trust },
+    { headers: timing(base.started) },
+  );
+}
+
+export default function CostCenterPage() {
+  const { d, filters, orgOptions, isAdmin, search, name, trust } = useLoaderData<typeof loader>();
+  const teamSearch = search.replace("by=cost_center", "by=team");
+  return (
+    <>
+      <nav aria-label="Breadcrumb" className="mb-2 text-sm text-slate-500">
+        <Link to={`/${search}`} className="hover:underline">
+          Overview
+        </Link>{" "}
+        / cost center / <span className="text-slate-700">{d.key}</span>
+      </nav>
+      <PageHeader
+        title={
+          <span className="flex items-center gap-2">
+            {d.key}
+            {name ? <span className="text-base font-normal text-slate-500">{name}</span> : null}
+            {d.key === "unassigned" ? <Badge tone="warning">teams without a cost center</Badge> : null}
+          </span>
+        }
+        description={
+          d.members.length ? (
+            <span>
+              Teams:{" "}
+              {d.members.map((m, i) => (
+                <span key={m}>
+                  {i ? ", " : ""}
+                  <Link to={`/teams/${encodeURIComponent(m)}${teamSearch}`} className="text-indigo-700 hover:underline">
+                    {m}
+                  </Link>
+                </span>
+              ))}
+            </span>
+          ) : (
+            "No team in this cost center yet."
+          )
+        }
+      />
+      <FilterBar filters={filters} orgOptions={orgOptions} showGroupBy={false} />
+      <TrustBar trust={trust} />
+      <GroupDetail d={d} filters={filters} isAdmin={isAdmin} search={teamSearch} />
+    </>
+  );
+}

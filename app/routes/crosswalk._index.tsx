@@ -1,0 +1,511 @@
+// Crosswalk editor: filter, add, edit, end-date, delete; bulk CSV import with preview; display names.
+import {
+  json,
+  unstable_createMemoryUploadHandler,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { useState } from "react";
+import {
+  CrosswalkConflictError,
+  createCrosswalkEntry,
+  deleteCrosswalkEntry,
+  endDateCrosswalkEntry,
+  importCrosswalk,
+  importOwnerNames,
+  listCrosswalk,
+  updateCrosswalkEntry,
+} from "../../db/queries/crosswalk";
+import { listOrgs } from "../../db/queries/orgs";
+import { listTeams } from "../../db/queries/teams";
+import { CsrfInput } from "~/components/csrf";
+import { Alert, Badge, Card, EmptyState, PageHeader, buttonClass, inputClass, labelClass } from "~/components/ui";
+import { FilterField, IssuesTable, OwnerLabel, TBody, THead, Table, cx, smallInput, td, th, useIsAdmin } from "~/components/admin/shared";
+import {
+  FormError,
+  entryFromForm,
+  parseCrosswalkCsv,
+  parseOwnerNamesCsv,
+  previewBulk,
+  str,
+  toImportEntries,
+  type BulkPreview,
+} from "~/components/admin/crosswalk.server";
+import { requireMutation, requireUser } from "~/lib/auth.server";
+import { getDb } from "~/lib/db.server";
+import { isValidDate } from "~/domain/periods";
+
+export const meta: MetaFunction = () => [{ title: "Crosswalk · Showback" }];
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireUser(request);
+  const db = await getDb();
+  const url = new URL(request.url);
+  const f = {
+    org: url.searchParams.get("org") ?? "",
+    team: url.searchParams.get("team") ?? "",
+    owner: url.searchParams.get("owner") ?? "",
+    on: url.searchParams.get("on") ?? "",
+  };
+  const on = isValidDate(f.on) ? f.on : undefined;
+  const [entries, orgs, teams] = await Promise.all([
+    listCrosswalk(db, { orgId: f.org || undefined, team: f.team || undefined, ownerId: f.owner || undefined, effectiveOn: on }),
+    listOrgs(db),
+    listTeams(db, { includeArchived: true }),
+  ]);
+  return {
+    entries,
+    orgs: orgs.map((o) => o.org_id),
+    teams: teams.map((t) => ({ name: t.name, costCenter: t.cost_center, archived: t.archived })),
+    filters: f,
+    today: today(),
+    edit: Number(url.searchParams.get("edit") ?? "0") || 0,
+  };
+}
+
+type Values = Record<string, string>;
+type ActionData =
+  | { ok: true; intent: string; message: string }
+  | { ok: false; intent: string; error: string; values?: Values; issues?: BulkPreview["errors"]; issueCount?: number }
+  | { ok: true; intent: "bulk_preview"; preview: BulkPreview; csv: string; mode: "merge" | "replace"; fileName: string };
+
+const valuesOf = (form: FormData): Values => {
+  const v: Values = {};
+  for (const k of ["org_id", "owner_id", "team", "cost_center", "valid_from", "valid_to", "note"]) v[k] = str(form.get(k));
+  return v;
+};
+
+async function fileOrText(form: FormData, fileField: string, textField: string): Promise<{ text: string; name: string }> {
+  const f = form.get(fileField);
+  if (f && typeof f !== "string" && f.size > 0) return { text: await f.text(), name: (f as File).name || "upload.csv" };
+  return { text: typeof form.get(textField) === "string" ? String(form.get(textField)) : "", name: "pasted text" };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const { user, form } = await requireMutation(request, "finance_admin", {
+    uploadHandler: unstable_createMemoryUploadHandler({ maxPartSize: 20_000_000 }),
+    maxFieldSize: 20_000_000,
+  });
+  const db = await getDb();
+  const intent = str(form.get("intent"));
+  const id = Number(str(form.get("id"))) || 0;
+  try {
+    switch (intent) {
+      case "create": {
+        const e = entryFromForm(form);
+        const newId = await createCrosswalkEntry(db, user.email, e);
+        return json<ActionData>({ ok: true, intent, message: `Added entry #${newId}: ${e.orgId}/${e.ownerId} → ${e.team} from ${e.validFrom}${e.validTo ? ` to ${e.validTo}` : ""}.` });
+      }
+      case "update": {
+        const e = entryFromForm(form);
+        await updateCrosswalkEntry(db, user.email, id, { team: e.team, validFrom: e.validFrom, validTo: e.validTo, note: e.note });
+        return json<ActionData>({ ok: true, intent, message: `Entry #${id} saved.` });
+      }
+      case "end_date": {
+        const to = str(form.get("valid_to"));
+        if (!isValidDate(to)) throw new FormError(`"${to}" is not a date (YYYY-MM-DD).`);
+        await endDateCrosswalkEntry(db, user.email, id, to);
+        return json<ActionData>({ ok: true, intent, message: `Entry #${id} now ends on ${to} (exclusive).` });
+      }
+      case "delete": {
+        await deleteCrosswalkEntry(db, user.email, id);
+        return json<ActionData>({ ok: true, intent, message: `Entry #${id} deleted.` });
+      }
+      case "bulk_preview": {
+        const { text, name } = await fileOrText(form, "csv_file", "csv_text");
+        if (!text.trim()) throw new FormError("Choose a crosswalk CSV file (or paste its content).");
+        const mode = str(form.get("mode")) === "replace" ? "replace" : "merge";
+        const preview = await previewBulk(db, text, mode);
+        return json<ActionData>({ ok: true, intent: "bulk_preview", preview, csv: text, mode, fileName: name });
+      }
+      case "bulk_apply": {
+        const text = String(form.get("csv") ?? "");
+        const mode = str(form.get("mode")) === "replace" ? "replace" : "merge";
+        const v = parseCrosswalkCsv(text);
+        if (v.errorCount) return json<ActionData>({ ok: false, intent, error: `The file has ${v.errorCount} error(s); nothing was imported.`, issues: v.errors, issueCount: v.errorCount }, { status: 400 });
+        const r = await importCrosswalk(db, user.email, toImportEntries(v.entries), mode);
+        return json<ActionData>({ ok: true, intent, message: `Crosswalk imported (${mode}): ${r.added} added, ${r.removed} removed, ${r.unchanged} unchanged.` });
+      }
+      case "names": {
+        const { text } = await fileOrText(form, "names_file", "names_text");
+        if (!text.trim()) throw new FormError("Choose a display-names CSV file (org_id,owner_id,display_name).");
+        const v = parseOwnerNamesCsv(text);
+        if (v.errorCount) return json<ActionData>({ ok: false, intent, error: `The display-names file has ${v.errorCount} error(s); nothing was imported.`, issues: v.errors, issueCount: v.errorCount }, { status: 400 });
+        const n = await importOwnerNames(db, user.email, v.entries.map((e) => ({ orgId: e.orgId, ownerId: e.ownerId, displayName: e.displayName })));
+        return json<ActionData>({ ok: true, intent, message: `${n} display name${n === 1 ? "" : "s"} imported.` });
+      }
+      default:
+        return json<ActionData>({ ok: false, intent, error: "Unknown action." }, { status: 400 });
+    }
+  } catch (e) {
+    if (e instanceof FormError || e instanceof CrosswalkConflictError)
+      return json<ActionData>({ ok: false, intent, error: e.message, values: valuesOf(form) }, { status: 400 });
+    throw e;
+  }
+}
+
+function entryStatus(validFrom: string, validTo: string | null, on: string) {
+  if (validFrom > on) return <Badge tone="info">future</Badge>;
+  if (validTo !== null && validTo <= on) return <Badge>ended</Badge>;
+  return <Badge tone="success">effective</Badge>;
+}
+
+export default function CrosswalkPage() {
+  const { entries, orgs, teams, filters, today, edit } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>() as ActionData | undefined;
+  const isAdmin = useIsAdmin();
+  const nav = useNavigation();
+  const busy = nav.state !== "idle";
+  const [params] = useSearchParams();
+  const exportHref = `/crosswalk.csv${filters.org ? `?org=${encodeURIComponent(filters.org)}` : ""}`;
+  const failed = result && !result.ok ? result : null;
+  const createValues = failed?.intent === "create" ? failed.values : undefined;
+  const bulk = result && result.ok && result.intent === "bulk_preview" && "preview" in result ? result : null;
+  const editQuery = (id: number) => {
+    const p = new URLSearchParams(params);
+    p.set("edit", String(id));
+    return `?${p.toString()}`;
+  };
+  const noEditQuery = () => {
+    const p = new URLSearchParams(params);
+    p.delete("edit");
+    const s = p.toString();
+    return s ? `/crosswalk?${s}` : "/crosswalk";
+  };
+
+  return (
+    <div>
+      <PageHeader
+        title="Crosswalk"
+        description="Who owns which principal or resource, and from when. Periods are [valid from, valid to): the end date is exclusive."
+        actions={
+          <>
+            <Link to="/crosswalk/unmapped" className={buttonClass.secondary}>Unmapped queue</Link>
+            <a href={exportHref} className={buttonClass.secondary} data-testid="export-csv" download>
+              Export CSV
+            </a>
+          </>
+        }
+      />
+      <datalist id="team-names">
+        {teams.filter((t) => !t.archived).map((t) => (
+          <option key={t.name} value={t.name}>{t.costCenter ?? ""}</option>
+        ))}
+      </datalist>
+      <datalist id="org-ids">
+        {orgs.map((o) => <option key={o} value={o} />)}
+      </datalist>
+
+      <div className="space-y-6">
+        {result && result.ok && !bulk ? <Alert tone="success">{result.message}</Alert> : null}
+        {failed ? (
+          <div data-testid="action-error">
+            <Alert>
+              <p className="font-medium">{failed.intent === "create" || failed.intent === "update" || failed.intent === "end_date" ? "The change was refused." : "Nothing was changed."}</p>
+              <p className="mt-1 whitespace-pre-line">{failed.error}</p>
+            </Alert>
+            {failed.issues?.length ? (
+              <div className="mt-3 rounded-lg border border-slate-200 bg-white">
+                <IssuesTable issues={failed.issues} total={failed.issueCount ?? failed.issues.length} />
+              </div>
+            ) : null}
+          </div>
+        ) : null}
+
+        <Card padded={false}>
+          <Form method="get" className="grid grid-cols-2 items-end gap-3 px-4 py-3 md:grid-cols-6" data-testid="crosswalk-filter">
+            <FilterField label="Organization">
+              <select name="org" defaultValue={filters.org} className={smallInput}>
+                <option value="">All</option>
+                {orgs.map((o) => <option key={o} value={o}>{o}</option>)}
+              </select>
+            </FilterField>
+            <FilterField label="Team">
+              <select name="team" defaultValue={filters.team} className={smallInput}>
+                <option value="">All</option>
+                {teams.map((t) => <option key={t.name} value={t.name}>{t.name}{t.archived ? " (archived)" : ""}</option>)}
+              </select>
+            </FilterField>
+            <FilterField label="Owner" className="md:col-span-2">
+              <input name="owner" defaultValue={filters.owner} placeholder="id or display name contains…" className={smallInput} />
+            </FilterField>
+            <FilterField label="Effective on">
+              <input type="date" name="on" defaultValue={filters.on} className={smallInput} />
+            </FilterField>
+            <div className="flex gap-2">
+              <button type="submit" className={buttonClass.secondary}>Filter</button>
+              {filters.org || filters.team || filters.owner || filters.on ? (
+                <Link to="/crosswalk" className="self-center text-xs text-slate-500 hover:text-slate-800">Clear</Link>
+              ) : null}
+            </div>
+          </Form>
+        </Card>
+
+        {isAdmin ? (
+          <Card title="Add an entry" description="A team named for the first time is created (with the cost center, if given). Overlapping periods of one owner are refused.">
+            <Form method="post" className="grid grid-cols-2 items-end gap-3 md:grid-cols-8" data-testid="create-entry" key={result && result.ok ? `ok-${nav.state}` : "form"}>
+              <CsrfInput />
+              <input type="hidden" name="intent" value="create" />
+              <label className="md:col-span-1">
+                <span className={labelClass}>Organization</span>
+                <input name="org_id" list="org-ids" required defaultValue={createValues?.org_id ?? filters.org ?? orgs[0] ?? ""} className={`mt-1 ${inputClass}`} />
+              </label>
+              <label className="md:col-span-2">
+                <span className={labelClass}>Owner id</span>
+                <input name="owner_id" required placeholder="sa-…, u-…, lkc-…" defaultValue={createValues?.owner_id} className={`mt-1 font-mono ${inputClass}`} />
+              </label>
+              <label>
+                <span className={labelClass}>Team</span>
+                <input name="team" list="team-names" required defaultValue={createValues?.team} className={`mt-1 ${inputClass}`} />
+              </label>
+              <label>
+                <span className={labelClass}>Cost center</span>
+                <input name="cost_center" placeholder="new team only" defaultValue={createValues?.cost_center} className={`mt-1 ${inputClass}`} />
+              </label>
+              <label>
+                <span className={labelClass}>Valid from</span>
+                <input type="date" name="valid_from" required defaultValue={createValues?.valid_from ?? today} className={`mt-1 ${inputClass}`} />
+              </label>
+              <label>
+                <span className={labelClass}>Valid to</span>
+                <input type="date" name="valid_to" defaultValue={createValues?.valid_to} className={`mt-1 ${inputClass}`} />
+              </label>
+              <div>
+                <button type="submit" className={`${buttonClass.primary} w-full`} disabled={busy}>Add entry</button>
+              </div>
+              <label className="col-span-2 md:col-span-8">
+                <span className={labelClass}>Note</span>
+                <input name="note" defaultValue={createValues?.note} placeholder="optional, e.g. ticket or reason" className={`mt-1 ${inputClass}`} />
+              </label>
+            </Form>
+          </Card>
+        ) : null}
+
+        <Card title="Entries" description={`${entries.length} entr${entries.length === 1 ? "y" : "ies"}${filters.on ? ` effective on ${filters.on}` : ""}`} padded={false}>
+          {entries.length === 0 ? (
+            <div className="p-5">
+              <EmptyState title="No crosswalk entries match">
+                {isAdmin ? "Add one above, import a CSV below, or work through the unmapped queue." : "Ask a finance admin to map owners to teams."}
+              </EmptyState>
+            </div>
+          ) : (
+            <Table testId="crosswalk-table">
+              <THead>
+                <tr>
+                  <th className={th}>#</th>
+                  <th className={th}>Organization</th>
+                  <th className={th}>Owner</th>
+                  <th className={th}>Team</th>
+                  <th className={th}>Valid from</th>
+                  <th className={th}>Valid to</th>
+                  <th className={th}>Status</th>
+                  <th className={th}>Note</th>
+                  {isAdmin ? <th className={`${th} text-right`}>Actions</th> : null}
+                </tr>
+              </THead>
+              <TBody>
+                {entries.map((e) =>
+                  isAdmin && edit === e.id ? (
+                    <tr key={e.id} className="bg-indigo-50/40" data-testid={`entry-${e.id}`}>
+                      <td className={cx(td, "text-xs text-slate-400")}>{e.id}</td>
+                      <td className={cx(td, "font-mono text-xs")}>{e.orgId}</td>
+                      <td className={td}><OwnerLabel ownerId={e.ownerId} displayName={e.displayName} /></td>
+                      <td className={td} colSpan={6}>
+                        <Form method="post" className="flex flex-wrap items-end gap-2" data-testid="edit-entry">
+                          <CsrfInput />
+                          <input type="hidden" name="intent" value="update" />
+                          <input type="hidden" name="id" value={e.id} />
+                          <input type="hidden" name="org_id" value={e.orgId} />
+                          <input type="hidden" name="owner_id" value={e.ownerId} />
+                          <input name="team" list="team-names" defaultValue={e.team} aria-label="Team" className={`${smallInput} w-36`} />
+                          <input type="date" name="valid_from" defaultValue={e.validFrom} aria-label="Valid from" className={`${smallInput} w-40`} />
+                          <input type="date" name="valid_to" defaultValue={e.validTo ?? ""} aria-label="Valid to" className={`${smallInput} w-40`} />
+                          <input name="note" defaultValue={e.note ?? ""} aria-label="Note" placeholder="note" className={`${smallInput} w-40`} />
+                          <button type="submit" className={buttonClass.primary} disabled={busy}>Save</button>
+                          <Link to={noEditQuery()} className={buttonClass.secondary}>Cancel</Link>
+                        </Form>
+                      </td>
+                    </tr>
+                  ) : (
+                    <tr key={e.id} data-testid={`entry-${e.id}`}>
+                      <td className={cx(td, "text-xs text-slate-400")}>{e.id}</td>
+                      <td className={cx(td, "font-mono text-xs")}>{e.orgId}</td>
+                      <td className={td}><OwnerLabel ownerId={e.ownerId} displayName={e.displayName} /></td>
+                      <td className={td}>
+                        <span className="font-medium text-slate-900">{e.team}</span>
+                        {e.costCenter ? <span className="ml-1.5 text-xs text-slate-500">{e.costCenter}</span> : null}
+                      </td>
+                      <td className={cx(td, "whitespace-nowrap tabular-nums")}>{e.validFrom}</td>
+                      <td className={cx(td, "whitespace-nowrap tabular-nums")}>{e.validTo ?? <span className="text-slate-400">open</span>}</td>
+                      <td className={td}>{entryStatus(e.validFrom, e.validTo, today)}</td>
+                      <td className={cx(td, "max-w-[12rem] truncate text-xs text-slate-500")} title={e.note ?? undefined}>{e.note}</td>
+                      {isAdmin ? (
+                        <td className={cx(td, "whitespace-nowrap text-right")}>
+                          <div className="flex items-center justify-end gap-1.5">
+                            <Link to={editQuery(e.id)} className="rounded px-2 py-1 text-xs font-medium text-indigo-700 hover:bg-indigo-50" preventScrollReset>
+                              Edit
+                            </Link>
+                            {e.validTo === null ? (
+                              <Form method="post" className="flex items-center gap-1">
+                                <CsrfInput />
+                                <input type="hidden" name="intent" value="end_date" />
+                                <input type="hidden" name="id" value={e.id} />
+                                <input type="date" name="valid_to" defaultValue={today > e.validFrom ? today : ""} required aria-label={`End date of entry ${e.id}`} className="rounded-md border-slate-300 py-0.5 text-xs" />
+                                <button type="submit" className="rounded px-2 py-1 text-xs font-medium text-slate-700 hover:bg-slate-100" disabled={busy}>End</button>
+                              </Form>
+                            ) : null}
+                            <Form
+                              method="post"
+                              onSubmit={(ev) => {
+                                if (!confirm(`Delete entry #${e.id} (${e.ownerId} → ${e.team})? Prefer end-dating to keep history.`)) ev.preventDefault();
+                              }}
+                            >
+                              <CsrfInput />
+                              <input type="hidden" name="intent" value="delete" />
+                              <input type="hidden" name="id" value={e.id} />
+                              <button type="submit" className="rounded px-2 py-1 text-xs font-medium text-rose-700 hover:bg-rose-50" disabled={busy}>Delete</button>
+                            </Form>
+                          </div>
+                        </td>
+                      ) : null}
+                    </tr>
+                  ),
+                )}
+              </TBody>
+            </Table>
+          )}
+        </Card>
+
+        {isAdmin ? (
+          <div className="grid grid-cols-1 gap-6 xl:grid-cols-3">
+            <div className="xl:col-span-2">
+              {bulk ? <BulkPreviewCard bulk={bulk} busy={busy} /> : <BulkUploadCard busy={busy} />}
+            </div>
+            <Card title="Owner display names" description="CSV org_id,owner_id,display_name. Names show next to owner ids; exports keep ids only.">
+              <Form method="post" encType="multipart/form-data" className="space-y-3" data-testid="names-form">
+                <CsrfInput />
+                <input type="hidden" name="intent" value="names" />
+                <input type="file" name="names_file" accept=".csv,text/csv" required className="block w-full text-sm text-slate-700 file:mr-3 file:rounded-md file:border-0 file:bg-slate-100 file:px-3 file:py-1.5 file:text-sm file:font-medium" />
+                <button type="submit" className={buttonClass.secondary} disabled={busy}>Import names</button>
+              </Form>
+            </Card>
+          </div>
+        ) : null}
+      </div>
+    </div>
+  );
+}
+
+function BulkUploadCard({ busy }: { busy: boolean }) {
+  const [mode, setMode] = useState("merge");
+  return (
+    <Card title="Bulk import (CSV)" description="Header org_id,owner_id,team,valid_from,valid_to[,cost_center][,note]. All-or-nothing; you see a preview first.">
+      <Form method="post" encType="multipart/form-data" className="space-y-4" data-testid="bulk-form">
+        <CsrfInput />
+        <input type="hidden" name="intent" value="bulk_preview" />
+        <input type="file" name="csv_file" accept=".csv,text/csv" className="block w-full text-sm text-slate-700 file:mr-3 file:rounded-md file:border-0 file:bg-slate-100 file:px-3 file:py-1.5 file:text-sm file:font-medium" />
+        <details className="text-sm">
+          <summary className="cursor-pointer text-xs text-slate-500">…or paste CSV text</summary>
+          <textarea name="csv_text" rows={5} className={`mt-2 font-mono text-xs ${inputClass}`} placeholder="org_id,owner_id,team,valid_from,valid_to" />
+        </details>
+        <fieldset className="flex flex-wrap gap-4 text-sm">
+          <label className="flex items-center gap-2">
+            <input type="radio" name="mode" value="merge" checked={mode === "merge"} onChange={() => setMode("merge")} /> Merge
+            <span className="text-xs text-slate-500">(add new entries; overlaps are errors)</span>
+          </label>
+          <label className="flex items-center gap-2">
+            <input type="radio" name="mode" value="replace" checked={mode === "replace"} onChange={() => setMode("replace")} /> Replace
+            <span className="text-xs text-slate-500">(replace every entry of the organizations in the file)</span>
+          </label>
+        </fieldset>
+        <button type="submit" className={buttonClass.primary} disabled={busy}>Preview import</button>
+      </Form>
+    </Card>
+  );
+}
+
+const KIND: Record<string, { label: string; tone: "success" | "info" | "warning" | "danger" }> = {
+  add: { label: "add", tone: "success" },
+  change: { label: "change", tone: "info" },
+  end_date: { label: "end-date", tone: "warning" },
+  remove: { label: "remove", tone: "danger" },
+};
+
+function BulkPreviewCard({ bulk, busy }: { bulk: Extract<ActionData, { intent: "bulk_preview"; preview: BulkPreview }>; busy: boolean }) {
+  const p = bulk.preview;
+  const period = (x: { validFrom: string; validTo: string | null } | null) => (x ? `${x.validFrom} → ${x.validTo ?? "open"}` : "");
+  return (
+    <Card
+      title="Bulk import preview"
+      description={`${bulk.fileName} · ${p.entries} entr${p.entries === 1 ? "y" : "ies"} · ${bulk.mode} mode`}
+      actions={p.ok ? <Badge tone="success">ready</Badge> : <Badge tone="danger">cannot import</Badge>}
+      padded={false}
+    >
+      <div data-testid="bulk-preview">
+        <div className="flex flex-wrap gap-2 border-b border-slate-100 px-5 py-3 text-sm" data-testid="bulk-counts">
+          <Badge tone="success">{p.counts.add} add{p.counts.add === 1 ? "" : "s"}</Badge>
+          <Badge tone="info">{p.counts.change} change{p.counts.change === 1 ? "" : "s"}</Badge>
+          <Badge tone="warning">{p.counts.end_date} end-date{p.counts.end_date === 1 ? "" : "s"}</Badge>
+          <Badge tone="danger">{p.counts.remove} removal{p.counts.remove === 1 ? "" : "s"}</Badge>
+          <Badge>{p.unchanged} unchanged</Badge>
+          {p.conflicts.length ? <Badge tone="danger">{p.conflicts.length} conflict{p.conflicts.length === 1 ? "" : "s"}</Badge> : null}
+        </div>
+        {p.errorCount ? <IssuesTable issues={p.errors} total={p.errorCount} /> : null}
+        {p.conflicts.length ? (
+          <div className="px-5 py-3">
+            <Alert>
+              <p className="font-medium">These entries overlap existing ones (use Replace mode to replace the organizations' crosswalks):</p>
+              <ul className="mt-2 list-disc space-y-0.5 pl-5 text-xs">
+                {p.conflicts.slice(0, 50).map((c, i) => <li key={i}>{c.line ? `line ${c.line}: ` : ""}{c.message}</li>)}
+              </ul>
+            </Alert>
+          </div>
+        ) : null}
+        {p.changes.length ? (
+          <Table testId="bulk-changes">
+            <THead>
+              <tr>
+                <th className={th}>Change</th>
+                <th className={th}>Organization</th>
+                <th className={th}>Owner</th>
+                <th className={th}>Before</th>
+                <th className={th}>After</th>
+              </tr>
+            </THead>
+            <TBody>
+              {p.changes.slice(0, 500).map((c, i) => (
+                <tr key={i}>
+                  <td className={td}><Badge tone={KIND[c.kind].tone}>{KIND[c.kind].label}</Badge></td>
+                  <td className={cx(td, "font-mono text-xs")}>{c.orgId}</td>
+                  <td className={cx(td, "font-mono text-xs")}>{c.ownerId}</td>
+                  <td className={cx(td, "text-xs")}>{c.before ? <><span className="font-medium">{c.before.team}</span> <span className="text-slate-500">{period(c.before)}</span></> : <span className="text-slate-300">—</span>}</td>
+                  <td className={cx(td, "text-xs")}>{c.after ? <><span className="font-medium">{c.after.team}</span> <span className="text-slate-500">{period(c.after)}</span></> : <span className="text-slate-300">—</span>}</td>
+                </tr>
+              ))}
+            </TBody>
+          </Table>
+        ) : p.ok ? (
+          <p className="px-5 py-4 text-sm text-slate-500">Nothing would change: every entry already exists.</p>
+        ) : null}
+        <div className="flex gap-3 border-t border-slate-100 px-5 py-3">
+          {p.ok ? (
+            <Form method="post">
+              <CsrfInput />
+              <input type="hidden" name="intent" value="bulk_apply" />
+              <input type="hidden" name="mode" value={bulk.mode} />
+              <input type="hidden" name="csv" value={bulk.csv} />
+              <button type="submit" className={buttonClass.primary} disabled={busy} data-testid="bulk-apply">
+                Apply import
+              </button>
+            </Form>
+          ) : null}
+          <Link to="/crosswalk" className={buttonClass.secondary}>{p.ok ? "Cancel" : "Start over"}</Link>
+        </div>
+      </div>
+    </Card>
+  );
+}

@@ -1,0 +1,51 @@
+/**
+ * GET /export.csv?<dashboard filters>: the overview's table as CSV, formula-neutralised
+ * (toSafeCsv, §6). Amounts are the report's decimal strings at 4 decimals (like the CLI).
+ */
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { dec, fmt4 } from "~/domain/money";
+import { toSafeCsv } from "~/lib/csv.server";
+import { dashboardBase } from "~/lib/filters.server";
+import { getOverview, sortOverviewRows } from "../../db/queries/dashboard";
+
+const CSV_HEADER = [
+  "group",
+  "direct_cost",
+  "unallocated_share",
+  "total_cost",
+  "share_of_total",
+  "previous_total_cost",
+  "change",
+  "period_from",
+  "period_to",
+  "granularity",
+  "org_ids",
+];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { db, filters, view } = await dashboardBase(request);
+  const ov = await getOverview(db, { ...view, by: filters.by, previous: filters.previous });
+  const rows = sortOverviewRows(ov.rows, filters.sort, filters.dir).map((r) => [
+    r.group,
+    fmt4(dec(r.direct)),
+    fmt4(dec(r.unallocatedShare)),
+    fmt4(dec(r.total)),
+    r.pctOfTotal === null ? "" : dec(r.pctOfTotal).toDecimalPlaces(6).toFixed(6),
+    fmt4(dec(r.previousTotal)),
+    fmt4(dec(r.change)),
+    filters.range.from,
+    filters.range.to,
+    filters.gran,
+    filters.orgs.join(" "),
+  ]);
+  const body = toSafeCsv(CSV_HEADER, rows);
+  const name = `showback-${filters.by}-${filters.range.from}-${filters.range.to}.csv`;
+  return new Response(body, {
+    headers: {
+      "Content-Type": "text/csv; charset=utf-8",
+      "Content-Disposition": `attachment; filename="${name}"`,
+      "Cache-Control": "private, no-store",
+      "X-Content-Type-Options": "nosniff",
+    },
+  });
+}

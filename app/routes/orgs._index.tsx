@@ -1,0 +1,107 @@
+/** /orgs — totals per organization, its policy, last import and data freshness. */
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { FilterBar } from "~/components/dashboard/FilterBar";
+import { Table, td, tdNum, th, thNum } from "~/components/dashboard/tables";
+import { TrustBar } from "~/components/dashboard/TrustBar";
+import { age, cx, formatIsoUtc, Usd } from "~/components/dashboard/ui";
+import { Badge, buttonClass, Card, EmptyState, PageHeader } from "~/components/ui";
+import { filtersToSearch } from "~/lib/filters";
+import { dashboardBase, timing } from "~/lib/filters.server";
+import { groupTrust, orgSummaries } from "../../db/queries/dashboard";
+
+export const meta: MetaFunction = () => [{ title: "Organizations · Showback" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const base = await dashboardBase(request);
+  const { db, filters, view } = base;
+  const orgs = await orgSummaries(db, view);
+  const trust = await groupTrust(db, { view, now: base.now, freshness: base.freshness });
+  return json(
+    { orgs, filters, orgOptions: base.orgOptions, isAdmin: base.isAdmin, search: filtersToSearch(filters), trust },
+    { headers: timing(base.started) },
+  );
+}
+
+export default function Orgs() {
+  const { orgs, filters, orgOptions, isAdmin, search, trust } = useLoaderData<typeof loader>();
+  return (
+    <>
+      <PageHeader title="Organizations" description={`Confluent Cloud organizations, ${filters.label}`} />
+      <FilterBar filters={filters} orgOptions={orgOptions} showGroupBy={false} />
+      <TrustBar trust={trust} />
+      {orgs.length === 0 ? (
+        <EmptyState
+          title="No organization yet"
+          action={
+            isAdmin ? (
+              <Link to="/imports" className={buttonClass.primary}>
+                Ingest an export
+              </Link>
+            ) : null
+          }
+        >
+          An organization appears with its first ingested cost allocation export.
+        </EmptyState>
+      ) : (
+        <Card padded={false}>
+          <Table caption="Organizations" testId="orgs-table">
+            <thead className="bg-slate-50">
+              <tr>
+                {["Organization", "Policy", "Last import", "Data through"].map((h) => (
+                  <th key={h} scope="col" className={th}>
+                    {h}
+                  </th>
+                ))}
+                <th scope="col" className={thNum}>
+                  Direct cost
+                </th>
+                <th scope="col" className={thNum}>
+                  Unmapped
+                </th>
+                <th scope="col" className={thNum}>
+                  Total
+                </th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100 bg-white">
+              {orgs.map((o) => (
+                <tr key={o.orgId} data-testid="org-row">
+                  <th scope="row" className={cx(td, "text-left font-normal")}>
+                    <Link to={`/orgs/${encodeURIComponent(o.orgId)}${search}`} className="font-medium text-indigo-700 hover:underline">
+                      {o.orgId}
+                    </Link>
+                    {o.displayName ? <span className="ml-2 text-slate-500">{o.displayName}</span> : null}
+                  </th>
+                  <td className={td}>
+                    <Badge tone="info">{o.policy}</Badge>
+                  </td>
+                  <td className={td}>
+                    {o.lastImport ? (
+                      <span title={formatIsoUtc(o.lastImport.at)}>
+                        {age(o.lastImport.at, trust.nowMs)} <span className="text-xs text-slate-400">· {o.lastImport.granularity}</span>
+                      </span>
+                    ) : (
+                      <span className="text-slate-400">never</span>
+                    )}
+                  </td>
+                  <td className={cx(td, "tabular-nums")}>{o.dataThrough ?? "—"}</td>
+                  <td className={tdNum}>
+                    <Usd value={o.direct} />
+                  </td>
+                  <td className={tdNum}>
+                    <Usd value={o.unmapped} />
+                  </td>
+                  <td className={cx(tdNum, "font-semibold text-slate-900")}>
+                    <Usd value={o.total} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </Table>
+        </Card>
+      )}
+    </>
+  );
+}

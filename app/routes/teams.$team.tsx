@@ -1,0 +1,85 @@
+/** /teams/:team — one team (or the pseudo-teams unmapped / unallocated): trend and drill-down. */
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { FilterBar } from "~/components/dashboard/FilterBar";
+import { GroupDetail } from "~/components/dashboard/GroupDetail";
+import { TrustBar } from "~/components/dashboard/TrustBar";
+import { Badge, PageHeader } from "~/components/ui";
+import { filtersToSearch } from "~/lib/filters";
+import { dashboardBase, timing } from "~/lib/filters.server";
+import { getDrilldown, groupTrust } from "../../db/queries/dashboard";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.d.key ?? "Team"} · Showback` }];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const base = await dashboardBase(request);
+  const team = params.team ?? "";
+  const { db, filters, view } = base;
+  const d = await getDrilldown(db, "team", team, view);
+  const info = (await db.query<{ cost_center: string | null; archived: boolean }>(`select cost_center, archived from teams where name = $1`, [team]))[0];
+  if (!info && d.trend.length === 0 && team !== "unmapped" && team !== "unallocated") {
+    throw json({ message: `No team named “${team}”.` }, { status: 404 });
+  }
+  const trust = await groupTrust(db, { view, now: base.now, freshness: base.freshness });
+  return json(
+    {
+      d,
+      filters,
+      orgOptions: base.orgOptions,
+      isAdmin: base.isAdmin,
+      search: filtersToSearch(filters),
+      costCenter: info?.cost_center ?? null,
+      archived: info?.archived ?? false,
+      trust,
+    },
+    { headers: timing(base.started) },
+  );
+}
+
+export default function TeamPage() {
+  const { d, filters, orgOptions, isAdmin, search, costCenter, archived, trust } = useLoaderData<typeof loader>();
+  const pseudo = d.key === "unmapped" || d.key === "unallocated";
+  return (
+    <>
+      <nav aria-label="Breadcrumb" className="mb-2 text-sm text-slate-500">
+        <Link to={`/teams${search}`} className="hover:underline">
+          Teams
+        </Link>{" "}
+        / <span className="text-slate-700">{d.key}</span>
+      </nav>
+      <PageHeader
+        title={
+          <span className="flex items-center gap-2">
+            {d.key}
+            {pseudo ? <Badge tone="warning">pseudo-team</Badge> : null}
+            {archived ? <Badge>archived</Badge> : null}
+          </span>
+        }
+        description={
+          pseudo ? (
+            d.key === "unmapped" ? "Cost whose owner has no crosswalk entry" : "Unallocated amounts not spread to teams"
+          ) : costCenter ? (
+            <>
+              Cost center{" "}
+              <Link to={`/cost-centers/${encodeURIComponent(costCenter)}${search}`} className="text-indigo-700 hover:underline">
+                {costCenter}
+              </Link>
+            </>
+          ) : (
+            <>
+              No cost center (reported as{" "}
+              <Link to={`/cost-centers/unassigned${search}`} className="text-indigo-700 hover:underline">
+                unassigned
+              </Link>
+              )
+            </>
+          )
+        }
+      />
+      <FilterBar filters={filters} orgOptions={orgOptions} showGroupBy={false} />
+      <TrustBar trust={trust} />
+      <GroupDetail d={d} filters={filters} isAdmin={isAdmin} search={search} />
+    </>
+  );
+}
