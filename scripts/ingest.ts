@@ -52,6 +52,7 @@ runCli(async () => {
       });
       bar?.stop();
       const secs = (Date.now() - started) / 1000;
+      if (process.env.SHOWBACK_BENCH) process.stderr.write(`bench_ingest_seconds=${secs} bench_rows=${result.summary.rowCount}\n`);
       const s = result.summary;
       for (const w of s.warnings) process.stderr.write(`${file}: warning: ${w}\n`);
       if (result.status === "rejected") {
@@ -69,5 +70,7 @@ runCli(async () => {
       }
     }
   });
+  // for npm run bench: one machine-readable line with the process's peak memory
+  if (process.env.SHOWBACK_BENCH) process.stderr.write(`bench_peak_rss_kb=${process.resourceUsage().maxRSS}\n`);
   return failed ? 1 : 0;
 });

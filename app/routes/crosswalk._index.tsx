@@ -201,7 +201,7 @@ export default function CrosswalkPage() {
       </datalist>
 
       <div className="space-y-6">
-        {result && result.ok && !bulk ? <Alert tone="success">{result.message}</Alert> : null}
+        {result && result.ok && "message" in result ? <Alert tone="success">{result.message}</Alert> : null}
         {failed ? (
           <div data-testid="action-error">
             <Alert>

@@ -12,7 +12,6 @@ import { Alert, Badge, Card, PageHeader, buttonClass, inputClass, labelClass } f
 import { IssuesTable, Money, Stat, Warnings, cx } from "~/components/admin/shared";
 import {
   TOO_LARGE,
-  UPLOAD_FIELD,
   createExportUploadHandler,
   discardPending,
   fileOf,
@@ -24,8 +23,10 @@ import {
   sweepExpired,
   uploadMaxBytes,
   uploadMaxMb,
-  type Progress,
 } from "~/components/admin/uploads.server";
+import type { Progress } from "~/components/admin/uploads.server";
+
+const UPLOAD_FIELD = "file"; // = uploads.server UPLOAD_FIELD
 import { requireMutation, requireRole } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
 import { formatNumber } from "~/lib/format";
@@ -37,7 +38,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const token = url.searchParams.get("progress");
   if (token !== null) {
-    return json({ kind: "progress" as const, progress: isToken(token) ? getProgress(token) : null, orgs: [], maxMb: "", preselect: "" });
+    return json({ kind: "progress" as const, progress: isToken(token) ? getProgress(token) : null, orgs: [] as Array<{ id: string; name: string | null }>, maxMb: "", preselect: "" });
   }
   const db = await getDb();
   const orgs = await listOrgs(db);

@@ -29,7 +29,8 @@ export function parseInvoiceAmount(raw: unknown): string {
   if (typeof raw !== "string") throw new MonthInputError("invoice amount is required");
   const s = raw.trim().replace(/^\$/, "").replace(/,(?=\d{3}(\D|$))/g, "");
   if (s === "" || !isDecimalString(s)) throw new MonthInputError(`invoice amount must be a decimal number (e.g. 1234.56), got ${JSON.stringify(raw)}`);
-  return dec(s).toFixed();
+  dec(s); // validated
+  return s.startsWith("+") ? s.slice(1) : s;
 }
 
 export interface InvoiceRow {

@@ -158,6 +158,18 @@ export class ExportValidator {
   }
 
   /** One data record. Returns the normalized row, or null if the row has an error (or the header was fatal). */
+  /** Files repeat one timestamp per bucket thousands of times: parse each distinct text once. */
+  private tsCache = new Map<string, ReturnType<typeof parseBucketTimestamp>>();
+  private parseTimestamp(raw: string): ReturnType<typeof parseBucketTimestamp> {
+    let r = this.tsCache.get(raw);
+    if (!r) {
+      r = parseBucketTimestamp(raw);
+      if (this.tsCache.size > 10_000) this.tsCache.clear();
+      this.tsCache.set(raw, r);
+    }
+    return r;
+  }
+
   row(fields: string[], line: number): ExportRow | null {
     if (this.finished) throw new Error("ExportValidator.row() after finish()");
     if (!this.headerSeen) throw new Error("ExportValidator.row() before header()");
@@ -175,7 +187,7 @@ export class ExportValidator {
     };
 
     // timestamp and granularity
-    const ts = parseBucketTimestamp(raw("timestamp"));
+    const ts = this.parseTimestamp(raw("timestamp"));
     let bucket: string | null = null;
     if (!ts.ok) err("timestamp", raw("timestamp"), "timestamp", ts.reason);
     else {

@@ -30,7 +30,24 @@ export function parseDecimal(s: string): Parsed<string> {
       reason: "is not a decimal (digits with an optional leading - and . ; no +, exponent or thousands separator)",
     };
   }
-  return { ok: true, value: new ExactDecimal(t).toFixed() };
+  return { ok: true, value: normalizeDecimal(t) };
+}
+
+/** Decimal's own normalisation (as `new Decimal(t).toFixed()`), by string operations: the hot path of ingest. */
+function normalizeDecimal(t: string): string {
+  const negative = t.charCodeAt(0) === 45; // "-"
+  const body = negative ? t.slice(1) : t;
+  const dot = body.indexOf(".");
+  let int = dot < 0 ? body : body.slice(0, dot);
+  let frac = dot < 0 ? "" : body.slice(dot + 1);
+  let i = 0;
+  while (i < int.length - 1 && int.charCodeAt(i) === 48) i++;
+  int = int.slice(i) || "0";
+  let j = frac.length;
+  while (j > 0 && frac.charCodeAt(j - 1) === 48) j--;
+  frac = frac.slice(0, j);
+  const abs = frac ? `${int}.${frac}` : int;
+  return negative && abs !== "0" ? `-${abs}` : abs;
 }
 
 // ---------------------------------------------------------------- calendar math

@@ -1,0 +1,233 @@
+/**
+ * npm run bench -- [--rows N] [--engine pg|pglite] [--stored-rows M] [--requests R]
+ *
+ * In one run, on one engine: generates an export of N rows (default 1,000,000) and
+ * measures the COPY floor (`psql \copy` into an unindexed table; PGlite: COPY from a
+ * blob), the product's ingest of the same file (a real CLI process: wall time, rows/s,
+ * peak RSS), the report CLI for a month, then loads M stored rows in total (default
+ * 10,000,000: 5 orgs × 12 months daily) and times the overview and team loaders of the
+ * built server over R requests each (p50/p95), and how long a crosswalk edit takes to
+ * show on the dashboards. Prints a table and key=value lines.
+ */
+import { spawn } from "node:child_process";
+import { createWriteStream } from "node:fs";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { once } from "node:events";
+import os from "node:os";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { stringify } from "csv-stringify";
+import postgres from "postgres";
+import { z } from "zod";
+import { createPgliteDb, createPostgresDb, pgliteOf, type Db } from "../db/client";
+import { migrateDb } from "../db/migrate";
+import { createCrosswalkEntry, importCrosswalk, type ImportEntry } from "../db/queries/crosswalk";
+import { ingestFile } from "../db/queries/ingest";
+import { insertUser } from "../db/queries/users";
+import { hashPassword } from "../app/lib/password.server";
+import { EXPORT_HEADER, describeOwners, estimateRowsPerBucket, generateExportRecords, type GenerateOptions } from "./lib/generator";
+import { parseCli, runCli } from "./lib/cli";
+import { startServer } from "./serve";
+
+const USAGE = "npm run bench -- [--rows N] [--engine pg|pglite] [--stored-rows M] [--requests R]";
+const Args = z.object({
+  rows: z.coerce.number().int().min(1000).default(1_000_000),
+  engine: z.enum(["pg", "pglite"]).default("pg"),
+  storedRows: z.coerce.number().int().min(0).default(10_000_000),
+  requests: z.coerce.number().int().min(5).default(100),
+});
+
+const root = path.resolve(import.meta.dirname, "..");
+const log = (s: string) => process.stderr.write(s + "\n");
+
+function run(cmd: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
+  return new Promise((resolve, reject) => {
+    const t = performance.now();
+    const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr, ms: performance.now() - t }));
+  });
+}
+
+/** Picks principals so that one org's daily file over [from, to] has about `rows` rows. */
+function sizeFor(org: string, rows: number, days: number, clusters = 2): number {
+  const per100 = estimateRowsPerBucket({ org, granularity: "daily", principals: 100, clusters, seed: 1 });
+  return Math.max(2, Math.round((100 * rows) / (days * per100)));
+}
+
+async function writeExport(file: string, opts: GenerateOptions): Promise<number> {
+  const out = createWriteStream(file);
+  const csv = stringify();
+  csv.pipe(out);
+  csv.write(EXPORT_HEADER);
+  let n = 0;
+  for (const rec of generateExportRecords(opts)) {
+    n++;
+    if (!csv.write(rec)) await once(csv, "drain");
+  }
+  csv.end();
+  await once(out, "close");
+  return n;
+}
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+};
+const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+
+runCli(async () => {
+  const a = parseCli(
+    USAGE,
+    process.argv.slice(2),
+    { rows: { type: "string" }, engine: { type: "string" }, "stored-rows": { type: "string" }, requests: { type: "string" } },
+    Args,
+    (v) => ({ rows: v.rows, engine: v.engine, storedRows: v["stored-rows"], requests: v.requests }),
+  );
+  const tmp = await mkdtemp(path.join(os.tmpdir(), "showback-bench-"));
+  const baseUrl = process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test";
+  const dbName = `showback_bench_${randomBytes(4).toString("hex")}`;
+  const dbUrl = (() => {
+    const u = new URL(baseUrl);
+    u.pathname = "/" + dbName;
+    return u.toString();
+  })();
+  const dataDir = path.join(tmp, "data");
+  const engineEnv: Record<string, string> = a.engine === "pg" ? { DATABASE_URL: dbUrl } : { DATABASE_URL: "", SHOWBACK_DATA_DIR: dataDir };
+  const admin = a.engine === "pg" ? postgres(baseUrl, { max: 1, onnotice: () => {} }) : null;
+  const figures: Record<string, string | number> = { engine: a.engine, rows: a.rows };
+  try {
+    if (admin) await admin.unsafe(`create database ${dbName}`);
+
+    // 1. the file
+    const days = 30;
+    const file = path.join(tmp, "bench.csv");
+    const principals = sizeFor("bench-org", a.rows, days);
+    log(`generating ~${a.rows} rows (${principals} principals × ${days} days)…`);
+    const generated = await writeExport(file, { org: "bench-org", granularity: "daily", from: "2026-04-01", to: "2026-04-30", principals, clusters: 2, seed: 42 });
+    figures.rows = generated;
+    figures.file_mb = round((await stat(file)).size / 1e6);
+
+    // 2. the floor: COPY of the same file into an unindexed table
+    const floorColumns = "ts text, owner_id text, environment_id text, resource_id text, product text, metric text, unit text, chargeback_cost numeric, original_amount numeric, usage_share numeric";
+    let floorMs: number;
+    if (a.engine === "pg") {
+      await run("psql", [dbUrl, "-qc", `create unlogged table if not exists bench_floor (${floorColumns})`]);
+      const r = await run("psql", [dbUrl, "-qc", `\\copy bench_floor from '${file}' with (format csv, header true)`]);
+      if (r.code !== 0) throw new Error(`psql \\copy failed: ${r.stderr}`);
+      floorMs = r.ms;
+      await run("psql", [dbUrl, "-qc", "drop table bench_floor"]);
+    } else {
+      const db = await createPgliteDb(dataDir);
+      await db.exec(`create table bench_floor (${floorColumns})`);
+      const t = performance.now();
+      await pgliteOf(db)!.query(`copy bench_floor from '/dev/blob' with (format csv, header true)`, [], { blob: new Blob([await readFile(file)]) });
+      floorMs = performance.now() - t;
+      await db.exec("drop table bench_floor");
+      await db.close();
+    }
+    figures.copy_floor_s = round(floorMs / 1000, 2);
+
+    // 3. the product's ingest: a real CLI process
+    log("ingesting with the product…");
+    const ing = await run(process.execPath, ["--import", "tsx", "scripts/ingest.ts", "--org", "bench-org", file], { ...engineEnv, SHOWBACK_BENCH: "1" });
+    if (ing.code !== 0) throw new Error(`ingest failed: ${ing.stderr}`);
+    const ingestSeconds = Number(/bench_ingest_seconds=([\d.]+)/.exec(ing.stderr)?.[1]);
+    const peakKb = Number(/bench_peak_rss_kb=(\d+)/.exec(ing.stderr)?.[1]);
+    figures.ingest_s = round(ingestSeconds, 2);
+    figures.ingest_process_s = round(ing.ms / 1000, 2);
+    figures.ingest_rows_per_s = Math.round(generated / ingestSeconds);
+    figures.ingest_vs_copy_ratio = round(ingestSeconds / (floorMs / 1000), 2);
+    figures.ingest_peak_rss_mb = Math.round(peakKb / 1024);
+
+    // 4. the report CLI for a month
+    const rep = await run(process.execPath, ["--import", "tsx", "scripts/report.ts", "--granularity", "monthly", "--from", "2026-04-01", "--to", "2026-04-30"], engineEnv);
+    if (rep.code !== 0) throw new Error(`report failed: ${rep.stderr}`);
+    figures.report_month_s = round(rep.ms / 1000, 2);
+
+    // 5. stored rows: 5 orgs × 12 months daily, in process
+    const db: Db = a.engine === "pg" ? createPostgresDb(dbUrl) : await createPgliteDb(dataDir);
+    await migrateDb(db, a.engine === "pg" ? { databaseUrl: dbUrl } : {});
+    const extra = Math.max(0, a.storedRows - generated);
+    const orgs = ["bench-1", "bench-2", "bench-3", "bench-4", "bench-5"];
+    let stored = generated;
+    const loadStart = performance.now();
+    for (const org of orgs) {
+      const owners = describeOwners({ org, principals: sizeFor(org, extra / orgs.length, 365), clusters: 2, seed: 7 });
+      const entries: ImportEntry[] = owners.slice(0, -1).map((o) => ({ orgId: org, ownerId: o.ownerId, team: o.suggestedTeam, validFrom: "2025-01-01", validTo: null }));
+      await importCrosswalk(db, "bench", entries, "merge");
+      if (extra < 1000) continue;
+      const f = path.join(tmp, `${org}.csv`);
+      await writeExport(f, { org, granularity: "daily", from: "2026-01-01", to: "2026-12-31", principals: sizeFor(org, extra / orgs.length, 365), clusters: 2, seed: 7 });
+      const r = await ingestFile(db, { orgId: org, filePath: f, actor: "bench" });
+      if (r.status !== "imported") throw new Error(`stored-rows ingest failed for ${org}`);
+      stored += r.summary.rowCount;
+      await rm(f);
+      log(`  ${org}: ${r.summary.rowCount} rows (${stored} stored)`);
+    }
+    figures.stored_rows = stored;
+    figures.stored_load_s = round((performance.now() - loadStart) / 1000, 1);
+
+    // 6. the server: overview and team loaders
+    await insertUser(db, { email: "bench@example.test", role: "finance_admin", passwordHash: await hashPassword("bench password 123") });
+    const server = await startServer({ db, port: 0, host: "127.0.0.1", log: false, env: engineEnv });
+    try {
+      const login = await fetch(`${server.url}/login`, {
+        method: "POST",
+        body: new URLSearchParams({ email: "bench@example.test", password: "bench password 123" }),
+        redirect: "manual",
+        headers: { origin: server.url },
+      });
+      const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0];
+      if (!cookie) throw new Error(`bench login failed: ${login.status}`);
+      const time = async (url: string) => {
+        const xs: number[] = [];
+        for (let i = 0; i < a.requests; i++) {
+          const t = performance.now();
+          const res = await fetch(server.url + url, { headers: { cookie } });
+          await res.text();
+          if (res.status !== 200) throw new Error(`${url} → ${res.status}`);
+          xs.push(performance.now() - t);
+        }
+        return xs;
+      };
+      const range = "period=custom&from=2026-01-01&to=2026-12-31&granularity=monthly";
+      const overview = await time(`/?${range}&_data=routes%2F_index`);
+      const team = await time(`/teams/payments?${range}&_data=routes%2Fteams.%24team`);
+      figures.overview_p50_ms = round(pct(overview, 50));
+      figures.overview_p95_ms = round(pct(overview, 95));
+      figures.team_p50_ms = round(pct(team, 50));
+      figures.team_p95_ms = round(pct(team, 95));
+
+      // 7. a crosswalk edit reflected on the dashboards
+      const lastOwner = describeOwners({ org: "bench-1", principals: sizeFor("bench-1", extra / orgs.length, 365), clusters: 2, seed: 7 }).slice(-1)[0];
+      const teamUrl = `/teams/bench-moved?${range}&_data=routes%2Fteams.%24team`;
+      const t0 = performance.now();
+      await createCrosswalkEntry(db, "bench", { orgId: "bench-1", ownerId: lastOwner.ownerId, team: "bench-moved", validFrom: "2025-01-01", validTo: null });
+      let fresh = false;
+      while (!fresh && performance.now() - t0 < 30_000) {
+        const res = await fetch(server.url + teamUrl, { headers: { cookie } });
+        const body = await res.text();
+        fresh = res.status === 200 && /[1-9]/.test(JSON.stringify(JSON.parse(body)?.kpis ?? JSON.parse(body)?.totals ?? body));
+      }
+      figures.crosswalk_edit_to_fresh_ms = fresh ? round(performance.now() - t0) : -1;
+    } finally {
+      await server.close();
+      await db.close();
+    }
+  } finally {
+    if (admin) {
+      await admin.unsafe(`drop database if exists ${dbName} with (force)`);
+      await admin.end();
+    }
+    await rm(tmp, { recursive: true, force: true });
+  }
+  const width = Math.max(...Object.keys(figures).map((k) => k.length));
+  process.stdout.write(Object.entries(figures).map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n") + "\n\n");
+  process.stdout.write(Object.entries(figures).map(([k, v]) => `${k}=${v}`).join("\n") + "\n");
+  return 0;
+});
