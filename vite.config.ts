@@ -16,6 +16,9 @@ export default defineConfig({
     }),
   ],
   resolve: { alias: { "~": path.resolve(__dirname, "app") } },
+  // native addons and the embedded database stay plain Node imports (never pre-bundled)
+  ssr: { external: ["@node-rs/argon2", "@electric-sql/pglite", "postgres"] },
+  optimizeDeps: { exclude: ["@node-rs/argon2", "@electric-sql/pglite"] },
   server: { port: 3000, host: "127.0.0.1" },
   build: { sourcemap: false },
 });

@@ -4,10 +4,12 @@ import { randomBytes } from "node:crypto";
 export const newNonce = () => randomBytes(16).toString("base64");
 
 export function contentSecurityPolicy(nonce?: string, dev = false): string {
-  const script = nonce ? `'self' 'nonce-${nonce}'` : "'self'";
+  // In development (vite dev) some injected scripts carry no nonce; a nonce would
+  // make browsers ignore 'unsafe-inline', so dev uses 'unsafe-inline' alone.
+  const script = dev ? "'self' 'unsafe-inline'" : nonce ? `'self' 'nonce-${nonce}'` : "'self'";
   return [
     "default-src 'self'",
-    `script-src ${script}${dev ? " 'unsafe-inline'" : ""}`,
+    `script-src ${script}`,
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data:",
     "font-src 'self' data:",

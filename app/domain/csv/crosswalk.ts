@@ -1,6 +1,7 @@
 /**
  * Validators of the other CSV inputs: the crosswalk (SPEC §3), teams and owner display
- * names (§3, §7). The caller parses the CSV; import is all-or-nothing, decided by the
+ * names (§3, §7). The caller parses the CSV; import { periodsOverlap } from "../crosswalk";
+import is all-or-nothing, decided by the
  * caller from `errorCount`. Entries are returned for the valid lines only.
  * Pure: no I/O.
  */
@@ -82,11 +83,7 @@ export const RESERVED_TEAMS: readonly string[] = ["unmapped", "unallocated"];
  * Do the half-open periods [aFrom, aTo) and [bFrom, bTo) overlap? Dates are
  * YYYY-MM-DD (compared as strings); a null end is +∞.
  */
-export function periodsOverlap(aFrom: string, aTo: string | null, bFrom: string, bTo: string | null): boolean {
-  const aStartsBeforeBEnds = bTo === null || aFrom < bTo;
-  const bStartsBeforeAEnds = aTo === null || bFrom < aTo;
-  return aStartsBeforeBEnds && bStartsBeforeAEnds;
-}
+export { periodsOverlap };
 
 function period(from: string, to: string | null): string {
   return `[${from}, ${to ?? "open-ended"})`;

@@ -5,8 +5,21 @@
 import Decimal from "decimal.js";
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
-export type Granularity = "daily" | "weekly" | "monthly";
-export const GRANULARITIES: readonly Granularity[] = ["daily", "weekly", "monthly"];
+import {
+  addDays,
+  dayDiff,
+  daysInMonth,
+  fromDayNumber,
+  GRANULARITIES,
+  isoWeekday,
+  startOfMonth,
+  startOfNextMonth,
+  startOfWeek,
+  toDayNumber,
+  type Granularity,
+} from "../periods";
+
+export { GRANULARITIES, type Granularity };
 
 /**
  * A Decimal constructor whose arithmetic never rounds in practice (precision 1e9
@@ -51,74 +64,25 @@ function normalizeDecimal(t: string): string {
 }
 
 // ---------------------------------------------------------------- calendar math
-
-function isLeap(y: number): boolean {
-  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-}
-
-function daysInMonth(y: number, m: number): number {
-  if (m === 2) return isLeap(y) ? 29 : 28;
-  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
-}
+// The calendar itself lives in ../periods (one implementation for the whole domain);
+// this module adds the strict parsing the CSV validators need.
 
 function validYmd(y: number, m: number, d: number): boolean {
   return y >= 1 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(y, m);
 }
 
-/** days since 1970-01-01 (H. Hinnant's days_from_civil) */
-function daysFromCivil(y: number, m: number, d: number): number {
-  const yy = m <= 2 ? y - 1 : y;
-  const era = Math.floor(yy / 400);
-  const yoe = yy - era * 400;
-  const mp = (m + 9) % 12;
-  const doy = Math.floor((153 * mp + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
-
-function civilFromDays(days: number): [number, number, number] {
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  return [m <= 2 ? yoe + era * 400 + 1 : yoe + era * 400, m, d];
-}
-
-function pad(n: number, width: number): string {
-  return String(n).padStart(width, "0");
-}
-
-function fmt(y: number, m: number, d: number): string {
-  return `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`;
-}
-
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-function ymd(d: string): [number, number, number] {
-  const m = DATE_RE.exec(d);
-  if (!m) throw new RangeError(`not a YYYY-MM-DD date: ${JSON.stringify(d)}`);
-  const y = Number(m[1]);
-  const mo = Number(m[2]);
-  const da = Number(m[3]);
-  if (!validYmd(y, mo, da)) throw new RangeError(`not a calendar date: ${JSON.stringify(d)}`);
-  return [y, mo, da];
-}
 
 /** days since 1970-01-01 of a valid "YYYY-MM-DD" (throws RangeError otherwise) */
 export function toEpochDay(d: string): number {
-  const [y, m, da] = ymd(d);
-  return daysFromCivil(y, m, da);
+  const m = DATE_RE.exec(d);
+  if (!m) throw new RangeError(`not a YYYY-MM-DD date: ${JSON.stringify(d)}`);
+  if (!validYmd(Number(m[1]), Number(m[2]), Number(m[3]))) throw new RangeError(`not a calendar date: ${JSON.stringify(d)}`);
+  return toDayNumber(d);
 }
 
 /** "YYYY-MM-DD" of a day count since 1970-01-01 */
-export function fromEpochDay(n: number): string {
-  const [y, m, d] = civilFromDays(n);
-  return fmt(y, m, d);
-}
+export const fromEpochDay = fromDayNumber;
 
 /** milliseconds since the epoch of 00:00:00 UTC on date d (for comparing with a caller's `now`) */
 export function dateToEpochMs(d: string): number {
@@ -158,7 +122,7 @@ export function parseBucketTimestamp(s: string): Parsed<string> {
   const mo = Number(m[2]);
   const d = Number(m[3]);
   if (!validYmd(y, mo, d)) return { ok: false, reason: "is not a calendar date" };
-  if (m[4] === undefined) return { ok: true, value: fmt(y, mo, d) };
+  if (m[4] === undefined) return { ok: true, value: `${m[1]}-${m[2]}-${m[3]}` };
   const hh = Number(m[4]);
   const mi = Number(m[5]);
   const ss = Number(m[6]);
@@ -177,48 +141,20 @@ export function parseBucketTimestamp(s: string): Parsed<string> {
     return { ok: false, reason: "is not at 00:00:00 UTC" };
   }
   const dayShift = Math.floor(utcMin / 1440);
-  return { ok: true, value: fromEpochDay(daysFromCivil(y, mo, d) + dayShift) };
+  return { ok: true, value: fromEpochDay(toDayNumber(`${m[1]}-${m[2]}-${m[3]}`) + dayShift) };
 }
 
 // ---------------------------------------------------------------- date helpers
 
-export function addDays(d: string, n: number): string {
-  return fromEpochDay(toEpochDay(d) + n);
-}
-
-/** ISO weekday, Monday = 1 … Sunday = 7 */
-export function isoWeekday(d: string): number {
-  // 1970-01-01 was a Thursday (4)
-  return ((((toEpochDay(d) + 3) % 7) + 7) % 7) + 1;
-}
+export { addDays, dayDiff, isoWeekday, startOfMonth, startOfNextMonth, startOfWeek };
 
 export function isMonday(d: string): boolean {
   return isoWeekday(d) === 1;
 }
 
 export function isFirstOfMonth(d: string): boolean {
-  return ymd(d)[2] === 1;
-}
-
-/** days from a to b (b − a): dayDiff("2026-04-01", "2026-04-08") = 7 */
-export function dayDiff(a: string, b: string): number {
-  return toEpochDay(b) - toEpochDay(a);
-}
-
-/** the ISO week's Monday on or before d */
-export function startOfWeek(d: string): string {
-  return addDays(d, 1 - isoWeekday(d));
-}
-
-export function startOfMonth(d: string): string {
-  const [y, m] = ymd(d);
-  return fmt(y, m, 1);
-}
-
-/** the 1st of the month after d's month */
-export function startOfNextMonth(d: string): string {
-  const [y, m] = ymd(d);
-  return m === 12 ? fmt(y + 1, 1, 1) : fmt(y, m + 1, 1);
+  toEpochDay(d); // validates
+  return d.endsWith("-01");
 }
 
 /** exclusive end of the bucket starting at d: +1 day, +7 days, or next month's 1st */
