@@ -71,7 +71,7 @@ describe("/reconciliation", () => {
     expect(html).toContain('data-testid="next-steps-org-vendor"');
     expect(html).toContain("Re-run the monthly export");
     expect(html).toContain("unallocated");
-    expect(html).toMatch(/kafka<\/td><td[^>]*>\$28\.5000</); // 0.6+0.4+0.5+0.5+4+2+9+6
+    expect(html).toMatch(/kafka<\/td><td[^>]*>\$23\.0000</); // 0.6+0.4+0.5+0.5+4+2+9+6
     expect(html).toMatch(/billing<\/td><td[^>]*>-\$5\.5000</);
 
     const refused = await admin.post("/reconciliation?month=2026-04", { intent: "close", org_id: "org-vendor", month: "2026-04" });

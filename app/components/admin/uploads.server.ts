@@ -59,10 +59,8 @@ export interface PendingUpload {
  */
 export function createExportUploadHandler(maxBytes: number, state: { token?: string; fileName?: string; bytes?: number; tooLarge?: boolean }): UploadHandler {
   return async ({ name, filename, data }) => {
-    if (name !== UPLOAD_FIELD || !filename) {
-      for await (const _ of data) void _; // ignore stray file parts
-      return undefined;
-    }
+    // text fields fall through to the next handler; other file fields are not ours
+    if (name !== UPLOAD_FIELD || !filename) return undefined;
     const token = randomBytes(32).toString("hex");
     await mkdir(dirOf(token), { recursive: true, mode: 0o700 });
     const file = fileOf(token);

@@ -1,13 +1,13 @@
 /**
  * Validators of the other CSV inputs: the crosswalk (SPEC §3), teams and owner display
- * names (§3, §7). The caller parses the CSV; import { periodsOverlap } from "../crosswalk";
-import is all-or-nothing, decided by the
+ * names (§3, §7). The caller parses the CSV; import is all-or-nothing, decided by the
  * caller from `errorCount`. Entries are returned for the valid lines only.
  * Pure: no I/O.
  */
 import { type ColumnSpec, checkFieldCount, matchHeader } from "./header";
 import { IssueList, type ValidationIssue, makeIssue } from "./issues";
 import { parseDate } from "./values";
+import { periodsOverlap } from "../crosswalk";
 
 export interface CsvRecord {
   fields: string[];
@@ -79,10 +79,7 @@ export const OWNER_NAMES_COLUMNS = [
 /** Pseudo-teams of the reports (SPEC §3, §4): they cannot be used as team names. */
 export const RESERVED_TEAMS: readonly string[] = ["unmapped", "unallocated"];
 
-/**
- * Do the half-open periods [aFrom, aTo) and [bFrom, bTo) overlap? Dates are
- * YYYY-MM-DD (compared as strings); a null end is +∞.
- */
+/** Half-open period overlap, shared with the crosswalk domain (a null end is +∞). */
 export { periodsOverlap };
 
 function period(from: string, to: string | null): string {
