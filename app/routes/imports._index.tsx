@@ -130,8 +130,8 @@ export default function ImportsIndex() {
                     ) : (
                       <span className="space-x-2 text-slate-500">
                         {r.warnings ? <span className="text-amber-700">{r.warnings} warning{r.warnings === 1 ? "" : "s"}</span> : null}
-                        {r.replaced.length ? <span>replaced {r.replaced.map((x) => `#${x}`).join(", ")}</span> : null}
-                        {r.supersededBy ? <span>superseded by #{r.supersededBy}</span> : null}
+                        {r.replaced.length ? <span>{`replaced ${r.replaced.map((x) => `#${x}`).join(", ")}`}</span> : null}
+                        {r.supersededBy ? <span>{`superseded by #${r.supersededBy}`}</span> : null}
                       </span>
                     )}
                   </td>

@@ -155,11 +155,11 @@ export default function OrgPage() {
                 {d.imports.map((i) => (
                   <tr key={i.id}>
                     <td className={cx(td, "whitespace-nowrap")}>{formatIsoUtc(i.at)}</td>
-                    <td className={cx(td, "max-w-[12rem] truncate")} title={i.file_name}>
+                    <td className={cx(td, "max-w-[9rem] truncate")} title={i.file_name}>
                       {i.file_name}
                     </td>
-                    <td className={cx(td, "whitespace-nowrap text-xs")}>
-                      {i.granularity} {i.first_bucket} → {i.last_bucket}
+                    <td className={cx(td, "text-xs")}>
+                      {i.granularity}<br />{i.first_bucket} → {i.last_bucket}
                     </td>
                     <td className={td}>
                       <Badge tone={i.status === "active" ? "success" : "neutral"}>{i.status}</Badge>

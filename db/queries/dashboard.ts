@@ -512,7 +512,7 @@ export async function getDrilldown(db: Db, kind: GroupKind, key: string, p: View
     else if (policy.startsWith("shared:")) weight = "1";
     return {
       orgId: r.org_id, granularity: r.granularity, bucket: r.bucket_start, team: r.team, policy,
-      bucketU: r.u, teamDirect: r.direct_cost, weight, share: r.unallocated_share,
+      bucketU: s(dec(r.u)), teamDirect: s(dec(r.direct_cost)), weight, share: s(dec(r.unallocated_share)),
     };
   });
   const shareTotal = ua.reduce((a, r) => a.plus(dec(r.unallocated_share)), ZERO);

@@ -15,6 +15,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../db/client";
 import { loadBuiltRoutes, sampleUrl, startTestServer, type BuiltRoute, type TestServer } from "../helpers/server";
+import { adminCases } from "./access-cases/admin";
+import { monthCases } from "./access-cases/month";
 
 interface ActionCase {
   /** Concrete URL to post to (default: the route's path with ":param" → "sample"). */
@@ -33,6 +35,9 @@ const ACTION_CASES: Record<string, ActionCase> = {
   "routes/admin.users": {
     form: async () => ({ intent: "add", email: `sample-${++seq}@example.test`, role: "viewer", password: "sample-password-1" }),
   },
+  // each area keeps its own cases next to its tests
+  ...adminCases,
+  ...monthCases,
 };
 
 /** Routes whose action is not a finance-admin mutation, with the reason. */

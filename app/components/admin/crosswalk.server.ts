@@ -83,11 +83,16 @@ export async function previewBulk(db: Db, text: string, mode: "merge" | "replace
   const plan = await planCrosswalkCsvImport(db, toImportEntries(v.entries), mode);
   const changes: BulkChange[] = [];
   const removed = [...plan.remove];
+  let samePairs = 0;
   for (const a of plan.add) {
     const i = removed.findIndex((r) => r.orgId === a.orgId && r.ownerId === a.ownerId && r.validFrom === a.validFrom);
     const after = { team: a.team, validFrom: a.validFrom, validTo: a.validTo, line: a.line };
     if (i >= 0) {
       const r = removed.splice(i, 1)[0];
+      if (r.team === a.team && r.validTo === a.validTo) {
+        samePairs++; // replace mode re-creates an identical entry: nothing changes
+        continue;
+      }
       changes.push({
         orgId: a.orgId, ownerId: a.ownerId, kind: r.team !== a.team ? "change" : "end_date",
         before: { team: r.team, validFrom: r.validFrom, validTo: r.validTo }, after,
@@ -106,6 +111,6 @@ export async function previewBulk(db: Db, text: string, mode: "merge" | "replace
   }));
   return {
     ok: conflicts.length === 0, errors: [], errorCount: 0, warnings: v.warnings, entries: v.entries.length, changes,
-    unchanged: plan.unchanged.length, conflicts, counts,
+    unchanged: plan.unchanged.length + samePairs, conflicts, counts,
   };
 }

@@ -39,7 +39,7 @@ export function FilterBar({
       ref={form}
       method="get"
       onChange={onChange}
-      className="mb-6 flex flex-wrap items-end gap-4 rounded-lg border border-slate-200 bg-white px-4 py-3 shadow-sm"
+      className="mb-6 flex flex-wrap items-end gap-x-3 gap-y-3 rounded-lg border border-slate-200 bg-white px-4 py-3 shadow-sm"
       aria-label="Filters"
       data-testid="filters"
     >
@@ -48,7 +48,7 @@ export function FilterBar({
           <legend className={label}>Organizations</legend>
           <details className="group">
             <summary
-              className={`${select} flex min-w-[12rem] cursor-pointer list-none items-center justify-between`}
+              className={`${select} flex min-w-[10.5rem] cursor-pointer list-none items-center justify-between`}
               data-testid="org-picker"
             >
               <span>{orgSummary}</span>
@@ -93,13 +93,13 @@ export function FilterBar({
             <label htmlFor="f-from" className={label}>
               From
             </label>
-            <input id="f-from" type="date" name="from" defaultValue={filters.range.from} key={`f${filters.range.from}`} className={select} />
+            <input id="f-from" type="date" name="from" defaultValue={filters.range.from} key={`f${filters.range.from}`} className={`${select} w-[9.5rem] pr-2`} />
           </div>
           <div>
             <label htmlFor="f-to" className={label}>
               To
             </label>
-            <input id="f-to" type="date" name="to" defaultValue={filters.range.to} key={`t${filters.range.to}`} className={select} />
+            <input id="f-to" type="date" name="to" defaultValue={filters.range.to} key={`t${filters.range.to}`} className={`${select} w-[9.5rem] pr-2`} />
           </div>
         </>
       ) : (
@@ -115,7 +115,7 @@ export function FilterBar({
           {(["daily", "weekly", "monthly"] as const).map((g) => (
             <label key={g} className="cursor-pointer">
               <input type="radio" name="gran" value={g} defaultChecked={filters.gran === g} className="peer sr-only" key={`${g}${filters.gran}`} />
-              <span className="block px-3 py-1.5 text-sm capitalize text-slate-600 hover:bg-slate-50 peer-checked:bg-slate-900 peer-checked:text-white peer-focus-visible:ring-2 peer-focus-visible:ring-inset peer-focus-visible:ring-indigo-500">
+              <span className="block px-2.5 py-1.5 text-sm capitalize text-slate-600 hover:bg-slate-50 peer-checked:bg-slate-900 peer-checked:text-white peer-focus-visible:ring-2 peer-focus-visible:ring-inset peer-focus-visible:ring-indigo-500">
                 {g}
               </span>
             </label>

@@ -23,7 +23,7 @@ const axisUsd = (n: number) => {
 };
 
 /** Chart colours: all in tailwind.config.ts's safelist (the last one for "Other"). */
-export const SERIES_COLORS = ["indigo", "cyan", "emerald", "amber", "rose", "violet", "teal", "blue"] as const;
+export const SERIES_COLORS = ["indigo", "cyan", "emerald", "amber", "rose", "violet", "blue", "gray"] as const;
 export const OTHER_COLOR = "slate";
 export const colorsFor = (series: string[]) =>
   series.map((s, i) => (s === "Other" ? OTHER_COLOR : SERIES_COLORS[i % SERIES_COLORS.length]));
@@ -72,7 +72,7 @@ export function StackedSpendChart({
           colors={colorsFor(series)}
           stack
           valueFormatter={chartUsd}
-          yAxisWidth={72}
+          yAxisWidth={92}
           showAnimation={false}
         />
       ) : (
@@ -111,7 +111,7 @@ export function TrendChart({
           colors={[color, "amber"]}
           stack
           valueFormatter={chartUsd}
-          yAxisWidth={72}
+          yAxisWidth={92}
           showAnimation={false}
         />
       ) : (

@@ -107,7 +107,9 @@ export function formatIsoUtc(iso: string | null): string {
 /** "3 h ago" computed from the server's `now` (passed in as ms) so server and client render the same text. */
 export function age(iso: string | null, nowMs: number): string {
   if (!iso) return "";
-  const mins = Math.max(0, Math.round((nowMs - Date.parse(iso)) / 60000));
+  const mins = Math.round((nowMs - Date.parse(iso)) / 60000);
+  if (mins < 0) return formatIsoUtc(iso);
+  if (mins < 1) return "just now";
   if (mins < 60) return `${mins} min ago`;
   const h = Math.round(mins / 60);
   if (h < 48) return `${h} h ago`;

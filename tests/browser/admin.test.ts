@@ -1,0 +1,186 @@
+/**
+ * The finance admin workspace driven in Chromium: upload (bad, then good), unmapped
+ * queue, overlap refusal, bulk crosswalk import with preview. Screenshots go to
+ * test-results/admin-*.png. Needs a build (SHOWBACK_BUILD_DIR).
+ */
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Decimal } from "../../app/domain/money";
+import { importCrosswalk } from "../../db/queries/crosswalk";
+import { ensureOrg } from "../../db/queries/orgs";
+import { getReport } from "../../db/queries/report";
+import { launchBrowser, newPage, screenshot, type TrackedPage } from "../helpers/browser";
+import { createUser, startTestServer, TEST_PASSWORD, type TestServer } from "../helpers/server";
+
+const FIX = path.resolve(__dirname, "../fixtures/vendor-example");
+const ORG = "org-vendor";
+const EMAIL = "finance@example.test";
+let EXPORT: string;
+let app: TestServer;
+let browser: Browser;
+let page: TrackedPage;
+
+const grandTotal = async () => {
+  const rows = await getReport(app.db, { granularity: "monthly", from: "2026-01-01", to: "2026-12-31" });
+  return rows.reduce((s, r) => s.plus(r.total), new Decimal(0));
+};
+const teamTotal = async (team: string) => {
+  const rows = await getReport(app.db, { granularity: "monthly", from: "2026-04-01", to: "2026-04-30", orgIds: [ORG] });
+  return new Decimal(rows.find((r) => r.group === team)?.total ?? "0");
+};
+const hydrated = () => page.waitForFunction(() => "__remixContext" in window && document.readyState === "complete");
+
+beforeAll(async () => {
+  EXPORT = await readFile(path.join(FIX, "export-2026-04-monthly.csv"), "utf8");
+  app = await startTestServer({
+    seed: async (db) => {
+      await createUser(db, { email: EMAIL, role: "finance_admin" });
+      await ensureOrg(db, ORG);
+      // policy none: a team's total is its direct cost, so mapping an owner adds exactly its cost
+      await db.query(`update organizations set policy = 'none', display_name = 'Vendor example' where org_id = $1`, [ORG]);
+      // the vendor crosswalk minus sa-ghi (left for the unmapped queue)
+      const cw = (await readFile(path.join(FIX, "crosswalk.csv"), "utf8")).split("\n").filter((l) => l && !l.startsWith("org_id") && !l.includes(",sa-ghi,"));
+      await importCrosswalk(
+        db,
+        "seed",
+        cw.map((l, i) => {
+          const [orgId, ownerId, team, validFrom, validTo, costCenter, note] = l.split(",");
+          return { line: i + 2, orgId: orgId!, ownerId: ownerId!, team: team!, validFrom: validFrom!, validTo: validTo || null, costCenter: costCenter || null, note: note || null };
+        }),
+        "merge",
+      );
+    },
+  });
+  browser = await launchBrowser();
+  page = await newPage(browser);
+  await page.goto(`${app.url}/login`);
+  await hydrated();
+  await page.getByLabel("Email").fill(EMAIL);
+  await page.getByLabel("Password").fill(TEST_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL((u) => u.pathname === "/");
+});
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+describe("finance admin workspace in a browser", () => {
+  it("rejects a bad file with line numbers and stores nothing", async () => {
+    await page.goto(`${app.url}/imports/new`);
+    await hydrated();
+    await screenshot(page, "admin-upload-form");
+    const bad = EXPORT.replace("0.60,2.00,0.3", "0,60,2.00,0.3").replace("sa-jkl,env-xxx,lkc-123,kafka,KafkaNetworkRead,GB,6.00", "sa-jkl,env-xxx,lkc-123,kafka,KafkaNetworkRead,GB,6.0x");
+    await page.getByLabel("Organization").selectOption(ORG);
+    await page.setInputFiles("#file", { name: "broken-april.csv", mimeType: "text/csv", buffer: Buffer.from(bad) });
+    await page.getByRole("button", { name: "Upload and validate" }).click();
+    await page.getByTestId("rejected").waitFor();
+    const lines = await page.getByTestId("issue-line").allTextContents();
+    expect(lines).toContain("2");
+    expect(lines).toContain("9");
+    expect(await page.getByTestId("rejected").textContent()).toContain("chargeback_cost");
+    await screenshot(page, "admin-upload-rejected");
+    expect((await app.db.query(`select count(*)::int as n from imports`))[0]).toEqual({ n: 0 });
+    expect((await app.db.query(`select count(*)::int as n from cost_rows`))[0]).toEqual({ n: 0 });
+  });
+
+  it("previews a valid file, confirms it, and the totals change by the file's total", async () => {
+    const before = await grandTotal();
+    await page.goto(`${app.url}/imports/new`);
+    await hydrated();
+    await page.getByLabel("Organization").selectOption(ORG);
+    await page.setInputFiles("#file", { name: "april.csv", mimeType: "text/csv", buffer: Buffer.from(EXPORT) });
+    await page.getByRole("button", { name: "Upload and validate" }).click();
+    await page.getByTestId("preview").waitFor();
+    expect(await page.getByTestId("preview-granularity").textContent()).toBe("monthly");
+    expect(await page.getByTestId("preview-range").textContent()).toBe("2026-04-01");
+    expect(await page.getByTestId("preview-rows").textContent()).toBe("19");
+    expect(await page.getByTestId("preview-total").textContent()).toBe("$27.50");
+    await screenshot(page, "admin-upload-preview");
+    // nothing stored before confirming
+    expect((await app.db.query(`select count(*)::int as n from imports`))[0]).toEqual({ n: 0 });
+    await page.getByTestId("confirm-import").click();
+    await page.waitForURL((u) => /^\/imports\/\d+$/.test(u.pathname));
+    await page.getByTestId("import-done").waitFor();
+    expect(await page.getByTestId("import-total").textContent()).toBe("$27.50");
+    await screenshot(page, "admin-import-detail");
+    const after = await grandTotal();
+    expect(after.minus(before).eq("27.5")).toBe(true);
+
+    await page.goto(`${app.url}/imports`);
+    await hydrated();
+    await page.getByTestId("rejected-row").first().waitFor();
+    await screenshot(page, "admin-imports");
+  });
+
+  it("maps an unmapped owner from the queue and the team's total rises by its cost", async () => {
+    const before = await teamTotal("search");
+    await page.goto(`${app.url}/crosswalk/unmapped?month=2026-04`);
+    await hydrated();
+    const row = page.getByTestId("unmapped-sa-ghi");
+    await row.waitFor();
+    expect(await row.getByTestId("unmapped-cost").textContent()).toBe("$9.80");
+    await screenshot(page, "admin-unmapped-queue");
+    await row.getByLabel("Team for sa-ghi").fill("search");
+    await row.getByRole("button", { name: "Assign" }).click();
+    await page.getByText("Mapped sa-ghi").waitFor();
+    await expect.poll(async () => (await teamTotal("search")).minus(before).toString()).toBe("9.796875");
+    expect(await page.getByTestId("unmapped-sa-ghi").count()).toBe(0);
+    await screenshot(page, "admin-unmapped-after");
+  });
+
+  it("refuses an overlapping entry and names the conflicting one", async () => {
+    await page.goto(`${app.url}/crosswalk`);
+    await hydrated();
+    const form = page.getByTestId("create-entry");
+    await form.getByLabel("Organization").fill(ORG);
+    await form.getByLabel("Owner id").fill("sa-ghi");
+    await form.getByLabel("Team", { exact: true }).fill("payments");
+    await form.getByLabel("Valid from").fill("2026-05-01");
+    await form.getByRole("button", { name: "Add entry" }).click();
+    const err = page.getByTestId("action-error");
+    await err.waitFor();
+    expect(await err.textContent()).toMatch(/overlaps existing entry org-vendor\/sa-ghi → search \[2026-04-01, open\) \(entry #\d+\)/);
+    await screenshot(page, "admin-crosswalk-overlap");
+  });
+
+  it("bulk-imports a crosswalk after a preview", async () => {
+    await page.goto(`${app.url}/crosswalk`);
+    await hydrated();
+    const csv = [
+      "org_id,owner_id,team,valid_from,valid_to,cost_center,note",
+      "org-vendor,sa-new1,payments,2026-04-01,,,",
+      "org-vendor,sa-new2,data-science,2026-04-01,2026-07-01,CC-900,new team",
+      "org-vendor,sa-abc,payments,2026-01-01,,CC-100,payments API",
+    ].join("\n");
+    await page.setInputFiles('input[name="csv_file"]', { name: "crosswalk-additions.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+    await page.getByRole("button", { name: "Preview import" }).click();
+    await page.getByTestId("bulk-preview").waitFor();
+    const counts = await page.getByTestId("bulk-counts").textContent();
+    expect(counts).toContain("2 adds");
+    expect(counts).toContain("1 unchanged");
+    await page.getByTestId("bulk-preview").scrollIntoViewIfNeeded();
+    await screenshot(page, "admin-crosswalk-bulk-preview");
+    expect((await app.db.query(`select count(*)::int as n from crosswalk_entries where owner_id like 'sa-new%'`))[0]).toEqual({ n: 0 });
+    await page.getByTestId("bulk-apply").click();
+    await page.getByText("Crosswalk imported (merge): 2 added").waitFor();
+    expect((await app.db.query(`select count(*)::int as n from crosswalk_entries where owner_id like 'sa-new%'`))[0]).toEqual({ n: 2 });
+    await screenshot(page, "admin-crosswalk");
+  });
+
+  it("renders the teams, organizations and audit pages", async () => {
+    for (const [p, name, heading] of [
+      ["/admin/teams", "admin-teams", "Teams and cost centers"],
+      ["/admin/orgs", "admin-orgs", "Organizations"],
+      ["/audit", "admin-audit", "Audit log"],
+    ] as const) {
+      await page.goto(`${app.url}${p}`);
+      await hydrated();
+      await page.getByRole("heading", { name: heading, exact: true }).waitFor();
+      await screenshot(page, name);
+    }
+    expect(page.errors).toEqual([]);
+  });
+});
