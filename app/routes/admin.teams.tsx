@@ -13,7 +13,7 @@ import {
 } from "../../db/queries/admin";
 import { CsrfInput } from "~/components/csrf";
 import { Alert, Badge, Card, EmptyState, PageHeader, buttonClass, inputClass, labelClass } from "~/components/ui";
-import { TBody, THead, Table, cx, smallInput, td, tdNum, th, thNum } from "~/components/admin/shared";
+import { TBody, THead, Table, cx, smallInput, inlineInput, td, tdNum, th, thNum } from "~/components/admin/shared";
 import { requireMutation, requireRole } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
 
@@ -136,7 +136,7 @@ export default function AdminTeams() {
                         <CsrfInput />
                         <input type="hidden" name="intent" value="rename" />
                         <input type="hidden" name="id" value={t.id} />
-                        <input name="name" defaultValue={t.name} aria-label={`Name of ${t.name}`} className={`${smallInput} w-44 font-medium`} />
+                        <input name="name" defaultValue={t.name} aria-label={`Name of ${t.name}`} className={`${inlineInput} w-44 font-medium`} />
                         <button type="submit" className="rounded px-2 py-1 text-xs font-medium text-indigo-700 hover:bg-indigo-50" disabled={busy}>Rename</button>
                       </Form>
                     </td>
@@ -145,7 +145,7 @@ export default function AdminTeams() {
                         <CsrfInput />
                         <input type="hidden" name="intent" value="move" />
                         <input type="hidden" name="id" value={t.id} />
-                        <input name="cost_center" list="cost-centers" defaultValue={t.cost_center ?? ""} placeholder="unassigned" aria-label={`Cost center of ${t.name}`} className={`${smallInput} w-32 font-mono`} />
+                        <input name="cost_center" list="cost-centers" defaultValue={t.cost_center ?? ""} placeholder="unassigned" aria-label={`Cost center of ${t.name}`} className={`${inlineInput} w-32 font-mono`} />
                         <button type="submit" className="rounded px-2 py-1 text-xs font-medium text-indigo-700 hover:bg-indigo-50" disabled={busy}>Move</button>
                       </Form>
                     </td>

@@ -4,7 +4,7 @@ import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { listAudit } from "../../db/queries/audit";
 import { auditFacets, countAudit } from "../../db/queries/admin";
 import { Badge, Card, EmptyState, PageHeader, buttonClass, type BadgeTone } from "~/components/ui";
-import { FilterField, JsonDiff, TBody, THead, Table, cx, fmtWhen, smallInput, td, th } from "~/components/admin/shared";
+import { FilterField, JsonDiff, changedFields, TBody, THead, Table, cx, fmtWhen, smallInput, td, th } from "~/components/admin/shared";
 import { requireRole } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
 import { isValidDate, addDays } from "~/domain/periods";
@@ -109,7 +109,9 @@ export default function AuditLog() {
                   </td>
                   <td className={td}>
                     <details open={rows.length <= 10} className="group">
-                      <summary className="cursor-pointer text-xs text-indigo-700 group-open:mb-1">details</summary>
+                      <summary className="cursor-pointer text-xs text-slate-600 group-open:mb-1">
+                        <Summary before={r.before} after={r.after} />
+                      </summary>
                       <JsonDiff before={r.before} after={r.after} />
                     </details>
                   </td>
@@ -128,5 +130,18 @@ export default function AuditLog() {
         </div>
       </Card>
     </div>
+  );
+}
+
+function Summary({ before, after }: { before: unknown; after: unknown }) {
+  const changed = changedFields(before, after);
+  if (before == null && after == null) return <span className="text-slate-400">no details</span>;
+  const label = before == null ? "created" : after == null ? "removed" : `${changed.length} field${changed.length === 1 ? "" : "s"} changed`;
+  const shown = changed.slice(0, 4).join(", ");
+  return (
+    <span>
+      <span className="font-medium text-indigo-700">{label}</span>
+      {shown ? <span className="ml-1.5 font-mono text-slate-500">{shown}{changed.length > 4 ? ", …" : ""}</span> : null}
+    </span>
   );
 }

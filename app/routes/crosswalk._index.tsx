@@ -22,7 +22,7 @@ import { listOrgs } from "../../db/queries/orgs";
 import { listTeams } from "../../db/queries/teams";
 import { CsrfInput } from "~/components/csrf";
 import { Alert, Badge, Card, EmptyState, PageHeader, buttonClass, inputClass, labelClass } from "~/components/ui";
-import { FilterField, IssuesTable, OwnerLabel, TBody, THead, Table, cx, smallInput, td, th, useIsAdmin } from "~/components/admin/shared";
+import { FilterField, IssuesTable, OwnerLabel, TBody, THead, Table, cx, smallInput, inlineInput, td, th, useIsAdmin } from "~/components/admin/shared";
 import {
   FormError,
   entryFromForm,
@@ -252,7 +252,7 @@ export default function CrosswalkPage() {
               <input type="hidden" name="intent" value="create" />
               <label className="md:col-span-1">
                 <span className={labelClass}>Organization</span>
-                <input name="org_id" list="org-ids" required defaultValue={createValues?.org_id ?? filters.org ?? orgs[0] ?? ""} className={`mt-1 ${inputClass}`} />
+                <input name="org_id" list="org-ids" required defaultValue={createValues?.org_id || filters.org || orgs[0] || ""} className={`mt-1 ${inputClass}`} />
               </label>
               <label className="md:col-span-2">
                 <span className={labelClass}>Owner id</span>
@@ -321,10 +321,10 @@ export default function CrosswalkPage() {
                           <input type="hidden" name="id" value={e.id} />
                           <input type="hidden" name="org_id" value={e.orgId} />
                           <input type="hidden" name="owner_id" value={e.ownerId} />
-                          <input name="team" list="team-names" defaultValue={e.team} aria-label="Team" className={`${smallInput} w-36`} />
-                          <input type="date" name="valid_from" defaultValue={e.validFrom} aria-label="Valid from" className={`${smallInput} w-40`} />
-                          <input type="date" name="valid_to" defaultValue={e.validTo ?? ""} aria-label="Valid to" className={`${smallInput} w-40`} />
-                          <input name="note" defaultValue={e.note ?? ""} aria-label="Note" placeholder="note" className={`${smallInput} w-40`} />
+                          <input name="team" list="team-names" defaultValue={e.team} aria-label="Team" className={`${inlineInput} w-36`} />
+                          <input type="date" name="valid_from" defaultValue={e.validFrom} aria-label="Valid from" className={`${inlineInput} w-40`} />
+                          <input type="date" name="valid_to" defaultValue={e.validTo ?? ""} aria-label="Valid to" className={`${inlineInput} w-40`} />
+                          <input name="note" defaultValue={e.note ?? ""} aria-label="Note" placeholder="note" className={`${inlineInput} w-40`} />
                           <button type="submit" className={buttonClass.primary} disabled={busy}>Save</button>
                           <Link to={noEditQuery()} className={buttonClass.secondary}>Cancel</Link>
                         </Form>
@@ -350,13 +350,16 @@ export default function CrosswalkPage() {
                               Edit
                             </Link>
                             {e.validTo === null ? (
-                              <Form method="post" className="flex items-center gap-1">
-                                <CsrfInput />
-                                <input type="hidden" name="intent" value="end_date" />
-                                <input type="hidden" name="id" value={e.id} />
-                                <input type="date" name="valid_to" defaultValue={today > e.validFrom ? today : ""} required aria-label={`End date of entry ${e.id}`} className="rounded-md border-slate-300 py-0.5 text-xs" />
-                                <button type="submit" className="rounded px-2 py-1 text-xs font-medium text-slate-700 hover:bg-slate-100" disabled={busy}>End</button>
-                              </Form>
+                              <details className="relative">
+                                <summary className="cursor-pointer list-none rounded px-2 py-1 text-xs font-medium text-slate-700 hover:bg-slate-100">End…</summary>
+                                <Form method="post" className="absolute right-0 z-10 mt-1 flex w-64 items-center gap-1.5 rounded-md border border-slate-200 bg-white p-2 shadow-lg">
+                                  <CsrfInput />
+                                  <input type="hidden" name="intent" value="end_date" />
+                                  <input type="hidden" name="id" value={e.id} />
+                                  <input type="date" name="valid_to" defaultValue={today > e.validFrom ? today : ""} required aria-label={`End date of entry ${e.id}`} className={`${inlineInput} w-40`} />
+                                  <button type="submit" className={buttonClass.primary} disabled={busy}>End</button>
+                                </Form>
+                              </details>
                             ) : null}
                             <Form
                               method="post"

@@ -7,7 +7,7 @@ import { listTeams } from "../../db/queries/teams";
 import { listUnmappedOwners } from "../../db/queries/admin";
 import { CsrfInput } from "~/components/csrf";
 import { Alert, Card, EmptyState, PageHeader, buttonClass } from "~/components/ui";
-import { FilterField, Money, OwnerLabel, Stat, TBody, THead, Table, cx, smallInput, td, tdNum, th, thNum, useIsAdmin } from "~/components/admin/shared";
+import { FilterField, Money, OwnerLabel, Stat, TBody, THead, Table, cx, smallInput, inlineInput, td, tdNum, th, thNum, useIsAdmin } from "~/components/admin/shared";
 import { FormError, entryFromForm } from "~/components/admin/crosswalk.server";
 import { requireMutation, requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
@@ -130,13 +130,13 @@ export default function UnmappedQueue() {
                       </td>
                       {isAdmin ? (
                         <td className={td}>
-                          <Form method="post" className="flex flex-wrap items-center gap-1.5" data-testid="assign-form">
+                          <Form method="post" className="flex min-w-[34rem] flex-nowrap items-center gap-1.5" data-testid="assign-form">
                             <CsrfInput />
                             <input type="hidden" name="org_id" value={o.orgId} />
                             <input type="hidden" name="owner_id" value={o.ownerId} />
-                            <input name="team" list="queue-teams" required placeholder="team (existing or new)" aria-label={`Team for ${o.ownerId}`} className={`${smallInput} w-44`} />
-                            <input name="cost_center" placeholder="cost center (new team)" aria-label={`Cost center for ${o.ownerId}`} className={`${smallInput} w-36`} />
-                            <input type="date" name="valid_from" defaultValue={from} required aria-label={`Valid from for ${o.ownerId}`} className={`${smallInput} w-36`} />
+                            <input name="team" list="queue-teams" required placeholder="team (existing or new)" aria-label={`Team for ${o.ownerId}`} className={`${inlineInput} w-44`} />
+                            <input name="cost_center" placeholder="cost center (new team)" aria-label={`Cost center for ${o.ownerId}`} className={`${inlineInput} w-36`} />
+                            <input type="date" name="valid_from" defaultValue={from} required aria-label={`Valid from for ${o.ownerId}`} className={`${inlineInput} w-36`} />
                             <button type="submit" className={buttonClass.primary} disabled={submittingOwner === o.ownerId}>
                               {submittingOwner === o.ownerId ? "Assigning…" : "Assign"}
                             </button>

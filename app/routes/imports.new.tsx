@@ -170,7 +170,7 @@ export async function action({ request }: ActionFunctionArgs) {
     return json<ActionData>({ stage: "rejected", orgId, fileName, summary: pick(v.summary) });
   }
   await savePending({
-    token: state.token, orgId, fileName, bytes: state.bytes ?? 0, granularity: granularity ?? v.summary.granularity,
+    token: state.token, orgId, fileName, bytes: state.bytes ?? 0, granularity, // as stated (null = detect, so the stored warnings match the preview)
     allowUnbalanced, actor: user.email, createdAt: Date.now(),
   });
   const replaces = await replacementPreview(db, {

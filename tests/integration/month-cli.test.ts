@@ -96,7 +96,7 @@ describe("reconcile CLI", () => {
     await cli.withDb((db) => db.query(`update imports set created_at = '2026-06-01T12:00:00Z' where org_id = 'org-daily'`));
     const early = await json("--org", "org-daily", "--month", "2026-05");
     expect(early.checks.ingested_after_48h.status).toBe("warn");
-    expect(early.checks.ingested_after_48h.detail).toContain("2026-06-02T00:00:00.000Z");
+    expect(early.checks.ingested_after_48h.detail).toContain("2026-06-03T00:00:00.000Z") // month end (06-01 00:00) + 48 h;
   });
 
   it("without --org prints every org and the total", async () => {

@@ -46,7 +46,7 @@ export function OwnerLabel({ ownerId, displayName }: { ownerId: string; displayN
   return (
     <span className="inline-flex flex-col leading-tight">
       {displayName ? <span className="font-medium text-slate-900">{displayName}</span> : null}
-      <span className={cx("font-mono text-xs", displayName ? "text-slate-500" : "text-slate-800")}>{ownerId}</span>
+      <span className={cx("whitespace-nowrap font-mono text-xs", displayName ? "text-slate-500" : "text-slate-800")}>{ownerId}</span>
     </span>
   );
 }
@@ -127,10 +127,12 @@ export function Warnings({ warnings }: { warnings: string[] }) {
 }
 
 export function ImportStatusBadge({ status }: { status: string }) {
-  if (status === "active") return <Badge tone="success">active</Badge>;
-  if (status === "superseded") return <Badge tone="neutral">superseded</Badge>;
-  if (status === "rejected") return <Badge tone="danger">rejected attempt</Badge>;
-  return <Badge>{status}</Badge>;
+  const b =
+    status === "active" ? <Badge tone="success">active</Badge>
+    : status === "superseded" ? <Badge tone="neutral">superseded</Badge>
+    : status === "rejected" ? <Badge tone="danger">rejected attempt</Badge>
+    : <Badge>{status}</Badge>;
+  return <span className="whitespace-nowrap">{b}</span>;
 }
 
 export const fmtWhen = (ts: string | null | undefined) => {
@@ -155,6 +157,13 @@ function flatten(v: unknown, prefix = "", out: Map<string, string> = new Map()):
     out.set(prefix || "(value)", v === undefined ? "" : JSON.stringify(v as Json));
   }
   return out;
+}
+
+/** The fields that differ between before and after (for a one-line summary). */
+export function changedFields(before: unknown, after: unknown): string[] {
+  const b = before == null ? new Map<string, string>() : flatten(before);
+  const a = after == null ? new Map<string, string>() : flatten(after);
+  return [...new Set([...b.keys(), ...a.keys()])].filter((k) => b.get(k) !== a.get(k));
 }
 
 /** Field-by-field before/after: removed in red, added in green, unchanged greyed. */
@@ -205,3 +214,7 @@ export function FilterField({ label, children, className }: { label: string; chi
 
 export const smallInput =
   "block w-full rounded-md border-slate-300 py-1 text-sm shadow-sm focus:border-indigo-500 focus:ring-indigo-500";
+
+/** A compact input that keeps the width given next to it (no w-full). */
+export const inlineInput =
+  "rounded-md border-slate-300 py-1 text-sm shadow-sm focus:border-indigo-500 focus:ring-indigo-500";
