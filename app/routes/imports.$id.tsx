@@ -166,7 +166,7 @@ export default function ImportDetail() {
                   </THead>
                   <TBody>
                     {metrics.map((m) => (
-                      <tr key={`${m.product}/${m.metric}`} data-testid={`metric-delta-${m.metric}`}>
+                      <tr key={`${m.product}/${m.metric}`} data-testid={`metric-delta-${m.metric}`} className={dec(m.delta).isZero() ? "opacity-50" : undefined}>
                         <td className={td}>{m.product}</td>
                         <td className={cx(td, "font-mono text-xs")}>{m.metric}</td>
                         <DiffCells r={m} />

@@ -3,6 +3,7 @@ import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation } from "@remix-run/react";
 import { useEffect, useState } from "react";
 import { rm } from "node:fs/promises";
+import path from "node:path";
 import { ingestFile, validateExportFile, type Granularity } from "../../db/queries/ingest";
 import { listOrgs } from "../../db/queries/orgs";
 import { checkOrgId, recordRejectedUpload, replacementPreview, AdminInputError } from "../../db/queries/admin";
@@ -126,8 +127,8 @@ export async function action({ request }: ActionFunctionArgs) {
       setProgress(pending.token, { state: "failed", rows: 0, bytes: 0, totalBytes: pending.bytes, message: (e as Error).message });
       throw e;
     } finally {
-      await rm(fileOf(pending.token), { force: true }).catch(() => {});
-      await discardPending(pending.token).catch(() => {});
+      // the file goes now; the progress entry stays for a last poll ("done: N rows")
+      await rm(path.dirname(fileOf(pending.token)), { recursive: true, force: true }).catch(() => {});
     }
   }
 

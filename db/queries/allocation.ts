@@ -111,7 +111,41 @@ export async function recomputeAllocation(
         }
     })(),
   );
+  await refreshDetails(db, orgId, granularity, from, to);
   return n;
+}
+
+/**
+ * Rebuilds `allocation_details` for the whole months that [from, to] touches (the
+ * drill-down aggregate; same effective-date rule as the resolver). Runs after the
+ * bucket results are stored: the unallocated row is labelled by where its U went.
+ */
+export async function refreshDetails(db: Db, orgId: string, granularity: string, from: string | null, to: string | null): Promise<void> {
+  const params = [orgId, granularity, from, to];
+  await db.query(
+    `delete from allocation_details where org_id = $1 and granularity = $2
+       and ($3::date is null or month >= date_trunc('month', $3::date)::date)
+       and ($4::date is null or month <= date_trunc('month', $4::date)::date)`,
+    params,
+  );
+  await db.query(
+    `insert into allocation_details (org_id, granularity, month, team, owner_id, product, metric, unit, environment_id, resource_id, direct)
+     select c.org_id, c.granularity, date_trunc('month', c.bucket_start)::date,
+            case when c.is_unallocated then
+                   case when exists (select 1 from allocation_results a where a.org_id = c.org_id and a.granularity = c.granularity
+                                        and a.bucket_start = c.bucket_start and a.team = 'unallocated') then 'unallocated' else '' end
+                 else coalesce(t.name, 'unmapped') end,
+            c.owner_id, c.product, c.metric, c.unit, c.environment_id, c.resource_id, sum(c.chargeback_cost)
+       from cost_rows c
+       left join crosswalk_entries e on not c.is_unallocated and e.org_id = c.org_id and e.owner_id = c.owner_id
+             and c.bucket_start >= e.valid_from and (e.valid_to is null or c.bucket_start < e.valid_to)
+       left join teams t on t.id = e.team_id
+      where c.active and c.org_id = $1 and c.granularity = $2
+        and ($3::date is null or c.bucket_start >= date_trunc('month', $3::date)::date)
+        and ($4::date is null or c.bucket_start < (date_trunc('month', $4::date) + interval '1 month')::date)
+      group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10`,
+    params,
+  );
 }
 
 async function recordClosedMonthRestatements(

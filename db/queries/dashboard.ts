@@ -420,7 +420,7 @@ const SOURCE_FILTER = `(s.granularity = $1::text or not exists (
                     when 'weekly' then date_trunc('week', s.bucket_start)::date else s.bucket_start end))
   and (s.granularity = $1::text or (s.granularity = 'daily' and $1::text <> 'daily'))`;
 
-export async function getDrilldown(db: Db, kind: GroupKind, key: string, p: ViewParams): Promise<Drilldown> {
+export async function getDrilldown(db: Db, kind: GroupKind, key: string, p: ViewParams, opts: { forceRaw?: boolean } = {}): Promise<Drilldown> {
   const members = await membersOf(db, kind, key, p);
   const report = (await getReport(db, { ...p, by: kind })).filter((r) => r.group === key);
   const tot = acc0();
@@ -432,10 +432,25 @@ export async function getDrilldown(db: Db, kind: GroupKind, key: string, p: View
   const wantUnmapped = members.includes(UNMAPPED);
   const wantUnallocated = members.includes(UNALLOCATED);
   const params = [p.granularity, p.from, p.to, orgsParam(p.orgIds), realTeams, wantUnmapped, wantUnallocated];
-  const raw = await db.query<{
+  type RawRow = {
     org_id: string; environment_id: string; resource_id: string; product: string; metric: string; unit: string;
     owner_id: string; team: string | null; direct: string;
-  }>(
+  };
+  // Whole months (daily or monthly view): read the month-level aggregate; otherwise the raw rows.
+  const wholeMonths = p.granularity !== "weekly" && p.from.endsWith("-01") && addDays(p.to, 1).endsWith("-01");
+  const raw = wholeMonths && !opts.forceRaw
+    ? await db.query<RawRow>(
+        `select org_id, environment_id, resource_id, product, metric, unit, owner_id,
+                case when team in ('unmapped', 'unallocated', '') then null else team end as team, sum(direct)::text as direct
+           from allocation_details s
+          where s.month between $2::date and $3::date
+            and ($4::text[] is null or s.org_id = any($4::text[]))
+            and ${SOURCE_FILTER.replaceAll("s.bucket_start", "s.month")}
+            and (s.team = any($5::text[]) or ($6::boolean and s.team = 'unmapped') or ($7::boolean and s.team = '${UNALLOCATED}'))
+          group by 1, 2, 3, 4, 5, 6, 7, 8`,
+        params,
+      )
+    : await db.query<RawRow>(
     `with chosen as (
        select s.* from cost_rows s
         where s.active and s.bucket_start between $2::date and $3::date

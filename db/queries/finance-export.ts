@@ -51,11 +51,13 @@ const CENT = new Decimal("0.01");
 export function roundToCents(items: ReadonlyArray<{ key: string; value: Decimal }>): Map<string, Decimal> {
   const target = sum(items.map((i) => i.value)).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
   const floors = items.map((i) => ({ key: i.key, floor: i.value.toDecimalPlaces(2, Decimal.ROUND_FLOOR), rem: i.value.minus(i.value.toDecimalPlaces(2, Decimal.ROUND_FLOOR)) }));
-  let deficit = target.minus(sum(floors.map((f) => f.floor))).div(CENT).toNumber(); // a small integer count of cents
+  // missing cents: 0 ≤ deficit < number of items (Σ floors ≤ Σ values, target ≥ floor of Σ)
+  let deficit = target.minus(sum(floors.map((f) => f.floor)));
   const order = [...floors].sort((a, b) => (b.rem.cmp(a.rem) !== 0 ? b.rem.cmp(a.rem) : a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const out = new Map(floors.map((f) => [f.key, f.floor]));
-  for (let i = 0; deficit > 0 && order.length > 0; i = (i + 1) % order.length, deficit--) {
+  for (let i = 0; deficit.gt(0) && order.length > 0; i = (i + 1) % order.length) {
     out.set(order[i].key, out.get(order[i].key)!.plus(CENT));
+    deficit = deficit.minus(CENT);
   }
   return out;
 }

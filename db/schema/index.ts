@@ -13,3 +13,4 @@ export * from "./settings";
 export * from "./invoices";
 export * from "./month-closes";
 export * from "./restatements";
+export * from "./allocation-details";

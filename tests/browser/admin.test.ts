@@ -127,7 +127,7 @@ describe("finance admin workspace in a browser", () => {
     await row.getByRole("button", { name: "Assign" }).click();
     await page.getByText("Mapped sa-ghi").waitFor();
     await expect.poll(async () => (await teamTotal("search")).minus(before).toString()).toBe("9.796875");
-    expect(await page.getByTestId("unmapped-sa-ghi").count()).toBe(0);
+    await expect.poll(() => page.getByTestId("unmapped-sa-ghi").count()).toBe(0);
     await screenshot(page, "admin-unmapped-after");
   });
 

@@ -111,6 +111,9 @@ describe("upload: preview, confirm, rejected attempts", () => {
     expect(c.headers.get("x-remix-redirect")).toMatch(/^\/imports\/1\?created=1$/);
     // everything unmapped so far: the whole file is on "unmapped" (+ U spread onto it)
     expect(D(await teamTotal("unmapped")).eq("27.5")).toBe(true);
+    // the progress endpoint reports the finished load
+    const prog = await (await admin.get(`/imports/new?progress=${p.body!.token}&_data=routes/imports.new`)).json();
+    expect(prog).toMatchObject({ kind: "progress", progress: { state: "done", rows: 19, importId: 1 } });
     // the token is single-use
     const again = await postJson(admin, "/imports/new", { intent: "confirm", token: p.body!.token });
     expect(again.status).toBe(410);

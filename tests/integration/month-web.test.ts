@@ -2,7 +2,8 @@
  * Month-end over HTTP against the built app (SHOWBACK_BUILD_DIR): the reconciliation page,
  * invoice / close / reopen actions with role + CSRF checks, and the finance downloads.
  */
-import { readFile } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../db/client";
@@ -109,6 +110,25 @@ describe("/reconciliation", () => {
     expect(after).not.toContain('data-testid="closed-org-vendor"');
     const actions = await app.db.query<{ action: string }>(`select action from audit_log where entity = 'month' order by id`);
     expect(actions.map((a) => a.action)).toEqual(["close", "reopen"]);
+  });
+
+  it("shows a restatement recorded after the close with its per-team deltas", async () => {
+    expect((await admin.post("/reconciliation?month=2026-04", { intent: "close", org_id: "org-vendor", month: "2026-04" })).status).toBe(200);
+    const text = (await readFile(path.join(FIX, "export-2026-04-monthly.csv"), "utf8")).replace(
+      "env-xxx,env-xxx,lfcp-789,flink,FlinkNumCFUs,CFU-minute,3.00,3.00,1",
+      "env-xxx,env-xxx,lfcp-789,flink,FlinkNumCFUs,CFU-minute,4.00,4.00,1",
+    );
+    const dir = await mkdtemp(path.join(os.tmpdir(), "showback-mw-"));
+    await writeFile(path.join(dir, "restated.csv"), text);
+    const r = await ingestFile(app.db, { orgId: "org-vendor", filePath: path.join(dir, "restated.csv"), granularity: "monthly", actor: "seed" });
+    expect(r.status).toBe("imported");
+    const html = await (await viewer.get("/reconciliation?month=2026-04")).text();
+    expect(html).toContain('data-testid="restatements"');
+    expect(html).toContain(`import #${(r as { importId: number }).importId}`);
+    expect(html).toContain("pending");
+    expect(html).toMatch(/analytics<\/td>/);
+    // the frozen figures stay: allocated 27.50 against an export now at 28.50
+    expect(html).toContain("allocated total 27.5000 differs from export total 28.5000");
   });
 
   it("downloads the journal and the FOCUS file as formula-safe CSV", async () => {
