@@ -20,6 +20,8 @@ export const NAV: NavItem[] = [
 export const ADMIN_NAV: NavItem[] = [
   { to: "/imports", label: "Imports" },
   { to: "/crosswalk", label: "Crosswalk" },
+  { to: "/admin/teams", label: "Teams & cost centers" },
+  { to: "/admin/orgs", label: "Org settings" },
   { to: "/admin/users", label: "Users" },
   { to: "/audit", label: "Audit log" },
 ];

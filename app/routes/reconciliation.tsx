@@ -28,7 +28,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const asked = url.searchParams.get("month");
   const months = await monthsWithData(db);
-  const month = isMonth(asked) ? asked : await latestMonthWithData(db);
+  const month = isMonth(asked) ? asked : await latestMonthWithData(db, new Date().toISOString().slice(0, 7));
   const isAdmin = hasRole(user, "finance_admin");
   if (!month) return { month: null, months, isAdmin, orgs: [], total: null, restatements: [], dueAt: null };
   const { orgs, total } = await reconcileMonth(db, month);

@@ -8,7 +8,10 @@ import { TrustBar } from "~/components/dashboard/TrustBar";
 import { Badge, PageHeader } from "~/components/ui";
 import { filtersToSearch } from "~/lib/filters";
 import { dashboardBase, timing } from "~/lib/filters.server";
+import { listClosedMonthRestatements } from "../../db/queries/closes";
 import { getDrilldown, groupTrust } from "../../db/queries/dashboard";
+import { Alert, numCell } from "~/components/ui";
+import { formatUsd } from "~/lib/format";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.d.key ?? "Team"} · Showback` }];
 
@@ -22,9 +25,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     throw json({ message: `No team named “${team}”.` }, { status: 404 });
   }
   const trust = await groupTrust(db, { view, now: base.now, freshness: base.freshness });
+  // later imports into closed months: the frozen figures stand until the month is reopened
+  const restatements = (await listClosedMonthRestatements(db, { team }))
+    .filter((r) => r.pending && (!view.orgIds?.length || view.orgIds.includes(r.orgId)))
+    .flatMap((r) => r.deltas.map((x) => ({ orgId: r.orgId, month: r.month, importId: r.importId, old: x.old, new: x.new, delta: x.delta })));
   return json(
     {
       d,
+      restatements,
       filters,
       orgOptions: base.orgOptions,
       isAdmin: base.isAdmin,
@@ -38,7 +46,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export default function TeamPage() {
-  const { d, filters, orgOptions, isAdmin, search, costCenter, archived, trust } = useLoaderData<typeof loader>();
+  const { d, filters, orgOptions, isAdmin, search, costCenter, archived, trust, restatements } = useLoaderData<typeof loader>();
   const pseudo = d.key === "unmapped" || d.key === "unallocated";
   return (
     <>
@@ -79,6 +87,39 @@ export default function TeamPage() {
       />
       <FilterBar filters={filters} orgOptions={orgOptions} showGroupBy={false} />
       <TrustBar trust={trust} />
+      {restatements.length > 0 ? (
+        <div className="mb-4">
+          <Alert tone="warning">
+            <p className="font-medium">Restated after close: these closed months keep their frozen figures until reopened.</p>
+            <table className="mt-2 text-sm">
+              <thead>
+                <tr className="text-left text-xs uppercase text-slate-500">
+                  <th className="pr-4">Org</th>
+                  <th className="pr-4">Month</th>
+                  <th className="pr-4 text-right">Frozen</th>
+                  <th className="pr-4 text-right">Current data</th>
+                  <th className="text-right">Delta</th>
+                </tr>
+              </thead>
+              <tbody>
+                {restatements.map((r, i) => (
+                  <tr key={i}>
+                    <td className="pr-4">{r.orgId}</td>
+                    <td className="pr-4">
+                      <Link to={`/reconciliation?month=${r.month}`} className="text-indigo-700 hover:underline">
+                        {r.month}
+                      </Link>
+                    </td>
+                    <td className={`pr-4 ${numCell}`}>{formatUsd(r.old)}</td>
+                    <td className={`pr-4 ${numCell}`}>{formatUsd(r.new)}</td>
+                    <td className={numCell}>{formatUsd(r.delta, { signed: true })}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </Alert>
+        </div>
+      ) : null}
       <GroupDetail d={d} filters={filters} isAdmin={isAdmin} search={search} />
     </>
   );

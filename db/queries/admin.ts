@@ -308,10 +308,15 @@ export async function renameTeam(db: Db, actor: string, id: number, newName: str
       `with u as (update allocation_results set team = $2 where team = $1 returning 1) select count(*)::int as n from u`,
       [before.name, n],
     );
+    await tx.query(`update allocation_details set team = $2 where team = $1`, [before.name, n]);
     const policies = await tx.query<{ org_id: string }>(
       `update organizations set policy = $2 where policy = $1 returning org_id`,
       [`shared:${before.name}`, `shared:${n}`],
     );
+    // Shares are rounded with ties broken by team name: recompute the orgs the team appears in
+    // so stored figures stay exactly what a full recomputation gives (closed months stay frozen).
+    const touched = await tx.query<{ org_id: string }>(`select distinct org_id from allocation_results where team = $1`, [n]);
+    for (const o of touched) await recomputeOrgRange(tx, o.org_id, null, null);
     await writeAudit(tx, {
       actor, action: "rename", entity: "team", entityId: n,
       before: { ...before },

@@ -199,9 +199,15 @@ export async function monthsWithData(db: Db): Promise<string[]> {
   return rows.map((r) => r.m);
 }
 
-/** The latest month with data (daily/monthly; weekly data alone counts too), or null. */
-export async function latestMonthWithData(db: Db): Promise<string | null> {
+/**
+ * The month to reconcile by default: the latest month with data that has ended before
+ * `currentMonth` (YYYY-MM, the caller's clock), else the latest month with data
+ * (daily/monthly; weekly data alone counts too), or null.
+ */
+export async function latestMonthWithData(db: Db, currentMonth?: string): Promise<string | null> {
   const months = await monthsWithData(db);
+  const finished = currentMonth ? months.find((m) => m < currentMonth) : undefined;
+  if (finished) return finished;
   if (months.length) return months[0];
   const [r] = await db.query<{ m: string | null }>(`select to_char(max(bucket_start), 'YYYY-MM') as m from cost_rows where active`);
   return r?.m ?? null;

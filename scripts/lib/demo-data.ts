@@ -18,6 +18,9 @@ import { importCrosswalk, importOwnerNames, type ImportEntry } from "../../db/qu
 import { ingestFile } from "../../db/queries/ingest";
 import { ensureOrg, updateOrgSettings } from "../../db/queries/orgs";
 import { importTeams } from "../../db/queries/teams";
+import { closeMonth } from "../../db/queries/closes";
+import { reconcileOrgMonth, setInvoice } from "../../db/queries/reconcile";
+import { dec } from "../../app/domain/money";
 import { EXPORT_HEADER, describeOwners, generateExportRecords, type GenerateOptions } from "./generator";
 
 export const DEMO_ORGS = [
@@ -104,6 +107,20 @@ export async function loadDemoData(db: Db, opts: { now: Date; actor?: string; lo
       }
       await recomputeOrgRange(db, o.org, null, null);
     }
+    // invoices for the finished months: matching, except one deliberate mismatch;
+    // the oldest month of the largest org is reconciled and closed
+    const now = opts.now.toISOString();
+    for (let m = startOfMonth(from); m < thisMonth; m = startOfMonth(addDays(m, 31))) {
+      const month = m.slice(0, 7);
+      for (const o of DEMO_ORGS) {
+        const rec = await reconcileOrgMonth(db, o.org, month, now);
+        if (rec.exportTotal === null) continue;
+        const mismatch = o.org === "org-analytics" && addDays(m, 31) >= thisMonth;
+        const amount = dec(rec.exportTotal).plus(mismatch ? "12.34" : "0").toFixed(2);
+        await setInvoice(db, actor, { orgId: o.org, month, amount });
+      }
+    }
+    await closeMonth(db, actor, { orgId: "org-prod", month: from.slice(0, 7), now, reason: "demo: reconciled" });
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }

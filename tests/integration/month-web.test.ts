@@ -129,6 +129,15 @@ describe("/reconciliation", () => {
     expect(html).toMatch(/analytics<\/td>/);
     // the frozen figures stay: allocated 27.50 against an export now at 28.50
     expect(html).toContain("allocated total 27.5000 differs from export total 28.5000");
+    // the team page keeps the frozen total and lists the pending delta (Flink +1.00 is analytics' cost)
+    const res = await viewer.get("/teams/analytics?period=custom&from=2026-04-01&to=2026-04-30&gran=monthly&_data=routes%2Fteams.%24team");
+    const team = (await res.json()) as { d: { totals: { total: string } }; restatements: Array<{ orgId: string; month: string; old: string; new: string; delta: string }> };
+    expect(new Decimal(team.d.totals.total).eq("2.57815")).toBe(true);
+    expect(team.restatements).toHaveLength(1);
+    expect(team.restatements[0]).toMatchObject({ orgId: "org-vendor", month: "2026-04" });
+    expect(new Decimal(team.restatements[0].old).eq("2.57815")).toBe(true);
+    expect(new Decimal(team.restatements[0].new).minus(team.restatements[0].old).eq(team.restatements[0].delta)).toBe(true);
+    expect(new Decimal(team.restatements[0].delta).gt(0.8)).toBe(true);
   });
 
   it("downloads the journal and the FOCUS file as formula-safe CSV", async () => {
