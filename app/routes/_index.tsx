@@ -8,7 +8,7 @@ import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { StackedSpendChart } from "~/components/dashboard/charts";
 import { FilterBar } from "~/components/dashboard/FilterBar";
-import { PeriodTable, Table, td, tdNum, th, thNum } from "~/components/dashboard/tables";
+import { PeriodTable, Table, td, tdNum, th, thNum, AmountCells } from "~/components/dashboard/tables";
 import { TrustBar } from "~/components/dashboard/TrustBar";
 import { Change, CoverageMeter, coverageBand, cx, GroupLink, Kpi, Usd } from "~/components/dashboard/ui";
 import { Badge, buttonClass, Card, EmptyState, PageHeader } from "~/components/ui";
@@ -215,15 +215,7 @@ export default function Overview() {
                 <th scope="row" className={cx(td, "text-left font-normal")}>
                   <GroupLink group={r.group} by={f.by} search={d.search} />
                 </th>
-                <td className={tdNum}>
-                  <Usd value={r.direct} />
-                </td>
-                <td className={tdNum}>
-                  <Usd value={r.unallocatedShare} />
-                </td>
-                <td className={cx(tdNum, "font-semibold text-slate-900")}>
-                  <Usd value={r.total} />
-                </td>
+                <AmountCells amounts={r} totalClassName="font-semibold text-slate-900" />
                 <td className={tdNum}>{r.pctOfTotal === null ? "—" : formatPercent(r.pctOfTotal)}</td>
                 <td className={tdNum}>
                   <Change change={r.change} pct={r.changePct} />

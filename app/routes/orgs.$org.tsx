@@ -4,7 +4,7 @@ import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { StackedSpendChart } from "~/components/dashboard/charts";
 import { FilterBar } from "~/components/dashboard/FilterBar";
-import { PeriodTable, Table, td, tdNum, th, thNum } from "~/components/dashboard/tables";
+import { PeriodTable, Table, td, tdNum, th, thNum, AmountCells } from "~/components/dashboard/tables";
 import { TrustBar } from "~/components/dashboard/TrustBar";
 import { age, cx, formatIsoUtc, GroupLink, Kpi, Usd } from "~/components/dashboard/ui";
 import { Badge, Card, PageHeader } from "~/components/ui";
@@ -122,15 +122,7 @@ export default function OrgPage() {
                   <th scope="row" className={cx(td, "text-left font-normal")}>
                     <GroupLink group={r.group} by={f.by} search={d.search} />
                   </th>
-                  <td className={tdNum}>
-                    <Usd value={r.direct} />
-                  </td>
-                  <td className={tdNum}>
-                    <Usd value={r.unallocatedShare} />
-                  </td>
-                  <td className={cx(tdNum, "font-semibold")}>
-                    <Usd value={r.total} />
-                  </td>
+                  <AmountCells amounts={r} totalClassName="font-semibold" />
                 </tr>
               ))}
             </tbody>

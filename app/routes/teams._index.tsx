@@ -3,7 +3,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { FilterBar } from "~/components/dashboard/FilterBar";
-import { Table, td, tdNum, th, thNum, ShareBar } from "~/components/dashboard/tables";
+import { Table, td, tdNum, th, thNum, ShareBar, AmountCells } from "~/components/dashboard/tables";
 import { TrustBar } from "~/components/dashboard/TrustBar";
 import { Change, cx, Usd } from "~/components/dashboard/ui";
 import { Badge, buttonClass, Card, EmptyState, PageHeader } from "~/components/ui";
@@ -104,15 +104,7 @@ export default function Teams() {
                       </Link>
                     )}
                   </td>
-                  <td className={tdNum}>
-                    <Usd value={t.direct} />
-                  </td>
-                  <td className={tdNum}>
-                    <Usd value={t.unallocatedShare} />
-                  </td>
-                  <td className={cx(tdNum, "font-semibold text-slate-900")}>
-                    <Usd value={t.total} />
-                  </td>
+                  <AmountCells amounts={t} totalClassName="font-semibold text-slate-900" />
                   <td className={cx(tdNum, "w-32")}>
                     <ShareBar part={t.total} total={total} />
                   </td>

@@ -6,7 +6,7 @@ import { formatPercent, formatUsd } from "~/lib/format";
 import type { ResolvedFilters } from "~/lib/filters";
 import type { Drilldown } from "../../../db/queries/dashboard";
 import { periodLabel, TrendChart } from "./charts";
-import { BreakdownTable, Table, td, tdNum, th, thNum } from "./tables";
+import { BreakdownTable, Table, td, tdNum, th, thNum, AmountCells } from "./tables";
 import { cx, Kpi, Usd } from "./ui";
 
 type D = Drilldown;
@@ -77,15 +77,7 @@ export function GroupDetail({ d, filters, isAdmin, search }: { d: D; filters: Re
                     <th scope="row" className={cx(td, "text-left font-normal")}>
                       {periodLabel(t.period, filters.gran)}
                     </th>
-                    <td className={tdNum}>
-                      <Usd value={t.direct} />
-                    </td>
-                    <td className={tdNum}>
-                      <Usd value={t.unallocatedShare} />
-                    </td>
-                    <td className={cx(tdNum, "font-medium")}>
-                      <Usd value={t.total} />
-                    </td>
+                    <AmountCells amounts={t} totalClassName="font-medium" />
                   </tr>
                 ))}
               </tbody>

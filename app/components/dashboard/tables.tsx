@@ -167,3 +167,26 @@ export function ShareBar({ part, total }: { part: string; total: string }) {
     </span>
   );
 }
+
+/** The three money cells every chargeback table repeats: direct cost, share of unallocated, total. */
+export function AmountCells({
+  amounts,
+  totalClassName = "font-semibold",
+}: {
+  amounts: { direct: string; unallocatedShare: string; total: string };
+  totalClassName?: string;
+}) {
+  return (
+    <>
+      <td className={tdNum}>
+        <Usd value={amounts.direct} />
+      </td>
+      <td className={tdNum}>
+        <Usd value={amounts.unallocatedShare} />
+      </td>
+      <td className={cx(tdNum, totalClassName)}>
+        <Usd value={amounts.total} />
+      </td>
+    </>
+  );
+}
