@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { formatIssues } from "../app/domain/csv/issues";
 import { validateCrosswalkCsv, validateOwnerNamesCsv } from "../app/domain/csv/crosswalk";
-import { readCsvRecords, toSafeCsv } from "../app/lib/csv.server";
+import { crosswalkCsv, readCsvRecords } from "../app/lib/csv.server";
 import { CrosswalkConflictError, exportCrosswalk, importCrosswalk, importOwnerNames } from "../db/queries/crosswalk";
 import { InputError, UsageError, cliActor, parseCli, runCli, withDb } from "./lib/cli";
 
@@ -50,12 +50,7 @@ runCli(async () => {
       return { org: v.org };
     });
     const rows = await withDb((db) => exportCrosswalk(db, a.org));
-    process.stdout.write(
-      toSafeCsv(
-        ["org_id", "owner_id", "team", "valid_from", "valid_to", "cost_center", "note"],
-        rows.map((r) => [r.orgId, r.ownerId, r.team, r.validFrom, r.validTo ?? "", r.costCenter ?? "", r.note ?? ""]),
-      ),
-    );
+    process.stdout.write(crosswalkCsv(rows));
     return 0;
   }
   if (cmd === "names") {

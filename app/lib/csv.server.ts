@@ -38,3 +38,28 @@ export function neutraliseCell(v: string): string {
 export function toSafeCsv(header: string[], rows: Array<Array<string | null | undefined>>): string {
   return stringify([header, ...rows.map((r) => r.map((c) => neutraliseCell(c ?? "")))]);
 }
+
+/** A file name part safe for Content-Disposition. */
+export const fileNamePart = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, "_");
+
+/** A formula-safe CSV download that is never cached. */
+export function csvResponse(fileName: string, csv: string): Response {
+  return new Response(csv, {
+    headers: {
+      "Content-Type": "text/csv; charset=utf-8",
+      "Content-Disposition": `attachment; filename="${fileName}"`,
+      "Cache-Control": "private, no-store",
+      "X-Content-Type-Options": "nosniff",
+    },
+  });
+}
+
+/** The crosswalk as the §3 CSV (with cost_center and note), for the CLI export and the download. */
+export function crosswalkCsv(
+  rows: ReadonlyArray<{ orgId: string; ownerId: string; team: string; validFrom: string; validTo: string | null; costCenter: string | null; note: string | null }>,
+): string {
+  return toSafeCsv(
+    ["org_id", "owner_id", "team", "valid_from", "valid_to", "cost_center", "note"],
+    rows.map((r) => [r.orgId, r.ownerId, r.team, r.validFrom, r.validTo ?? "", r.costCenter ?? "", r.note ?? ""]),
+  );
+}

@@ -4,7 +4,7 @@
  */
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { dec, fmt4 } from "~/domain/money";
-import { toSafeCsv } from "~/lib/csv.server";
+import { csvResponse, toSafeCsv } from "~/lib/csv.server";
 import { dashboardBase } from "~/lib/filters.server";
 import { getOverview, sortOverviewRows } from "../../db/queries/dashboard";
 
@@ -40,12 +40,5 @@ export async function loader({ request }: LoaderFunctionArgs) {
   ]);
   const body = toSafeCsv(CSV_HEADER, rows);
   const name = `showback-${filters.by}-${filters.range.from}-${filters.range.to}.csv`;
-  return new Response(body, {
-    headers: {
-      "Content-Type": "text/csv; charset=utf-8",
-      "Content-Disposition": `attachment; filename="${name}"`,
-      "Cache-Control": "private, no-store",
-      "X-Content-Type-Options": "nosniff",
-    },
-  });
+  return csvResponse(name, body);
 }

@@ -3,7 +3,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { JOURNAL_HEADER, journalCsvRows } from "../../db/queries/finance-export";
 import { isMonth } from "../../db/queries/reconcile";
 import { requireUser } from "~/lib/auth.server";
-import { toSafeCsv } from "~/lib/csv.server";
+import { csvResponse, fileNamePart, toSafeCsv } from "~/lib/csv.server";
 import { getDb } from "~/lib/db.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -13,8 +13,5 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const org = url.searchParams.get("org") || undefined;
   if (!isMonth(month)) return new Response("month=YYYY-MM is required\n", { status: 400, headers: { "content-type": "text/plain; charset=utf-8" } });
   const csv = toSafeCsv(JOURNAL_HEADER, await journalCsvRows(await getDb(), { month, orgId: org }));
-  const name = `chargeback-journal-${month}${org ? `-${org.replace(/[^A-Za-z0-9_-]/g, "_")}` : ""}.csv`;
-  return new Response(csv, {
-    headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="${name}"`, "cache-control": "no-store" },
-  });
+  return csvResponse(`chargeback-journal-${month}${org ? `-${fileNamePart(org)}` : ""}.csv`, csv);
 }
