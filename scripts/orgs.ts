@@ -39,7 +39,7 @@ runCli(async () => {
         await lockOrg(tx, a.org);
         const policy = a.policy === undefined ? undefined : formatPolicy(parsePolicy(a.policy));
         const org = await updateOrgSettings(tx, cliActor(), a.org, { policy, displayName: a.name, tolerance: a.tolerance });
-        if (policy !== undefined) await recomputeOrgRange(tx, a.org, null, null);
+        if (policy !== undefined) await recomputeOrgRange(tx, a.org, null, null, { detailsOwnerId: "unallocated" });
         process.stdout.write(`${org.org_id}: policy ${org.policy}, tolerance ${org.tolerance}${org.display_name ? `, name ${org.display_name}` : ""}\n`);
       }),
     );

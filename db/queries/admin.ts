@@ -316,7 +316,7 @@ export async function renameTeam(db: Db, actor: string, id: number, newName: str
     // Shares are rounded with ties broken by team name: recompute the orgs the team appears in
     // so stored figures stay exactly what a full recomputation gives (closed months stay frozen).
     const touched = await tx.query<{ org_id: string }>(`select distinct org_id from allocation_results where team = $1`, [n]);
-    for (const o of touched) await recomputeOrgRange(tx, o.org_id, null, null);
+    for (const o of touched) await recomputeOrgRange(tx, o.org_id, null, null, { detailsOwnerId: "unallocated" });
     await writeAudit(tx, {
       actor, action: "rename", entity: "team", entityId: n,
       before: { ...before },
@@ -431,7 +431,7 @@ export async function saveOrgSettings(
     if (!changed) return { org: before, recomputed: false };
     const org = await updateOrgSettings(tx, actor, orgId, { policy, displayName, tolerance });
     const recomputed = policy !== undefined && policy !== before.policy;
-    if (recomputed) await recomputeOrgRange(tx, orgId, null, null);
+    if (recomputed) await recomputeOrgRange(tx, orgId, null, null, { detailsOwnerId: "unallocated" }); // a policy moves only U
     return { org, recomputed };
   });
 }

@@ -27,24 +27,51 @@ export interface BucketAllocation {
   results: TeamResult[];
 }
 
-/** Computes (does not store) the allocation of one org/granularity over bucket starts in [from, to] (inclusive; null = unbounded). */
+/**
+ * Rebuilds `owner_bucket_costs` (Σ cost per bucket and owner of the active rows) of
+ * org/granularity for bucket starts in [from, to] (inclusive). Called by ingest after
+ * the rows changed; everything else reads the aggregate.
+ */
+export async function refreshOwnerBucketCosts(db: Db, orgId: string, granularity: string, from: string, to: string): Promise<void> {
+  const params = [orgId, granularity, from, to];
+  await db.query(
+    `delete from owner_bucket_costs where org_id = $1 and granularity = $2 and bucket_start between $3::date and $4::date`,
+    params,
+  );
+  await db.query(
+    `insert into owner_bucket_costs (org_id, granularity, bucket_start, owner_id, is_unallocated, cost)
+     select org_id, granularity, bucket_start, owner_id, is_unallocated, sum(chargeback_cost)
+       from cost_rows
+      where active and org_id = $1 and granularity = $2 and bucket_start between $3::date and $4::date
+      group by 1, 2, 3, 4, 5`,
+    params,
+  );
+}
+
+/**
+ * Computes (does not store) the allocation of one org/granularity over bucket starts in
+ * [from, to] (inclusive; null = unbounded), from the per-owner aggregate or, as an
+ * independent check, from the raw rows.
+ */
 export async function computeAllocation(
   db: Db,
   orgId: string,
   granularity: string,
   from: string | null,
   to: string | null,
+  opts: { source?: "aggregate" | "raw" } = {},
 ): Promise<BucketAllocation[]> {
   const [org] = await db.query<{ policy: string }>(`select policy from organizations where org_id = $1`, [orgId]);
   const policy = parsePolicy(org?.policy ?? "proportional");
   const resolver = createResolver(await loadCrosswalk(db, orgId));
+  const range = `org_id = $1 and granularity = $2
+        and ($3::date is null or bucket_start >= $3::date) and ($4::date is null or bucket_start <= $4::date)`;
   const rows = await db.query<{ bucket_start: string; owner_id: string; is_unallocated: boolean; cost: string }>(
-    `select bucket_start, owner_id, is_unallocated, sum(chargeback_cost) as cost
-       from cost_rows
-      where active and org_id = $1 and granularity = $2
-        and ($3::date is null or bucket_start >= $3::date) and ($4::date is null or bucket_start <= $4::date)
-      group by bucket_start, owner_id, is_unallocated
-      order by bucket_start, owner_id`,
+    opts.source === "raw"
+      ? `select bucket_start, owner_id, is_unallocated, sum(chargeback_cost) as cost from cost_rows
+          where active and ${range} group by bucket_start, owner_id, is_unallocated order by bucket_start, owner_id`
+      : `select bucket_start, owner_id, is_unallocated, cost from owner_bucket_costs
+          where ${range} order by bucket_start, owner_id`,
     [orgId, granularity, from, to],
   );
   const out: BucketAllocation[] = [];
@@ -72,6 +99,11 @@ export async function closedMonths(db: Db, orgId: string): Promise<Set<string>> 
 export interface RecomputeOptions {
   /** The import that caused the recompute, recorded on closed-month restatements. */
   importId?: number | null;
+  /**
+   * Only this owner's rows (and the unallocated rows) can have changed team: refresh
+   * just those drill-down details (a crosswalk edit). `"unallocated"` alone = a policy change.
+   */
+  detailsOwnerId?: string;
 }
 
 /**
@@ -111,7 +143,7 @@ export async function recomputeAllocation(
         }
     })(),
   );
-  await refreshDetails(db, orgId, granularity, from, to);
+  await refreshDetails(db, orgId, granularity, from, to, opts.detailsOwnerId);
   return n;
 }
 
@@ -120,12 +152,20 @@ export async function recomputeAllocation(
  * drill-down aggregate; same effective-date rule as the resolver). Runs after the
  * bucket results are stored: the unallocated row is labelled by where its U went.
  */
-export async function refreshDetails(db: Db, orgId: string, granularity: string, from: string | null, to: string | null): Promise<void> {
-  const params = [orgId, granularity, from, to];
+export async function refreshDetails(
+  db: Db,
+  orgId: string,
+  granularity: string,
+  from: string | null,
+  to: string | null,
+  ownerId?: string,
+): Promise<void> {
+  const params = [orgId, granularity, from, to, ownerId ?? null];
   await db.query(
     `delete from allocation_details where org_id = $1 and granularity = $2
        and ($3::date is null or month >= date_trunc('month', $3::date)::date)
-       and ($4::date is null or month <= date_trunc('month', $4::date)::date)`,
+       and ($4::date is null or month <= date_trunc('month', $4::date)::date)
+       and ($5::text is null or owner_id = $5 or owner_id = 'unallocated')`,
     params,
   );
   await db.query(
@@ -143,6 +183,7 @@ export async function refreshDetails(db: Db, orgId: string, granularity: string,
       where c.active and c.org_id = $1 and c.granularity = $2
         and ($3::date is null or c.bucket_start >= date_trunc('month', $3::date)::date)
         and ($4::date is null or c.bucket_start < (date_trunc('month', $4::date) + interval '1 month')::date)
+        and ($5::text is null or c.owner_id = $5 or c.is_unallocated)
       group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10`,
     params,
   );
@@ -188,7 +229,13 @@ async function recordClosedMonthRestatements(
 }
 
 /** Recomputes every granularity of one org over bucket starts in [from, toExclusive) (null = unbounded). */
-export async function recomputeOrgRange(db: Db, orgId: string, from: string | null, toExclusive: string | null): Promise<void> {
+export async function recomputeOrgRange(
+  db: Db,
+  orgId: string,
+  from: string | null,
+  toExclusive: string | null,
+  opts: RecomputeOptions = {},
+): Promise<void> {
   const toInclusive = toExclusive === null ? null : (await db.query<{ d: string }>(`select ($1::date - 1)::text as d`, [toExclusive]))[0].d;
-  for (const g of GRANULARITIES) await recomputeAllocation(db, orgId, g, from, toInclusive);
+  for (const g of GRANULARITIES) await recomputeAllocation(db, orgId, g, from, toInclusive, opts);
 }

@@ -84,9 +84,11 @@ async function refuseOverlap(db: Db, e: CrosswalkEntry, ignoreId?: number) {
     );
 }
 
+/** An edit of one entry can only move that owner's cost: recompute its buckets, refresh its details. */
 async function recomputeFor(db: Db, orgId: string, before: CrosswalkEntry | null, after: CrosswalkEntry | null) {
   const r = affectedRange(before, after);
-  await recomputeOrgRange(db, orgId, r.from, r.to);
+  const owner = (after ?? before)!.ownerId;
+  await recomputeOrgRange(db, orgId, r.from, r.to, { detailsOwnerId: owner });
 }
 
 export interface NewEntry {

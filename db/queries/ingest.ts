@@ -17,7 +17,7 @@ import { parse } from "csv-parse";
 import { ExportValidator, type ExportSummary } from "../../app/domain/csv/export";
 import type { ValidationIssue } from "../../app/domain/csv/issues";
 import { copyLine, type Db } from "../client";
-import { recomputeAllocation } from "./allocation";
+import { recomputeAllocation, refreshOwnerBucketCosts } from "./allocation";
 import { writeAudit } from "./audit";
 import { ensureOrg, lockOrg } from "./orgs";
 import { recordImportRestatement, snapshotResults } from "./restatements";
@@ -185,6 +185,9 @@ export async function ingestFile(db: Db, opts: IngestOptions): Promise<IngestRes
          returning id`,
         [importId, opts.orgId],
       );
+      // fresh planner statistics after a bulk load: without them the recompute's joins plan for an empty table
+      await tx.exec(`analyze cost_rows`);
+      await refreshOwnerBucketCosts(tx, opts.orgId, granularity, first, last);
       await recomputeAllocation(tx, opts.orgId, granularity, first, last, { importId });
       if (replacedImportIds.length > 0)
         await recordImportRestatement(tx, { orgId: opts.orgId, granularity, importId, from: first, to: last, before });

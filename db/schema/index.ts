@@ -14,3 +14,4 @@ export * from "./invoices";
 export * from "./month-closes";
 export * from "./restatements";
 export * from "./allocation-details";
+export * from "./owner-bucket-costs";
