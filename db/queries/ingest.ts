@@ -189,6 +189,7 @@ export async function ingestFile(db: Db, opts: IngestOptions): Promise<IngestRes
       await tx.exec(`analyze cost_rows`);
       await refreshOwnerBucketCosts(tx, opts.orgId, granularity, first, last);
       await recomputeAllocation(tx, opts.orgId, granularity, first, last, { importId });
+      await tx.exec(`analyze owner_bucket_costs, allocation_results, allocation_details`);
       if (replacedImportIds.length > 0)
         await recordImportRestatement(tx, { orgId: opts.orgId, granularity, importId, from: first, to: last, before });
 
