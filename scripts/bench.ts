@@ -10,13 +10,10 @@
  * show on the dashboards. Prints a table and key=value lines.
  */
 import { spawn } from "node:child_process";
-import { createWriteStream } from "node:fs";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
-import { once } from "node:events";
 import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
-import { stringify } from "csv-stringify";
 import postgres from "postgres";
 import { z } from "zod";
 import { createPgliteDb, createPostgresDb, pgliteOf, type Db } from "../db/client";
@@ -25,7 +22,8 @@ import { createCrosswalkEntry, importCrosswalk, type ImportEntry } from "../db/q
 import { ingestFile } from "../db/queries/ingest";
 import { insertUser } from "../db/queries/users";
 import { hashPassword } from "../app/lib/password.server";
-import { EXPORT_HEADER, describeOwners, estimateRowsPerBucket, generateExportRecords, type GenerateOptions } from "./lib/generator";
+import { describeOwners, estimateRowsPerBucket } from "./lib/generator";
+import { writeExportFile } from "./lib/export-file";
 import { parseCli, runCli } from "./lib/cli";
 import { startServer } from "./serve";
 
@@ -57,21 +55,6 @@ function run(cmd: string, args: string[], env: Record<string, string> = {}): Pro
 function sizeFor(org: string, rows: number, days: number, clusters = 2): number {
   const per100 = estimateRowsPerBucket({ org, granularity: "daily", principals: 100, clusters, seed: 1 });
   return Math.max(2, Math.round((100 * rows) / (days * per100)));
-}
-
-async function writeExport(file: string, opts: GenerateOptions): Promise<number> {
-  const out = createWriteStream(file);
-  const csv = stringify();
-  csv.pipe(out);
-  csv.write(EXPORT_HEADER);
-  let n = 0;
-  for (const rec of generateExportRecords(opts)) {
-    n++;
-    if (!csv.write(rec)) await once(csv, "drain");
-  }
-  csv.end();
-  await once(out, "close");
-  return n;
 }
 
 const pct = (xs: number[], p: number) => {
@@ -108,7 +91,7 @@ runCli(async () => {
     const file = path.join(tmp, "bench.csv");
     const principals = sizeFor("bench-org", a.rows, days);
     log(`generating ~${a.rows} rows (${principals} principals × ${days} days)…`);
-    const generated = await writeExport(file, { org: "bench-org", granularity: "daily", from: "2026-04-01", to: "2026-04-30", principals, clusters: 2, seed: 42 });
+    const generated = await writeExportFile(file, { org: "bench-org", granularity: "daily", from: "2026-04-01", to: "2026-04-30", principals, clusters: 2, seed: 42 });
     figures.rows = generated;
     figures.file_mb = round((await stat(file)).size / 1e6);
 
@@ -162,7 +145,7 @@ runCli(async () => {
       await importCrosswalk(db, "bench", entries, "merge");
       if (extra < 1000) continue;
       const f = path.join(tmp, `${org}.csv`);
-      await writeExport(f, { org, granularity: "daily", from: "2026-01-01", to: "2026-12-31", principals: sizeFor(org, extra / orgs.length, 365), clusters: 2, seed: 7 });
+      await writeExportFile(f, { org, granularity: "daily", from: "2026-01-01", to: "2026-12-31", principals: sizeFor(org, extra / orgs.length, 365), clusters: 2, seed: 7 });
       const r = await ingestFile(db, { orgId: org, filePath: f, actor: "bench" });
       if (r.status !== "imported") throw new Error(`stored-rows ingest failed for ${org}`);
       stored += r.summary.rowCount;

@@ -5,12 +5,9 @@
  * display names and policies. Everything goes through the same ingest and
  * crosswalk code as the CLI.
  */
-import { createWriteStream } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { once } from "node:events";
 import os from "node:os";
 import path from "node:path";
-import { stringify } from "csv-stringify";
 import { addDays, startOfMonth } from "../../app/domain/periods";
 import type { Db } from "../../db/client";
 import { importCrosswalk, importOwnerNames, type ImportEntry } from "../../db/queries/crosswalk";
@@ -20,7 +17,8 @@ import { importTeams } from "../../db/queries/teams";
 import { closeMonth } from "../../db/queries/closes";
 import { reconcileOrgMonth, setInvoice } from "../../db/queries/reconcile";
 import { dec } from "../../app/domain/money";
-import { EXPORT_HEADER, describeOwners, generateExportRecords, type GenerateOptions } from "./generator";
+import { describeOwners, type GenerateOptions } from "./generator";
+import { writeExportFile } from "./export-file";
 
 export const DEMO_ORGS = [
   { org: "org-prod", name: "Production", principals: 14, clusters: 2, seed: 7, policy: "proportional", monthly: true },
@@ -37,16 +35,6 @@ const COST_CENTERS: Record<string, string | null> = {
   platform: "CC-4300",
   growth: null, // no cost center yet: shows under "unassigned"
 };
-
-async function writeExport(file: string, opts: GenerateOptions): Promise<void> {
-  const out = createWriteStream(file);
-  const csv = stringify();
-  csv.pipe(out);
-  csv.write(EXPORT_HEADER);
-  for (const rec of generateExportRecords(opts)) if (!csv.write(rec)) await once(csv, "drain");
-  csv.end();
-  await once(out, "close");
-}
 
 export interface DemoSummary {
   orgs: number;
@@ -97,7 +85,7 @@ export async function loadDemoData(db: Db, opts: { now: Date; actor?: string; lo
           g: { org: o.org, granularity: "monthly", from, to: addDays(thisMonth, -1), principals: o.principals, clusters: o.clusters, seed: o.seed },
         });
       for (const f of files) {
-        await writeExport(f.file, f.g);
+        await writeExportFile(f.file, f.g);
         const r = await ingestFile(db, { orgId: o.org, filePath: f.file, fileName: path.basename(f.file), granularity: f.g.granularity, actor, now: opts.now });
         if (r.status !== "imported") throw new Error(`demo ingest of ${f.file} failed: ${JSON.stringify(r.status === "rejected" ? r.errors.slice(0, 3) : r)}`);
         imports++;

@@ -3,12 +3,9 @@
  * are serialised. Issue 7: incremental recomputation equals a full recomputation after
  * random imports, crosswalk edits and policy changes.
  */
-import { createWriteStream } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { once } from "node:events";
+import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { stringify } from "csv-stringify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dec, sum } from "../../app/domain/money";
 import { computeAllocation, GRANULARITIES } from "../../db/queries/allocation";
@@ -16,7 +13,8 @@ import { createCrosswalkEntry, deleteCrosswalkEntry, listCrosswalk, updateCrossw
 import { ingestFile } from "../../db/queries/ingest";
 import { ensureOrg, listOrgs, updateOrgSettings } from "../../db/queries/orgs";
 import { recomputeOrgRange } from "../../db/queries/allocation";
-import { EXPORT_HEADER, describeOwners, generateExportRecords, type GenerateOptions } from "../../scripts/lib/generator";
+import { describeOwners, mulberry32, type GenerateOptions } from "../../scripts/lib/generator";
+import { writeExportFile } from "../../scripts/lib/export-file";
 import { createTestDb, testEngine, type TestDb } from "../helpers/db";
 
 let tmp: string;
@@ -27,15 +25,9 @@ afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-async function writeExport(name: string, opts: GenerateOptions, mutate?: (rec: string[]) => string[]): Promise<string> {
+async function writeExport(name: string, opts: GenerateOptions): Promise<string> {
   const file = path.join(tmp, name);
-  const out = createWriteStream(file);
-  const csv = stringify();
-  csv.pipe(out);
-  csv.write(EXPORT_HEADER);
-  for (const rec of generateExportRecords(opts)) if (!csv.write(mutate ? mutate(rec) : rec)) await once(csv, "drain");
-  csv.end();
-  await once(out, "close");
+  await writeExportFile(file, opts);
   return file;
 }
 
@@ -99,18 +91,6 @@ describe.runIf(testEngine() === "pg")("two ingests for one org at once", () => {
 
 // ------------------------------------------------------------------ incremental == full
 
-/** Deterministic PRNG so a failure reproduces. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 async function storedResults(t: TestDb) {
   return t.db.query<{ org_id: string; granularity: string; bucket_start: string; team: string; direct_cost: string; unallocated_share: string; total: string }>(
     `select org_id, granularity, bucket_start, team, direct_cost::text, unallocated_share::text, total::text from allocation_results
@@ -134,7 +114,7 @@ async function fullResults(t: TestDb) {
 
 describe("incremental recomputation equals a full recomputation", () => {
   it.each([11, 12, 13])("after random imports, crosswalk edits and policy changes (seed %i)", async (seed) => {
-    const rand = rng(seed);
+    const rand = mulberry32(seed); // deterministic: a failure reproduces
     const pick = <T,>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
     const orgs = ["org-a", "org-b"];
     const teams = ["alpha", "beta", "gamma"];
