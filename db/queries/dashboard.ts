@@ -420,9 +420,16 @@ const SOURCE_FILTER = `(s.granularity = $1::text or not exists (
                     when 'weekly' then date_trunc('week', s.bucket_start)::date else s.bucket_start end))
   and (s.granularity = $1::text or (s.granularity = 'daily' and $1::text <> 'daily'))`;
 
-export async function getDrilldown(db: Db, kind: GroupKind, key: string, p: ViewParams, opts: { forceRaw?: boolean } = {}): Promise<Drilldown> {
+export async function getDrilldown(
+  db: Db,
+  kind: GroupKind,
+  key: string,
+  p: ViewParams,
+  /** `report`: the caller's getReport for the same view, grouped by `kind` (saves running it twice). */
+  opts: { forceRaw?: boolean; report?: ReportRow[] } = {},
+): Promise<Drilldown> {
   const members = await membersOf(db, kind, key, p);
-  const report = (await getReport(db, { ...p, by: kind })).filter((r) => r.group === key);
+  const report = (opts.report ?? (await getReport(db, { ...p, by: kind }))).filter((r) => r.group === key);
   const tot = acc0();
   for (const r of report) add(tot, r);
   const trendM = sumBy(report, (r) => r.periodStart);
@@ -612,9 +619,15 @@ export { UNASSIGNED, UNMAPPED, UNALLOCATED };
 /** Trust signals for pages other than the overview: unmapped share of the scope and period statuses. */
 export async function groupTrust(
   db: Db,
-  p: { view: ViewParams; now: Date; freshness: Array<{ orgId: string; lastImportAt: string | null; dataThrough: string | null }> },
+  p: {
+    view: ViewParams;
+    now: Date;
+    freshness: Array<{ orgId: string; lastImportAt: string | null; dataThrough: string | null }>;
+    /** getReport for the same view by team, when the caller has it */
+    report?: ReportRow[];
+  },
 ) {
-  const report = await getReport(db, { ...p.view, by: "team" });
+  const report = p.report ?? (await getReport(db, { ...p.view, by: "team" }));
   let total = ZERO;
   let unmapped = ZERO;
   for (const r of report) {

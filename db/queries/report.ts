@@ -49,13 +49,19 @@ export async function getTeamPeriods(db: Db, p: Omit<ReportParams, "by">): Promi
          from allocation_results
         where bucket_start between $2::date and $3::date
           and ($4::text[] is null or org_id = any($4::text[]))
-          and (granularity = $1::text or (granularity = 'daily' and $1::text <> 'daily')))
-     select period_start::text as period_start, org_id, team, sum(direct_cost)::text as direct_cost,
-            sum(unallocated_share)::text as unallocated_share, sum(total)::text as total
+          and (granularity = $1::text or (granularity = 'daily' and $1::text <> 'daily'))),
+     -- (org, period) that have their own import at the view granularity: daily rows there are not counted
+     own as (
+       select distinct org_id, bucket_start from allocation_results
+        where granularity = $1::text and $1::text <> 'daily'
+          and bucket_start between (case $1::text when 'monthly' then date_trunc('month', $2::date)
+                                                  else date_trunc('week', $2::date) end)::date and $3::date
+          and ($4::text[] is null or org_id = any($4::text[])))
+     select s.period_start::text as period_start, s.org_id, s.team, sum(s.direct_cost)::text as direct_cost,
+            sum(s.unallocated_share)::text as unallocated_share, sum(s.total)::text as total
        from src s
-      where s.granularity = $1::text
-         or not exists (select 1 from allocation_results x
-                         where x.org_id = s.org_id and x.granularity = $1::text and x.bucket_start = s.period_start)
+       left join own o on s.granularity <> $1::text and o.org_id = s.org_id and o.bucket_start = s.period_start
+      where s.granularity = $1::text or o.org_id is null
       group by 1, 2, 3
       order by 1, 2, 3`,
     [p.granularity, p.from, p.to, p.orgIds && p.orgIds.length ? p.orgIds : null],
