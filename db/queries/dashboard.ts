@@ -446,66 +446,67 @@ export async function getDrilldown(
   // Whole months (daily or monthly view): read the month-level aggregate; otherwise the raw rows.
   const wholeMonths = p.granularity !== "weekly" && p.from.endsWith("-01") && addDays(p.to, 1).endsWith("-01");
   // (hash aggregation: the row estimate makes the planner sort ~20k rows on 8 text keys, 2-3x slower)
-  const raw = wholeMonths && !opts.forceRaw
-    ? await db.transaction(async (tx) => {
-        await tx.exec("set local enable_sort = off");
-        return tx.query<RawRow>(
-        `select org_id, environment_id, resource_id, product, metric, unit, owner_id,
-                case when team in ('unmapped', 'unallocated', '') then null else team end as team, sum(direct)::text as direct
-           from allocation_details s
-          where s.month between $2::date and $3::date
-            and ($4::text[] is null or s.org_id = any($4::text[]))
-            and ${SOURCE_FILTER.replaceAll("s.bucket_start", "s.month")}
-            and (s.team = any($5::text[]) or ($6::boolean and s.team = 'unmapped') or ($7::boolean and s.team = '${UNALLOCATED}'))
-          group by 1, 2, 3, 4, 5, 6, 7, 8`,
-          params,
-        );
-      })
-    : await db.query<RawRow>(
-    `with chosen as (
-       select s.* from cost_rows s
-        where s.active and s.bucket_start between $2::date and $3::date
+  // The team's rows: from the month-level aggregate, or from the raw rows (custom day ranges,
+  // weekly views, and the tests' oracle); then every breakdown in one GROUPING SETS pass.
+  const inner = wholeMonths && !opts.forceRaw
+    ? `select org_id, environment_id, resource_id, product, metric, unit, owner_id,
+              case when team in ('unmapped', 'unallocated', '') then null else team end as team, sum(direct) as direct
+         from allocation_details s
+        where s.month between $2::date and $3::date
           and ($4::text[] is null or s.org_id = any($4::text[]))
-          and ${SOURCE_FILTER}),
-     mapped as (
-       select c.*, t.name as team from chosen c
-         left join crosswalk_entries e on not c.is_unallocated and e.org_id = c.org_id and e.owner_id = c.owner_id
-               and c.bucket_start >= e.valid_from and (e.valid_to is null or c.bucket_start < e.valid_to)
-         left join teams t on t.id = e.team_id)
-     select org_id, environment_id, resource_id, product, metric, unit, owner_id, team, sum(chargeback_cost)::text as direct
-       from mapped m
-      where (not m.is_unallocated and m.team = any($5::text[]))
-         or ($6::boolean and not m.is_unallocated and m.team is null)
-         or ($7::boolean and m.is_unallocated and exists (
-               select 1 from allocation_results a where a.org_id = m.org_id and a.granularity = m.granularity
-                  and a.bucket_start = m.bucket_start and a.team = '${UNALLOCATED}'))
-      group by 1, 2, 3, 4, 5, 6, 7, 8`,
-    params,
-  );
+          and ${SOURCE_FILTER.replaceAll("s.bucket_start", "s.month")}
+          and (s.team = any($5::text[]) or ($6::boolean and s.team = 'unmapped') or ($7::boolean and s.team = '${UNALLOCATED}'))
+        group by 1, 2, 3, 4, 5, 6, 7, 8`
+    : `with chosen as (
+         select s.* from cost_rows s
+          where s.active and s.bucket_start between $2::date and $3::date
+            and ($4::text[] is null or s.org_id = any($4::text[]))
+            and ${SOURCE_FILTER}),
+       mapped as (
+         select c.*, t.name as team from chosen c
+           left join crosswalk_entries e on not c.is_unallocated and e.org_id = c.org_id and e.owner_id = c.owner_id
+                 and c.bucket_start >= e.valid_from and (e.valid_to is null or c.bucket_start < e.valid_to)
+           left join teams t on t.id = e.team_id)
+       select org_id, environment_id, resource_id, product, metric, unit, owner_id, team, sum(chargeback_cost) as direct
+         from mapped m
+        where (not m.is_unallocated and m.team = any($5::text[]))
+           or ($6::boolean and not m.is_unallocated and m.team is null)
+           or ($7::boolean and m.is_unallocated and exists (
+                 select 1 from allocation_results a where a.org_id = m.org_id and a.granularity = m.granularity
+                    and a.bucket_start = m.bucket_start and a.team = '${UNALLOCATED}'))
+        group by 1, 2, 3, 4, 5, 6, 7, 8`;
+  // gset = grouping(product, metric, environment_id, owner_id): 3 product+metric, 7 product, 13 org/env/resource, 14 principal, 15 all
+  type SetRow = RawRow & { gset: number };
+  const sets = await db.transaction(async (tx) => {
+    // hash aggregation: the row estimate makes the planner sort ~50k rows on 8 text keys, 2-3x slower
+    await tx.exec("set local enable_sort = off");
+    return tx.query<SetRow>(
+      `with r as (${inner})
+       select grouping(product, metric, environment_id, owner_id)::int as gset, org_id, environment_id, resource_id, product, metric,
+              unit, owner_id, team, sum(direct)::text as direct
+         from r
+        group by grouping sets ((product, metric, unit), (product), (org_id, environment_id, resource_id), (org_id, owner_id, team), ())`,
+      params,
+    );
+  });
   const names = await db.query<{ org_id: string; owner_id: string; display_name: string }>(
     `select org_id, owner_id, display_name from owner_names where ($1::text[] is null or org_id = any($1::text[]))`,
     [orgsParam(p.orgIds)],
   );
   const nameOf = new Map(names.map((n) => [`${n.org_id}|${n.owner_id}`, n.display_name]));
 
-  const group = <T extends string>(f: (r: (typeof raw)[number]) => string[], keys: readonly T[]) => {
-    const m = new Map<string, { k: string[]; d: Decimal }>();
-    for (const r of raw) {
-      const k = f(r);
-      const id = JSON.stringify(k);
-      const e = m.get(id);
-      if (e) e.d = e.d.plus(dec(r.direct));
-      else m.set(id, { k, d: dec(r.direct) });
-    }
-    return [...m.values()]
+  /** One grouping set, largest amounts first (ties by key), amounts formatted like every other figure. */
+  const group = <T extends string>(gset: number, f: (r: SetRow) => string[], keys: readonly T[]) =>
+    sets
+      .filter((r) => r.gset === gset)
+      .map((r) => ({ k: f(r), d: dec(r.direct) }))
       .sort((a, b) => b.d.abs().cmp(a.d.abs()) || cmp(a.k.join("|"), b.k.join("|")))
       .map((e) => {
         const o: Record<string, string> = { direct: s(e.d) };
         keys.forEach((k, i) => (o[k] = e.k[i]!));
         return o as Record<T | "direct", string>;
       });
-  };
-  const rawDirect = raw.reduce((a, r) => a.plus(dec(r.direct)), ZERO);
+  const rawDirect = dec(sets.find((r) => r.gset === 15)?.direct || "0");
 
   // the unallocated share, bucket by bucket (same source choice as the report)
   const orgPolicies = new Map(
@@ -565,10 +566,10 @@ export async function getDrilldown(
     trend: [...trendM.entries()].sort((a, b) => cmp(a[0], b[0])).map(([period, a]) => ({ period, direct: s(a.direct), unallocatedShare: s(a.share), total: s(a.total) })),
     byOrgReport: [...orgM.entries()].sort((a, b) => cmp(a[0], b[0])).map(([orgId, a]) => ({ orgId, direct: s(a.direct), unallocatedShare: s(a.share), total: s(a.total) })),
     rawDirect: s(rawDirect),
-    byProductMetric: group((r) => [r.product, r.metric, r.unit], ["product", "metric", "unit"] as const),
-    byProduct: group((r) => [r.product], ["product"] as const),
-    byOrgEnvResource: group((r) => [r.org_id, r.environment_id, r.resource_id], ["orgId", "environmentId", "resourceId"] as const),
-    principals: group((r) => [r.org_id, r.owner_id, r.team ?? ""], ["orgId", "ownerId", "team"] as const)
+    byProductMetric: group(3, (r) => [r.product, r.metric, r.unit], ["product", "metric", "unit"] as const),
+    byProduct: group(7, (r) => [r.product], ["product"] as const),
+    byOrgEnvResource: group(13, (r) => [r.org_id, r.environment_id, r.resource_id], ["orgId", "environmentId", "resourceId"] as const),
+    principals: group(14, (r) => [r.org_id, r.owner_id, r.team ?? ""], ["orgId", "ownerId", "team"] as const)
       .slice(0, 25)
       .map((x) => ({ orgId: x.orgId, ownerId: x.ownerId, team: x.team || null, displayName: nameOf.get(`${x.orgId}|${x.ownerId}`) ?? null, direct: x.direct })),
     unallocated: { rows: shown, totalRows: uaRows.length, shareTotal: s(shareTotal) },
