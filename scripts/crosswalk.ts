@@ -8,7 +8,7 @@ import { z } from "zod";
 import { formatIssues } from "../app/domain/csv/issues";
 import { validateCrosswalkCsv, validateOwnerNamesCsv } from "../app/domain/csv/crosswalk";
 import { crosswalkCsv, readCsvRecords } from "../app/lib/csv.server";
-import { CrosswalkConflictError, exportCrosswalk, importCrosswalk, importOwnerNames } from "../db/queries/crosswalk";
+import { CrosswalkConflictError, importCrosswalk, importOwnerNames, listCrosswalk } from "../db/queries/crosswalk";
 import { InputError, UsageError, cliActor, parseCli, runCli, withDb } from "./lib/cli";
 
 const USAGE = `npm run crosswalk -- import [--replace] FILE.csv
@@ -49,7 +49,7 @@ runCli(async () => {
       if (p.length) throw new UsageError(`export takes no positional arguments\n\n${USAGE}`);
       return { org: v.org };
     });
-    const rows = await withDb((db) => exportCrosswalk(db, a.org));
+    const rows = await withDb((db) => listCrosswalk(db, { orgId: a.org }));
     process.stdout.write(crosswalkCsv(rows));
     return 0;
   }

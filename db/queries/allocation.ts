@@ -3,13 +3,14 @@
  * and bucket range a change touches (import, crosswalk edit, policy change); the
  * domain functions do the maths, this module only moves data.
  */
+import { GRANULARITIES } from "../../app/domain/periods";
 import { Decimal, dec } from "../../app/domain/money";
 import { allocateOwners, parsePolicy, type TeamResult } from "../../app/domain/allocation";
 import { createResolver, type CrosswalkEntry } from "../../app/domain/crosswalk";
 import { copyLine, type Db } from "../client";
 import { diffSnapshots } from "./restatements";
 
-export const GRANULARITIES = ["daily", "weekly", "monthly"] as const;
+export { GRANULARITIES };
 
 export async function loadCrosswalk(db: Db, orgId?: string): Promise<CrosswalkEntry[]> {
   const rows = await db.query<{ id: number; org_id: string; owner_id: string; team: string; valid_from: string; valid_to: string | null }>(

@@ -3,7 +3,7 @@
  * refused when it would overlap another period of the same (org, owner), and
  * followed by a recompute of exactly the buckets whose owner mapping it can change.
  */
-import { affectedRange, findOverlap, planCrosswalkImport, type CrosswalkEntry } from "../../app/domain/crosswalk";
+import { affectedRange, findOverlap, planCrosswalkImport, validateCrosswalkEntry, type CrosswalkEntry } from "../../app/domain/crosswalk";
 import type { Db } from "../client";
 import { loadCrosswalk, recomputeOrgRange } from "./allocation";
 import { writeAudit } from "./audit";
@@ -68,8 +68,8 @@ async function getEntry(db: Db, id: number): Promise<(CrosswalkEntry & { id: num
 }
 
 function checkPeriod(e: CrosswalkEntry) {
-  if (e.validTo !== null && e.validTo <= e.validFrom)
-    throw new CrosswalkConflictError(`valid_to ${e.validTo} must be after valid_from ${e.validFrom}`, []);
+  const problems = validateCrosswalkEntry(e);
+  if (problems.length) throw new CrosswalkConflictError(problems.join("; "), []);
   if (e.ownerId.toLowerCase() === "unallocated")
     throw new CrosswalkConflictError(`"unallocated" is not an owner that can be mapped; use the org's unallocated policy`, []);
 }
@@ -228,10 +228,6 @@ export async function importCrosswalk(
     if (plan.add.length || plan.remove.length) for (const org of orgs) await recomputeOrgRange(tx, org, null, null);
     return { added: plan.add.length, unchanged: plan.unchanged.length, removed: plan.remove.length };
   });
-}
-
-export async function exportCrosswalk(db: Db, orgId?: string) {
-  return listCrosswalk(db, { orgId });
 }
 
 export async function importOwnerNames(

@@ -90,13 +90,3 @@ export async function getReport(db: Db, p: ReportParams): Promise<ReportRow[]> {
     .sort((a, b) => cmp(a.periodStart, b.periodStart) || cmp(a.orgId, b.orgId) || cmp(a.group, b.group))
     .map((e) => ({ periodStart: e.periodStart, orgId: e.orgId, group: e.group, direct: e.direct.toFixed(), unallocatedShare: e.share.toFixed(), total: e.total.toFixed() }));
 }
-
-/** Σ chargeback_cost of the active rows behind a view (for "report sums to export total" checks). */
-export async function exportTotal(db: Db, p: { orgId: string; granularity: string; from: string; to: string }): Promise<string> {
-  const [r] = await db.query<{ t: string | null }>(
-    `select sum(chargeback_cost)::text as t from cost_rows
-      where active and org_id = $1 and granularity = $2 and bucket_start between $3::date and $4::date`,
-    [p.orgId, p.granularity, p.from, p.to],
-  );
-  return r.t ?? "0";
-}
