@@ -25,12 +25,26 @@ export interface Db {
   /** Runs fn in a transaction; nested calls reuse the outer transaction. */
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
   /**
-   * Bulk load with COPY (text format). `lines` yields rows already encoded with
-   * `copyLine`, each ending in "\n".
+   * Bulk load with COPY. Text format (default): `lines` yields rows already encoded with
+   * `copyLine`, each ending in "\n". CSV format: `lines` yields raw CSV bytes in chunks
+   * that each end at a line break (PGlite loads every few chunks as one COPY).
    */
-  copyRows(table: string, columns: string[], lines: AsyncIterable<string> | Iterable<string>): Promise<void>;
+  copyRows(table: string, columns: string[], lines: CopySource, opts?: CopyOptions): Promise<void>;
   close(): Promise<void>;
 }
+
+export type CopySource = AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>;
+export interface CopyOptions {
+  format?: "text" | "csv";
+  /** CSV only: one ASCII character each (defaults: "," and '"') */
+  delimiter?: string;
+  quote?: string;
+}
+
+const copyChar = (c: string) => {
+  if (!/^[\x01-\x7f]$/.test(c)) throw new Error(`COPY option must be one ASCII character: ${JSON.stringify(c)}`);
+  return `E'\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}'`;
+};
 
 const NEEDS_ESCAPE = /[\\\t\n\r]/;
 
@@ -51,19 +65,27 @@ const ident = (s: string) => {
   return `"${s}"`;
 };
 
-function copySql(table: string, columns: string[], source: string) {
-  return `COPY ${ident(table)} (${columns.map(ident).join(", ")}) FROM ${source}`;
+function copySql(table: string, columns: string[], source: string, opts: CopyOptions = {}) {
+  const csv = opts.format === "csv"
+    ? ` WITH (FORMAT csv${opts.delimiter ? `, DELIMITER ${copyChar(opts.delimiter)}` : ""}${opts.quote ? `, QUOTE ${copyChar(opts.quote)}` : ""})`
+    : "";
+  return `COPY ${ident(table)} (${columns.map(ident).join(", ")}) FROM ${source}${csv}`;
 }
 
 // ---------------------------------------------------------------- PostgreSQL
 
 const identity = (x: string) => x;
 
-export function createPostgresDb(url: string, opts: { max?: number } = {}): Db {
+export function createPostgresDb(url: string, opts: { max?: number; connection?: Record<string, string> } = {}): Db {
   const sql = postgres(url, {
     max: opts.max ?? 10,
     idle_timeout: 20,
     onnotice: () => {},
+    // Every query here is short and already planned from statistics: JIT compilation
+    // costs 100–400 ms per query above jit_above_cost and never paid back (measured on the
+    // drill-down and recompute queries, docs/decisions/0004). Aggregations over a month of
+    // rows hash in memory instead of spilling sorts to disk.
+    connection: { jit: "off", work_mem: "64MB", ...opts.connection },
     types: {
       // keep dates and timestamps as PostgreSQL text, like the PGlite client
       dateText: { to: 1082, from: [1082, 1114, 1184], serialize: (x: unknown) => String(x), parse: identity },
@@ -93,8 +115,8 @@ function wrapPostgres(root: postgres.Sql, conn: postgres.Sql | postgres.Transact
       if (inTx) return fn(db);
       return (await root.begin((tx) => fn(wrapPostgres(root, tx, true)))) as T;
     },
-    async copyRows(table, columns, lines) {
-      const writable = await conn.unsafe(copySql(table, columns, "STDIN")).writable();
+    async copyRows(table, columns, lines, opts) {
+      const writable = await conn.unsafe(copySql(table, columns, "STDIN", opts)).writable();
       await pipeline(Readable.from(lines, { objectMode: false }), writable as unknown as Writable);
     },
     async close() {
@@ -117,18 +139,18 @@ const pgliteParsers = {
 type PgliteLike = Pick<PGlite, "query" | "exec">;
 
 /** COPY through PGlite's /dev/blob, in chunks so one blob stays small. */
-async function pgliteCopy(conn: PgliteLike, table: string, columns: string[], lines: AsyncIterable<string> | Iterable<string>) {
+async function pgliteCopy(conn: PgliteLike, table: string, columns: string[], lines: CopySource, opts?: CopyOptions) {
   const CHUNK_BYTES = 8 * 1024 * 1024;
-  let parts: string[] = [];
+  let parts: Array<string | Uint8Array> = [];
   let size = 0;
   const flush = async () => {
     if (parts.length === 0) return;
-    const blob = new Blob(parts);
+    const blob = new Blob(parts as BlobPart[]);
     parts = [];
     size = 0;
-    await conn.query(copySql(table, columns, "'/dev/blob'"), [], { blob });
+    await conn.query(copySql(table, columns, "'/dev/blob'", opts), [], { blob });
   };
-  for await (const line of lines as AsyncIterable<string>) {
+  for await (const line of lines as AsyncIterable<string | Uint8Array>) {
     parts.push(line);
     size += line.length;
     if (size >= CHUNK_BYTES) await flush();
@@ -166,7 +188,7 @@ function wrapPglite(pg: PGlite): Db {
               await tx.exec(text);
             },
             transaction: (inner) => inner(txDb),
-            copyRows: (table, columns, lines) => pgliteCopy(tx, table, columns, lines),
+            copyRows: (table, columns, lines, opts) => pgliteCopy(tx, table, columns, lines, opts),
             close: async () => {},
           };
           return fn(txDb);
@@ -175,7 +197,7 @@ function wrapPglite(pg: PGlite): Db {
       chain = p.catch(() => {});
       return p;
     },
-    copyRows: (table, columns, lines) => pgliteCopy(pg, table, columns, lines),
+    copyRows: (table, columns, lines, opts) => pgliteCopy(pg, table, columns, lines, opts),
     async close() {
       await pg.close();
     },

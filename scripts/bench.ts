@@ -126,6 +126,10 @@ runCli(async () => {
     figures.ingest_rows_per_s = Math.round(generated / ingestSeconds);
     figures.ingest_vs_copy_ratio = round(ingestSeconds / (floorMs / 1000), 2);
     figures.ingest_peak_rss_mb = Math.round(peakKb / 1024);
+    // which path ran (staged = COPY into staging + set-based checks) and where the time went
+    figures.ingest_path = /bench_path=(\w+)/.exec(ing.stderr)?.[1] ?? "?";
+    const phases = JSON.parse(/bench_phases=(\{[^}]*\})/.exec(ing.stderr)?.[1] ?? "{}") as Record<string, number>;
+    for (const [k, ms] of Object.entries(phases)) figures[`ingest_phase_${k}_s`] = round(ms / 1000, 2);
 
     // 4. the report CLI for a month
     const rep = await run(process.execPath, ["--import", "tsx", "scripts/report.ts", "--granularity", "monthly", "--from", "2026-04-01", "--to", "2026-04-30"], engineEnv);

@@ -52,7 +52,11 @@ runCli(async () => {
       });
       bar?.stop();
       const secs = (Date.now() - started) / 1000;
-      if (process.env.SHOWBACK_BENCH) process.stderr.write(`bench_ingest_seconds=${secs} bench_rows=${result.summary.rowCount}\n`);
+      if (process.env.SHOWBACK_BENCH) {
+        process.stderr.write(`bench_ingest_seconds=${secs} bench_rows=${result.summary.rowCount}\n`);
+        if (result.status === "imported")
+          process.stderr.write(`bench_path=${result.path} bench_phases=${JSON.stringify(result.timings)}${result.fallbackReason ? ` bench_fallback=${JSON.stringify(result.fallbackReason)}` : ""}\n`);
+      }
       const s = result.summary;
       for (const w of s.warnings) process.stderr.write(`${file}: warning: ${w}\n`);
       if (result.status === "rejected") {

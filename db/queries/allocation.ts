@@ -105,6 +105,8 @@ export interface RecomputeOptions {
    * just those drill-down details (a crosswalk edit). `"unallocated"` alone = a policy change.
    */
   detailsOwnerId?: string;
+  /** called after each step with its name (timing hook) */
+  onPhase?: (name: string) => void;
 }
 
 /**
@@ -122,6 +124,7 @@ export async function recomputeAllocation(
   opts: RecomputeOptions = {},
 ): Promise<number> {
   const computed = await computeAllocation(db, orgId, granularity, from, to);
+  opts.onPhase?.("allocate");
   const closed = await closedMonths(db, orgId);
   const monthOf = (d: string) => d.slice(0, 7);
   const open = computed.filter((b) => !closed.has(monthOf(b.bucketStart)));
@@ -144,7 +147,9 @@ export async function recomputeAllocation(
         }
     })(),
   );
+  opts.onPhase?.("store_results");
   await refreshDetails(db, orgId, granularity, from, to, opts.detailsOwnerId);
+  opts.onPhase?.("details");
   return n;
 }
 
@@ -162,6 +167,11 @@ export async function refreshDetails(
   ownerId?: string,
 ): Promise<void> {
   const params = [orgId, granularity, from, to, ownerId ?? null];
+  // A month of one org's rows aggregates in a hash table (≈15 MB per 300k rows). Right
+  // after a bulk load the planner's group estimate is pessimistic and it sorts them instead
+  // (a 280k-row sort on 8 text keys: 0.9 s against 0.25 s), so sorting is ruled out here.
+  const pg = db.engine === "pg";
+  if (pg) await db.exec(`set local work_mem = '256MB'; set local enable_sort = off`);
   await db.query(
     `delete from allocation_details where org_id = $1 and granularity = $2
        and ($3::date is null or month >= date_trunc('month', $3::date)::date)
@@ -188,6 +198,7 @@ export async function refreshDetails(
       group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10`,
     params,
   );
+  if (pg) await db.exec(`set local enable_sort = on`);
 }
 
 async function recordClosedMonthRestatements(

@@ -19,6 +19,7 @@ import type { ValidationIssue } from "../../app/domain/csv/issues";
 import { copyLine, type Db } from "../client";
 import { recomputeAllocation, refreshOwnerBucketCosts } from "./allocation";
 import { writeAudit } from "./audit";
+import { ingestStaged } from "./ingest-staged";
 import { ensureOrg, lockOrg } from "./orgs";
 import { recordImportRestatement, snapshotResults } from "./restatements";
 
@@ -34,6 +35,8 @@ export interface IngestOptions {
   now?: Date;
   /** Called every few thousand rows during the parse, and once at the end. */
   onProgress?: (p: { rows: number; bytes: number; totalBytes: number }) => void;
+  /** false: skip the staged fast path (tests compare both paths). Default true. */
+  staged?: boolean;
 }
 
 export type IngestResult =
@@ -46,9 +49,22 @@ export type IngestResult =
       replacedImportIds: number[];
       supersededImportIds: number[];
       replacedRows: number;
+      /** milliseconds per phase (validate, load, recompute…), for the benchmark */
+      timings: Record<string, number>;
+      /** how the file was checked and loaded (see ingest-staged.ts) */
+      path: IngestPath;
+      /** why the staged path handed over to the parsed one, when it did */
+      fallbackReason?: string;
     };
 
-const COST_COLUMNS = [
+/**
+ * "staged": the file's bytes were COPYed as CSV into a staging table and checked
+ * set-based (the fast path for well-formed files); "parsed": parsed and checked row by
+ * row in Node (every file the staged path does not accept, with exact error reports).
+ */
+export type IngestPath = "staged" | "parsed";
+
+export const COST_COLUMNS = [
   "import_id", "org_id", "granularity", "bucket_start", "owner_id", "environment_id", "resource_id", "product",
   "metric", "unit", "chargeback_cost", "original_amount", "usage_share", "is_unallocated", "line",
 ];
@@ -132,90 +148,141 @@ async function* spoolLines(file: string, prefix: string): AsyncGenerator<string>
   for await (const line of rl) yield prefix + line + "\n";
 }
 
+export type Stopwatch = ReturnType<typeof stopwatch>;
+
+export function stopwatch() {
+  const timings: Record<string, number> = {};
+  let t = performance.now();
+  return {
+    timings,
+    lap(name: string) {
+      const now = performance.now();
+      timings[name] = Math.round(now - t);
+      t = now;
+    },
+  };
+}
+
 export async function ingestFile(db: Db, opts: IngestOptions): Promise<IngestResult> {
+  const sw = stopwatch();
+  let fallbackReason: string | undefined;
+  if (opts.staged !== false) {
+    const staged = await ingestStaged(db, opts, sw);
+    if (staged.status === "done") return staged.result;
+    fallbackReason = staged.reason;
+  }
   const spooled = await validateExportFile(opts);
+  sw.lap("validate");
   try {
     const { summary } = spooled;
     if (!summary.ok) return { status: "rejected", summary, errors: summary.errors, errorCount: summary.errorCount };
-    const granularity = summary.granularity!;
-    const first = summary.firstBucket!;
-    const last = summary.lastBucket!;
     return await db.transaction(async (tx) => {
       await ensureOrg(tx, opts.orgId);
       await lockOrg(tx, opts.orgId);
-      const same = await tx.query<{ id: number }>(
-        `select id from imports where org_id = $1 and sha256 = $2 and status = 'active' order by id desc limit 1`,
-        [opts.orgId, spooled.sha256],
-      );
-      if (same.length > 0)
-        return {
-          status: "unchanged" as const,
-          importId: same[0].id,
-          summary,
-          message: `identical file already ingested as import ${same[0].id} for ${opts.orgId}; nothing changed`,
-        };
-
-      const before = await snapshotResults(tx, opts.orgId, granularity, first, last);
-      const replaced = await tx.query<{ import_id: number; n: number }>(
-        `with r as (
-           update cost_rows set active = false
-            where active and org_id = $1 and granularity = $2 and bucket_start between $3::date and $4::date
-            returning import_id)
-         select import_id, count(*)::int as n from r group by import_id order by import_id`,
-        [opts.orgId, granularity, first, last],
-      );
-      const replacedImportIds = replaced.map((r) => r.import_id);
-      const replacedRows = replaced.reduce((s, r) => s + r.n, 0);
-
-      const [{ id: importId }] = await tx.query<{ id: number }>(
-        `insert into imports (org_id, granularity, first_bucket, last_bucket, file_name, sha256, row_count, total,
-                              status, replaced_import_ids, warnings, created_by)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, 'active', $9::jsonb, $10::jsonb, $11) returning id`,
-        [
-          opts.orgId, granularity, first, last, opts.fileName ?? path.basename(opts.filePath), spooled.sha256,
-          summary.rowCount, summary.total, JSON.stringify(replacedImportIds), JSON.stringify(summary.warnings), opts.actor,
-        ],
-      );
-      await tx.copyRows("cost_rows", COST_COLUMNS, spoolLines(spooled.spoolFile, copyLine([importId, opts.orgId, granularity]).slice(0, -1) + "\t"));
-
-      const superseded = await tx.query<{ id: number }>(
-        `update imports i set status = 'superseded', superseded_by = $1
-          where i.org_id = $2 and i.status = 'active' and i.id <> $1
-            and not exists (select 1 from cost_rows c where c.import_id = i.id and c.active)
-         returning id`,
-        [importId, opts.orgId],
-      );
-      // fresh planner statistics after a bulk load: without them the recompute's joins plan for an empty table
-      await tx.exec(`analyze cost_rows`);
-      await refreshOwnerBucketCosts(tx, opts.orgId, granularity, first, last);
-      await recomputeAllocation(tx, opts.orgId, granularity, first, last, { importId });
-      await tx.exec(`analyze owner_bucket_costs, allocation_results, allocation_details`);
-      if (replacedImportIds.length > 0)
-        await recordImportRestatement(tx, { orgId: opts.orgId, granularity, importId, from: first, to: last, before });
-
-      await writeAudit(tx, {
-        actor: opts.actor,
-        action: "ingest",
-        entity: "import",
-        entityId: String(importId),
-        before: replacedImportIds.length ? { replacedImportIds, replacedRows } : null,
-        after: {
-          orgId: opts.orgId, granularity, firstBucket: first, lastBucket: last, rowCount: summary.rowCount,
-          total: summary.total, sha256: spooled.sha256, fileName: opts.fileName ?? path.basename(opts.filePath),
-        },
-      });
-      return {
-        status: "imported" as const,
-        importId,
-        summary,
-        replacedImportIds,
-        supersededImportIds: superseded.map((s) => s.id),
-        replacedRows,
-      };
+      sw.lap("lock");
+      const load = (importId: number) =>
+        tx.copyRows("cost_rows", COST_COLUMNS, spoolLines(spooled.spoolFile, copyLine([importId, opts.orgId, summary.granularity!]).slice(0, -1) + "\t"));
+      return commitImport(tx, opts, summary, spooled.sha256, load, sw, { path: "parsed", fallbackReason });
     });
   } finally {
     await rm(spooled.tmpDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The transactional part shared by both ingest paths, under the org's lock: identical-bytes
+ * no-op, replacement of the covered range (superseded rows kept), `load(importId)` of the
+ * new rows, derived tables, restatement, audit.
+ */
+export async function commitImport(
+  tx: Db,
+  opts: IngestOptions,
+  summary: ExportSummary,
+  sha256: string,
+  load: (importId: number) => Promise<void>,
+  sw: Stopwatch,
+  how: { path: IngestPath; fallbackReason?: string },
+): Promise<IngestResult> {
+  const granularity = summary.granularity!;
+  const first = summary.firstBucket!;
+  const last = summary.lastBucket!;
+  const same = await tx.query<{ id: number }>(
+    `select id from imports where org_id = $1 and sha256 = $2 and status = 'active' order by id desc limit 1`,
+    [opts.orgId, sha256],
+  );
+  if (same.length > 0)
+    return {
+      status: "unchanged" as const,
+      importId: same[0].id,
+      summary,
+      message: `identical file already ingested as import ${same[0].id} for ${opts.orgId}; nothing changed`,
+    };
+
+  const before = await snapshotResults(tx, opts.orgId, granularity, first, last);
+  const replaced = await tx.query<{ import_id: number; n: number }>(
+    `with r as (
+       update cost_rows set active = false
+        where active and org_id = $1 and granularity = $2 and bucket_start between $3::date and $4::date
+        returning import_id)
+     select import_id, count(*)::int as n from r group by import_id order by import_id`,
+    [opts.orgId, granularity, first, last],
+  );
+  const replacedImportIds = replaced.map((r) => r.import_id);
+  const replacedRows = replaced.reduce((s, r) => s + r.n, 0);
+  sw.lap("replace");
+
+  const [{ id: importId }] = await tx.query<{ id: number }>(
+    `insert into imports (org_id, granularity, first_bucket, last_bucket, file_name, sha256, row_count, total,
+                          status, replaced_import_ids, warnings, created_by)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, 'active', $9::jsonb, $10::jsonb, $11) returning id`,
+    [
+      opts.orgId, granularity, first, last, opts.fileName ?? path.basename(opts.filePath), sha256,
+      summary.rowCount, summary.total, JSON.stringify(replacedImportIds), JSON.stringify(summary.warnings), opts.actor,
+    ],
+  );
+  await load(importId);
+  sw.lap("load");
+
+  const superseded = await tx.query<{ id: number }>(
+    `update imports i set status = 'superseded', superseded_by = $1
+      where i.org_id = $2 and i.status = 'active' and i.id <> $1
+        and not exists (select 1 from cost_rows c where c.import_id = i.id and c.active)
+     returning id`,
+    [importId, opts.orgId],
+  );
+  // fresh planner statistics after a bulk load: without them the recompute's joins plan for an empty table
+  await tx.exec(`analyze cost_rows`);
+  sw.lap("analyze");
+  await refreshOwnerBucketCosts(tx, opts.orgId, granularity, first, last);
+  sw.lap("owner_costs");
+  await recomputeAllocation(tx, opts.orgId, granularity, first, last, { importId, onPhase: sw.lap });
+  await tx.exec(`analyze owner_bucket_costs, allocation_results, allocation_details`);
+  sw.lap("analyze_derived");
+  if (replacedImportIds.length > 0)
+    await recordImportRestatement(tx, { orgId: opts.orgId, granularity, importId, from: first, to: last, before });
+
+  await writeAudit(tx, {
+    actor: opts.actor,
+    action: "ingest",
+    entity: "import",
+    entityId: String(importId),
+    before: replacedImportIds.length ? { replacedImportIds, replacedRows } : null,
+    after: {
+      orgId: opts.orgId, granularity, firstBucket: first, lastBucket: last, rowCount: summary.rowCount,
+      total: summary.total, sha256, fileName: opts.fileName ?? path.basename(opts.filePath),
+    },
+  });
+  return {
+    status: "imported" as const,
+    importId,
+    summary,
+    replacedImportIds,
+    supersededImportIds: superseded.map((s) => s.id),
+    replacedRows,
+    timings: sw.timings,
+    path: how.path,
+    ...(how.fallbackReason ? { fallbackReason: how.fallbackReason } : {}),
+  };
 }
 
 export interface ImportRow {

@@ -19,5 +19,8 @@ describe("npm run bench (smoke)", () => {
       expect(Number(kv.get(k)), k).toBeGreaterThan(0);
     }
     expect(Number(kv.get("rows"))).toBeGreaterThan(15_000);
+    // the generated export is well-formed: the staged path loads it, and its phases are printed
+    expect(kv.get("ingest_path")).toBe("staged");
+    expect(kv.has("ingest_phase_stage_copy_s") && kv.has("ingest_phase_load_s")).toBe(true);
   }, 300_000);
 });

@@ -565,3 +565,39 @@ describe("time warnings", () => {
     expect(() => new ExportValidator({ range: { from: "2026-04-31", to: "2026-05-01" } })).toThrow(RangeError);
   });
 });
+
+describe("absorbAggregates (the staged ingest path)", () => {
+  const agg = {
+    rows: 6,
+    buckets: [
+      { bucket: "2026-04-01", firstLine: 2, unallocatedLine: 4, total: "8.5", unallocatedTotal: "-1.5" },
+      { bucket: "2026-04-02", firstLine: 5, unallocatedLine: 7, total: "7.25", unallocatedTotal: "0.25" },
+    ],
+  };
+  const absorbed = (opts: ExportValidatorOptions) => {
+    const v = new ExportValidator(opts);
+    expect(v.header(HEADER.split(","), 1)).toBe(true);
+    return { ok: v.absorbAggregates(agg), summary: v.finish() };
+  };
+
+  it("gives the summary the same file gets row by row, warnings included", () => {
+    const now = new Date("2026-04-03T12:00:00Z"); // within 48 h of the period end: a warning
+    const { ok, summary } = absorbed({ now });
+    expect(ok).toBe(true);
+    expect(summary).toEqual(run(GOOD, { now }).summary);
+    expect(summary.warnings.some((w) => w.includes("48 hours"))).toBe(true);
+  });
+
+  it("refuses buckets that do not fit a stated granularity, so rows are checked one by one", () => {
+    const { ok, summary } = absorbed({ granularity: "weekly" });
+    expect(ok).toBe(false);
+    expect(summary.rowCount).toBe(0); // nothing absorbed: finish() reports an empty file, the caller falls back
+  });
+
+  it("still applies the file-level rules: a missing unallocated row is a warning", () => {
+    const v = new ExportValidator({});
+    v.header(HEADER.split(","), 1);
+    v.absorbAggregates({ rows: 1, buckets: [{ bucket: "2026-04-01", firstLine: 2, unallocatedLine: null, total: "1", unallocatedTotal: "0" }] });
+    expect(v.finish().warnings).toContain("bucket 2026-04-01 has no unallocated row; its unallocated amount is 0");
+  });
+});

@@ -157,6 +157,37 @@ export class ExportValidator {
     return true;
   }
 
+  /** The matched header (canonical column → field index), once header() accepted it. */
+  columns(): { index: Record<ExportColumn, number>; fieldCount: number } | null {
+    return this.headerOk && this.col ? { index: { ...this.col }, fieldCount: this.fieldCount } : null;
+  }
+
+  /**
+   * Takes per-bucket aggregates instead of rows, from a caller that has already checked
+   * every row-level and group-level rule set-based (the database staging path of ingest):
+   * `finish()` then applies the file-level rules (empty file, granularity, warnings) exactly
+   * as for rows fed one by one. Returns false, changing nothing, when a bucket would fail a
+   * row rule this method cannot report per line (a bucket that does not fit the stated
+   * granularity); the caller then validates row by row instead.
+   */
+  absorbAggregates(agg: {
+    rows: number;
+    buckets: ReadonlyArray<{ bucket: string; firstLine: number; unallocatedLine: number | null; total: string; unallocatedTotal: string }>;
+  }): boolean {
+    if (this.finished) throw new Error("ExportValidator.absorbAggregates() after finish()");
+    if (!this.headerOk || this.rows > 0) throw new Error("ExportValidator.absorbAggregates() needs an accepted header and no rows");
+    const g = this.opts.granularity;
+    if (g && agg.buckets.some((b) => !fitsGranularity(b.bucket, g))) return false;
+    this.rows = agg.rows;
+    for (const b of agg.buckets) {
+      this.buckets.set(b.bucket, b.firstLine);
+      if (b.unallocatedLine !== null) this.unallocated.set(b.bucket, b.unallocatedLine);
+      this.total = this.total.plus(b.total);
+      this.unallocatedTotal = this.unallocatedTotal.plus(b.unallocatedTotal);
+    }
+    return true;
+  }
+
   /** One data record. Returns the normalized row, or null if the row has an error (or the header was fatal). */
   /** Files repeat one timestamp per bucket thousands of times: parse each distinct text once. */
   private tsCache = new Map<string, ReturnType<typeof parseBucketTimestamp>>();
