@@ -39,6 +39,8 @@ export interface CopyOptions {
   /** CSV only: one ASCII character each (defaults: "," and '"') */
   delimiter?: string;
   quote?: string;
+  /** CSV only: an unquoted empty value is '' rather than NULL, in every column */
+  forceNotNull?: boolean;
 }
 
 const copyChar = (c: string) => {
@@ -67,7 +69,8 @@ const ident = (s: string) => {
 
 function copySql(table: string, columns: string[], source: string, opts: CopyOptions = {}) {
   const csv = opts.format === "csv"
-    ? ` WITH (FORMAT csv${opts.delimiter ? `, DELIMITER ${copyChar(opts.delimiter)}` : ""}${opts.quote ? `, QUOTE ${copyChar(opts.quote)}` : ""})`
+    ? ` WITH (FORMAT csv${opts.delimiter ? `, DELIMITER ${copyChar(opts.delimiter)}` : ""}${opts.quote ? `, QUOTE ${copyChar(opts.quote)}` : ""}` +
+      `${opts.forceNotNull ? `, FORCE_NOT_NULL (${columns.map(ident).join(", ")})` : ""})`
     : "";
   return `COPY ${ident(table)} (${columns.map(ident).join(", ")}) FROM ${source}${csv}`;
 }

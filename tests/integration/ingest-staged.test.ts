@@ -137,8 +137,8 @@ describe("the staged ingest path", () => {
 
   it.each([
     ["quoted fields", () => join(mapField(baseLines, 1, (v) => `"${v}"`)), "quoted fields"],
-    ["a padded owner id", () => join(mapField(baseLines, 1, (v) => (v === "unallocated" ? v : ` ${v}`))), "row-by-row"],
-    ["an empty line between rows", () => join([...baseLines.slice(0, 5), "", ...baseLines.slice(5)]), "row-by-row"],
+    ["a padded owner id", () => join(mapField(baseLines, 1, (v) => (v === "unallocated" ? v : ` ${v}`))), "blanks at its edges"],
+    ["an empty line between rows", () => join([...baseLines.slice(0, 5), "", ...baseLines.slice(5)]), "line 6 has 1 fields"],
     ["two timestamp forms for one bucket", () => join(baseLines.map((l, i) => (i % 2 === 1 ? l.replace("T00:00:00Z", "") : l))), "two timestamp forms"],
   ])("hands %s to the row-by-row path, which accepts it", async (_label, make, reason) => {
     const { staged } = await both(`f-${_label.replace(/\W+/g, "-")}.csv`, make());
