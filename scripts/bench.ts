@@ -1,5 +1,5 @@
 /**
- * npm run bench -- [--rows N] [--engine pg|pglite] [--stored-rows M] [--requests R]
+ * npm run bench -- [--rows N] [--engine pg|pglite] [--stored-rows M] [--requests R] [--keep]
  *
  * In one run, on one engine: generates an export of N rows (default 1,000,000) and
  * measures the COPY floor (`psql \copy` into an unindexed table; PGlite: COPY from a
@@ -7,7 +7,8 @@
  * peak RSS), the report CLI for a month, then loads M stored rows in total (default
  * 10,000,000: 5 orgs × 12 months daily) and times the overview and team loaders of the
  * built server over R requests each (p50/p95), and how long a crosswalk edit takes to
- * show on the dashboards. Prints a table and key=value lines.
+ * show on the dashboards. Prints a table and key=value lines. `--keep` leaves the
+ * database (or PGlite data directory) in place for profiling and prints where it is.
  */
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
@@ -27,12 +28,13 @@ import { writeExportFile } from "./lib/export-file";
 import { parseCli, runCli } from "./lib/cli";
 import { startServer } from "./serve";
 
-const USAGE = "npm run bench -- [--rows N] [--engine pg|pglite] [--stored-rows M] [--requests R]";
+const USAGE = "npm run bench -- [--rows N] [--engine pg|pglite] [--stored-rows M] [--requests R] [--keep]";
 const Args = z.object({
   rows: z.coerce.number().int().min(1000).default(1_000_000),
   engine: z.enum(["pg", "pglite"]).default("pg"),
   storedRows: z.coerce.number().int().min(0).default(10_000_000),
   requests: z.coerce.number().int().min(5).default(100),
+  keep: z.boolean(),
 });
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -67,9 +69,9 @@ runCli(async () => {
   const a = parseCli(
     USAGE,
     process.argv.slice(2),
-    { rows: { type: "string" }, engine: { type: "string" }, "stored-rows": { type: "string" }, requests: { type: "string" } },
+    { rows: { type: "string" }, engine: { type: "string" }, "stored-rows": { type: "string" }, requests: { type: "string" }, keep: { type: "boolean" } },
     Args,
-    (v) => ({ rows: v.rows, engine: v.engine, storedRows: v["stored-rows"], requests: v.requests }),
+    (v) => ({ rows: v.rows, engine: v.engine, storedRows: v["stored-rows"], requests: v.requests, keep: Boolean(v.keep) }),
   );
   const tmp = await mkdtemp(path.join(os.tmpdir(), "showback-bench-"));
   const baseUrl = process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test";
@@ -210,11 +212,16 @@ runCli(async () => {
       await db.close();
     }
   } finally {
-    if (admin) {
-      await admin.unsafe(`drop database if exists ${dbName} with (force)`);
-      await admin.end();
+    if (a.keep) {
+      log(a.engine === "pg" ? `kept: DATABASE_URL=${dbUrl}` : `kept: SHOWBACK_DATA_DIR=${dataDir}`);
+      await admin?.end();
+    } else {
+      if (admin) {
+        await admin.unsafe(`drop database if exists ${dbName} with (force)`);
+        await admin.end();
+      }
+      await rm(tmp, { recursive: true, force: true });
     }
-    await rm(tmp, { recursive: true, force: true });
   }
   const width = Math.max(...Object.keys(figures).map((k) => k.length));
   process.stdout.write(Object.entries(figures).map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n") + "\n\n");
