@@ -13,6 +13,7 @@ interface NavItem {
 export const NAV: NavItem[] = [
   { to: "/", label: "Overview", end: true },
   { to: "/teams", label: "Teams" },
+  { to: "/cost-centers", label: "Cost centers" },
   { to: "/orgs", label: "Organizations" },
   { to: "/reconciliation", label: "Reconciliation" },
 ];

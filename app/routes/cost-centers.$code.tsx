@@ -37,7 +37,11 @@ export default function CostCenterPage() {
         <Link to={`/${search}`} className="hover:underline">
           Overview
         </Link>{" "}
-        / cost center / <span className="text-slate-700">{d.key}</span>
+        /{" "}
+        <Link to={`/cost-centers${search}`} className="hover:underline">
+          cost centers
+        </Link>{" "}
+        / <span className="text-slate-700">{d.key}</span>
       </nav>
       <PageHeader
         title={

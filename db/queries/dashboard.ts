@@ -397,7 +397,10 @@ export interface Drilldown {
     totalRows: number;
     shareTotal: string;
   };
+  /** the first CROSSWALK_SHOWN entries (by team, org, owner, date) */
   crosswalk: Array<{ id: number; orgId: string; ownerId: string; displayName: string | null; team: string; validFrom: string; validTo: string | null; note: string | null }>;
+  /** all the entries routing cost here */
+  crosswalkTotal: number;
 }
 
 /** Team names (and pseudo-teams) that make up a group, from the results in range. */
@@ -419,6 +422,9 @@ const SOURCE_FILTER = `(s.granularity = $1::text or not exists (
       case $1::text when 'monthly' then date_trunc('month', s.bucket_start)::date
                     when 'weekly' then date_trunc('week', s.bucket_start)::date else s.bucket_start end))
   and (s.granularity = $1::text or (s.granularity = 'daily' and $1::text <> 'daily'))`;
+
+/** Crosswalk entries listed on a drill-down page (the rest: the crosswalk page, filtered by team). */
+export const CROSSWALK_SHOWN = 100;
 
 export async function getDrilldown(
   db: Db,
@@ -548,13 +554,14 @@ export async function getDrilldown(
   shown.sort((a, b) => cmp(a.bucket, b.bucket) || cmp(a.orgId, b.orgId) || cmp(a.team, b.team));
 
   const cw = realTeams.length
-    ? await db.query<{ id: number; org_id: string; owner_id: string; display_name: string | null; team: string; valid_from: string; valid_to: string | null; note: string | null }>(
-        `select c.id, c.org_id, c.owner_id, n.display_name, t.name as team, c.valid_from::text, c.valid_to::text, c.note
+    ? await db.query<{ id: number; org_id: string; owner_id: string; display_name: string | null; team: string; valid_from: string; valid_to: string | null; note: string | null; n: number }>(
+        `select c.id, c.org_id, c.owner_id, n.display_name, t.name as team, c.valid_from::text, c.valid_to::text, c.note, (count(*) over ())::int as n
            from crosswalk_entries c join teams t on t.id = c.team_id
            left join owner_names n on n.org_id = c.org_id and n.owner_id = c.owner_id
           where t.name = any($1::text[]) and ($2::text[] is null or c.org_id = any($2::text[]))
-          order by t.name, c.org_id, c.owner_id, c.valid_from`,
-        [realTeams, orgsParam(p.orgIds)],
+          order by t.name, c.org_id, c.owner_id, c.valid_from
+          limit $3`,
+        [realTeams, orgsParam(p.orgIds), CROSSWALK_SHOWN],
       )
     : [];
 
@@ -574,6 +581,7 @@ export async function getDrilldown(
       .map((x) => ({ orgId: x.orgId, ownerId: x.ownerId, team: x.team || null, displayName: nameOf.get(`${x.orgId}|${x.ownerId}`) ?? null, direct: x.direct })),
     unallocated: { rows: shown, totalRows: uaRows.length, shareTotal: s(shareTotal) },
     crosswalk: cw.map((c) => ({ id: c.id, orgId: c.org_id, ownerId: c.owner_id, displayName: c.display_name, team: c.team, validFrom: c.valid_from, validTo: c.valid_to, note: c.note })),
+    crosswalkTotal: cw[0]?.n ?? 0,
   };
 }
 
@@ -590,29 +598,60 @@ export interface TeamListRow {
   change: string;
 }
 
+/** Current and previous totals per report group, over the given group names (those with no cost get zeros). */
+async function groupTotals(db: Db, p: ViewParams & { previous: { from: string; to: string } }, by: "team" | "cost_center", names: Iterable<string>) {
+  const cur = sumBy(await getReport(db, { ...p, by }), (r) => r.group);
+  const prev = sumBy(await getReport(db, { ...p, from: p.previous.from, to: p.previous.to, by }), (r) => r.group);
+  return [...new Set([...names, ...cur.keys(), ...prev.keys()])].map((key) => {
+    const a = cur.get(key) ?? acc0();
+    const b = prev.get(key)?.total ?? ZERO;
+    return { key, direct: s(a.direct), unallocatedShare: s(a.share), total: s(a.total), previousTotal: s(b), change: s(a.total.minus(b)) };
+  });
+}
+
+const byTotalDesc = <T extends { total: string }>(key: (x: T) => string) => (x: T, y: T) => dec(y.total).cmp(dec(x.total)) || cmp(key(x), key(y));
+
 export async function listTeamTotals(db: Db, p: ViewParams & { previous: { from: string; to: string } }): Promise<TeamListRow[]> {
-  const cur = sumBy(await getReport(db, { ...p, by: "team" }), (r) => r.group);
-  const prev = sumBy(await getReport(db, { ...p, from: p.previous.from, to: p.previous.to, by: "team" }), (r) => r.group);
   const teams = await db.query<{ name: string; cost_center: string | null; archived: boolean }>(`select name, cost_center, archived from teams order by name`);
-  const names = new Set([...teams.filter((t) => !t.archived).map((t) => t.name), ...cur.keys(), ...prev.keys()]);
   const ccOf = new Map(teams.map((t) => [t.name, t.cost_center]));
-  return [...names]
-    .map((team) => {
-      const a = cur.get(team) ?? acc0();
-      const b = prev.get(team)?.total ?? ZERO;
+  return (await groupTotals(db, p, "team", teams.filter((t) => !t.archived).map((t) => t.name)))
+    .map(({ key: team, ...amounts }) => {
       const pseudo = team === UNMAPPED || team === UNALLOCATED;
-      return {
-        team,
-        costCenter: pseudo ? null : (ccOf.get(team) ?? null),
-        pseudo,
-        direct: s(a.direct),
-        unallocatedShare: s(a.share),
-        total: s(a.total),
-        previousTotal: s(b),
-        change: s(a.total.minus(b)),
-      };
+      return { team, costCenter: pseudo ? null : (ccOf.get(team) ?? null), pseudo, ...amounts };
     })
-    .sort((x, y) => dec(y.total).cmp(dec(x.total)) || cmp(x.team, y.team));
+    .sort(byTotalDesc((t) => t.team));
+}
+
+export interface CostCenterListRow {
+  code: string;
+  name: string | null;
+  /** unassigned, unmapped, unallocated */
+  pseudo: boolean;
+  /** the active teams charged to it */
+  teams: string[];
+  direct: string;
+  unallocatedShare: string;
+  total: string;
+  previousTotal: string;
+  change: string;
+}
+
+/** /cost-centers: every cost center (and the unassigned / unmapped / unallocated groups) with totals and teams. */
+export async function listCostCenterTotals(db: Db, p: ViewParams & { previous: { from: string; to: string } }): Promise<CostCenterListRow[]> {
+  const centers = await db.query<{ code: string; name: string | null }>(`select code, name from cost_centers order by code`);
+  const teams = await db.query<{ name: string; cost_center: string | null }>(`select name, cost_center from teams where not archived order by name`);
+  const nameOf = new Map(centers.map((c) => [c.code, c.name]));
+  const teamsOf = new Map<string, string[]>();
+  for (const t of teams) {
+    const k = t.cost_center ?? UNASSIGNED;
+    teamsOf.set(k, [...(teamsOf.get(k) ?? []), t.name]);
+  }
+  return (await groupTotals(db, p, "cost_center", centers.map((c) => c.code)))
+    .map(({ key: code, ...amounts }) => {
+      const pseudo = code === UNASSIGNED || code === UNMAPPED || code === UNALLOCATED;
+      return { code, name: nameOf.get(code) ?? null, pseudo, teams: pseudo && code !== UNASSIGNED ? [] : (teamsOf.get(code) ?? []), ...amounts };
+    })
+    .sort(byTotalDesc((c) => c.code));
 }
 
 export { UNASSIGNED, UNMAPPED, UNALLOCATED };

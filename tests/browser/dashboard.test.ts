@@ -67,6 +67,12 @@ describe("dashboards", () => {
     await page.waitForURL(/\/cost-centers\/CC-100/);
     await page.waitForSelector('[data-testid="trend-chart"] .recharts-bar-rectangle', { state: "attached" });
     await screenshot(page, "dashboard-cost-center");
+    // the breadcrumb leads to the cost-center list, reached from the sidebar too
+    await page.click('nav[aria-label="Breadcrumb"] a:text-is("cost centers")');
+    await page.waitForURL((u) => u.pathname === "/cost-centers");
+    await page.waitForSelector('[data-testid="cost-center-row"] a:text-is("CC-100")');
+    expect(await page.textContent('[data-testid="cost-centers-table"]')).toContain("unassigned");
+    await screenshot(page, "dashboard-cost-centers");
 
     // team page from /teams
     await page.goto(`${app.url}/teams?period=last-3-months&gran=monthly`);

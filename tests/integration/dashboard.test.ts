@@ -215,6 +215,27 @@ describe("team and cost-center loaders = CLI report", () => {
     expect(one.closes.map((c: Json) => [c.month, c.status])).toEqual([["2026-04", "closed"]]);
   });
 
+  it("/cost-centers lists every cost center and pseudo-group with totals equal to the report", async () => {
+    for (const gran of ["monthly", "daily"] as const) {
+      const report = perGroup(await getReport(app.db, { granularity: gran, from: "2026-03-01", to: "2026-04-30", by: "cost_center" }));
+      const c = await data("routes/cost-centers._index", "/cost-centers", `${Q}&gran=${gran}`);
+      const codes = c.centers.map((r: Json) => r.code);
+      for (const code of report.keys()) expect(codes, code).toContain(code);
+      for (const row of c.centers) {
+        const e = report.get(row.code);
+        eq(row.total, e?.total ?? new Decimal(0));
+        eq(row.direct, e?.direct ?? new Decimal(0));
+        eq(row.unallocatedShare, e?.share ?? new Decimal(0));
+      }
+      eq(c.total, [...report.values()].reduce((a, e) => a.plus(e.total), new Decimal(0)));
+      // largest first; teams listed under their cost center, none under the pseudo-teams
+      const totals = c.centers.map((r: Json) => new Decimal(r.total));
+      for (let i = 1; i < totals.length; i++) expect(totals[i - 1].gte(totals[i])).toBe(true);
+      expect(c.centers.find((r: Json) => r.code === "unassigned").teams).toEqual(expect.arrayContaining(["analytics"]));
+      expect(c.centers.find((r: Json) => r.code === "unmapped").teams).toEqual([]);
+    }
+  });
+
   it("unknown team → 404", async () => {
     const res = await viewer.get("/teams/no-such-team");
     expect(res.status).toBe(404);
@@ -245,7 +266,7 @@ describe("CSV download", () => {
 describe("access", () => {
   it("anonymous → /login; viewers read every dashboard", async () => {
     const anon = app.anonymous();
-    for (const p of ["/", "/teams", "/teams/payments", "/cost-centers/CC-100", "/orgs", "/orgs/org-vendor", "/export.csv"]) {
+    for (const p of ["/", "/teams", "/teams/payments", "/cost-centers", "/cost-centers/CC-100", "/orgs", "/orgs/org-vendor", "/export.csv"]) {
       const res = await anon.get(p);
       expect(res.status, p).toBe(302);
       expect(res.headers.get("location"), p).toMatch(/^\/login/);

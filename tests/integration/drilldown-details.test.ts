@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCrosswalkEntry, listCrosswalk, updateCrosswalkEntry } from "../../db/queries/crosswalk";
-import { getDrilldown } from "../../db/queries/dashboard";
+import { CROSSWALK_SHOWN, getDrilldown } from "../../db/queries/dashboard";
 import { createTestDb, type TestDb } from "../helpers/db";
 import { seedDashboard } from "./dashboard-fixture";
 
@@ -56,5 +56,21 @@ describe("drill-down from the month-level aggregate", () => {
     const e = (await listCrosswalk(t.db, { orgId: "org-gen" }))[0];
     await updateCrosswalkEntry(t.db, "test", e.id, { team: "moved-team" });
     await expectSameAsRaw();
+  });
+});
+
+describe("the crosswalk list of a drill-down", () => {
+  it("shows the first CROSSWALK_SHOWN entries and counts them all", async () => {
+    const v = views[0];
+    const before = await getDrilldown(t.db, "team", "payments", v);
+    expect(before.crosswalkTotal).toBe(before.crosswalk.length);
+    const extra = CROSSWALK_SHOWN + 5;
+    for (let i = 0; i < extra; i++)
+      await createCrosswalkEntry(t.db, "test", { orgId: "org-gen", ownerId: `sa-cap-${String(i).padStart(3, "0")}`, team: "payments", validFrom: "2026-01-01", validTo: null });
+    const after = await getDrilldown(t.db, "team", "payments", v);
+    expect(after.crosswalkTotal).toBe(before.crosswalkTotal + extra);
+    expect(after.crosswalk).toHaveLength(CROSSWALK_SHOWN);
+    const all = await listCrosswalk(t.db, { team: "payments" });
+    expect(all.length).toBe(after.crosswalkTotal);
   });
 });

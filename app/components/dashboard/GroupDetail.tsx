@@ -242,7 +242,8 @@ export function GroupDetail({ d, filters, isAdmin, search }: { d: D; filters: Re
           {d.crosswalk.length === 0 ? (
             <p className="px-5 py-6 text-sm text-slate-500">No crosswalk entry routes cost to {d.key} for these organizations.</p>
           ) : (
-            <Table caption="Crosswalk entries" testId="crosswalk-entries">
+            <>
+<Table caption="Crosswalk entries" testId="crosswalk-entries">
               <thead className="bg-slate-50">
                 <tr>
                   {["Org", "Owner", "Team", "Valid from", "Valid to", "Note"].map((h) => (
@@ -272,6 +273,23 @@ export function GroupDetail({ d, filters, isAdmin, search }: { d: D; filters: Re
                 ))}
               </tbody>
             </Table>
+            {d.crosswalkTotal > d.crosswalk.length ? (
+              <p className="border-t border-slate-100 px-5 py-3 text-sm text-slate-500" data-testid="crosswalk-more">
+                Showing {d.crosswalk.length} of {d.crosswalkTotal} entries
+                {isAdmin && d.kind === "team" ? (
+                  <>
+                    {" "}
+                    ·{" "}
+                    <Link to={`/crosswalk?team=${encodeURIComponent(d.key)}`} className="text-indigo-700 hover:underline">
+                      all of them in the crosswalk
+                    </Link>
+                  </>
+                ) : (
+                  "."
+                )}
+              </p>
+            ) : null}
+            </>
           )}
         </Card>
       ) : null}
