@@ -194,7 +194,7 @@ export async function refreshDetails(
       where c.active and c.org_id = $1 and c.granularity = $2
         and ($3::date is null or c.bucket_start >= date_trunc('month', $3::date)::date)
         and ($4::date is null or c.bucket_start < (date_trunc('month', $4::date) + interval '1 month')::date)
-        and ($5::text is null or c.owner_id = $5 or c.is_unallocated)
+        and ($5::text is null or c.owner_id = any(array[$5, 'unallocated']))
       group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10`,
     params,
   );

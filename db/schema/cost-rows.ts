@@ -1,4 +1,4 @@
-import { boolean, date, index, integer, numeric, pgTable, text } from "drizzle-orm/pg-core";
+import { boolean, check, date, index, integer, numeric, pgTable, text } from "drizzle-orm/pg-core";
 import { sql } from "drizzle-orm";
 
 /**
@@ -29,5 +29,8 @@ export const costRows = pgTable(
     index("cost_rows_active_idx").on(t.orgId, t.granularity, t.bucketStart).where(sql`${t.active}`),
     index("cost_rows_owner_idx").on(t.orgId, t.ownerId).where(sql`${t.active}`),
     index("cost_rows_import_idx").on(t.importId),
+    // both ingest paths write the unallocated row's owner as "unallocated": owner-scoped
+    // queries find it through cost_rows_owner_idx (owner_id = any(array[X, 'unallocated']))
+    check("cost_rows_unallocated_owner", sql`${t.isUnallocated} = (${t.ownerId} = 'unallocated')`),
   ],
 );

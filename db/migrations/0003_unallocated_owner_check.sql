@@ -1,0 +1,1 @@
+ALTER TABLE "cost_rows" ADD CONSTRAINT "cost_rows_unallocated_owner" CHECK ("cost_rows"."is_unallocated" = ("cost_rows"."owner_id" = 'unallocated'));
