@@ -1,10 +1,10 @@
-// Upload an export: stream to a temp file, validate (preview), then confirm → ingestFile.
+// Upload an export: stream to a temp file, check it (preview: checkExportFile), then confirm → ingestFile.
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation } from "@remix-run/react";
 import { useEffect, useState } from "react";
 import { rm } from "node:fs/promises";
 import path from "node:path";
-import { ingestFile, validateExportFile, type Granularity } from "../../db/queries/ingest";
+import { checkExportFile, ingestFile, type Granularity } from "../../db/queries/ingest";
 import { listOrgs } from "../../db/queries/orgs";
 import { checkOrgId, recordRejectedUpload, replacementPreview, AdminInputError } from "../../db/queries/admin";
 import type { ExportSummary } from "~/domain/csv/export";
@@ -163,8 +163,8 @@ export async function action({ request }: ActionFunctionArgs) {
     await cleanup();
     return json<ActionData>({ stage: "error", error: `${fileName} is empty.` }, { status: 400 });
   }
-  const v = await validateExportFile({ filePath: fileOf(state.token), granularity: granularity ?? undefined, allowUnbalanced }, false);
-  await rm(v.tmpDir, { recursive: true, force: true });
+  // the staged checks (a rolled-back transaction) for well-formed files, row by row otherwise
+  const v = await checkExportFile(db, { filePath: fileOf(state.token), granularity: granularity ?? undefined, allowUnbalanced });
   if (!v.summary.ok) {
     await recordRejectedUpload(db, user.email, { orgId, fileName, summary: v.summary });
     await cleanup();

@@ -15,7 +15,7 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { open, stat } from "node:fs/promises";
-import { ExportValidator, type ExportColumn } from "../../app/domain/csv/export";
+import { ExportValidator, type ExportColumn, type ExportSummary } from "../../app/domain/csv/export";
 import { parseBucketTimestamp } from "../../app/domain/csv/values";
 import type { Db } from "../client";
 import { commitImport, type IngestOptions, type IngestResult, type Stopwatch } from "./ingest";
@@ -23,8 +23,17 @@ import { ensureOrg, lockOrg } from "./orgs";
 
 /** Thrown inside the staging transaction to roll it back and use the parsed path. */
 class NotStaged extends Error {}
+/** Thrown inside the staging transaction of a check (dry run) to roll it back with the verdict. */
+class Checked extends Error {
+  constructor(readonly summary: ExportSummary) {
+    super("checked");
+  }
+}
 
-export type StagedOutcome = { status: "done"; result: IngestResult } | { status: "fallback"; reason: string };
+export type StagedOutcome =
+  | { status: "done"; result: IngestResult }
+  | { status: "checked"; summary: ExportSummary }
+  | { status: "fallback"; reason: string };
 
 const HEAD_LIMIT = 64 * 1024;
 
@@ -138,7 +147,11 @@ async function* dataChunks(filePath: string, headerBytes: number, guard: CsvByte
   scan.sha256 = hash.digest("hex");
 }
 
-export async function ingestStaged(db: Db, opts: IngestOptions, sw: Stopwatch): Promise<StagedOutcome> {
+/**
+ * `mode: "check"` is a dry run for the upload preview: the same staging and checks, no
+ * org lock, then a rollback that returns the summary; nothing is stored.
+ */
+export async function ingestStaged(db: Db, opts: IngestOptions, sw: Stopwatch, mode: "commit" | "check" = "commit"): Promise<StagedOutcome> {
   const fallback = (reason: string): StagedOutcome => {
     sw.lap("staged_attempt");
     return { status: "fallback", reason };
@@ -157,9 +170,11 @@ export async function ingestStaged(db: Db, opts: IngestOptions, sw: Stopwatch): 
 
   try {
     const result = await db.transaction(async (tx) => {
-      await ensureOrg(tx, opts.orgId);
-      await lockOrg(tx, opts.orgId);
-      sw.lap("lock");
+      if (mode === "commit") {
+        await ensureOrg(tx, opts.orgId);
+        await lockOrg(tx, opts.orgId);
+        sw.lap("lock");
+      }
       await tx.exec(
         `create temp table stage_raw (n bigint generated always as identity, ${fields.map((f) => `${f} text`).join(", ")}) on commit drop`,
       );
@@ -234,6 +249,7 @@ export async function ingestStaged(db: Db, opts: IngestOptions, sw: Stopwatch): 
       if (!validator.absorbAggregates({ rows: check.rows, buckets })) throw new NotStaged("a bucket does not fit the stated granularity");
       const summary = validator.finish();
       if (!summary.ok) throw new NotStaged("file-level rules");
+      if (mode === "check") throw new Checked(summary);
       opts.onProgress?.({ rows: summary.rowCount, bytes: totalBytes, totalBytes });
 
       const load = async (importId: number) => {
@@ -252,6 +268,7 @@ export async function ingestStaged(db: Db, opts: IngestOptions, sw: Stopwatch): 
     });
     return { status: "done", result };
   } catch (e) {
+    if (e instanceof Checked) return { status: "checked", summary: e.summary };
     // any failure here (a COPY that does not parse, a cast, a rule) leaves nothing behind:
     // the transaction rolled back, and the parsed path decides with exact error reports
     return fallback(e instanceof NotStaged ? e.message : `staging failed: ${(e as Error).message.split("\n")[0]}`);

@@ -142,6 +142,22 @@ export async function validateExportFile(
   return { summary, sha256: hash.digest("hex"), spoolFile, tmpDir };
 }
 
+/**
+ * The §2.1 verdict on a file without storing anything (the upload preview): the staged
+ * checks in a rolled-back transaction, or, for files the staged path does not take, the
+ * row-by-row validator (exact errors). The summary is the one ingest would record.
+ */
+export async function checkExportFile(
+  db: Db,
+  opts: Pick<IngestOptions, "filePath" | "granularity" | "allowUnbalanced" | "now">,
+): Promise<{ summary: ExportSummary; path: IngestPath; fallbackReason?: string }> {
+  const staged = await ingestStaged(db, { ...opts, orgId: "", actor: "" }, stopwatch(), "check");
+  if (staged.status === "checked") return { summary: staged.summary, path: "staged" };
+  const v = await validateExportFile(opts, false);
+  await rm(v.tmpDir, { recursive: true, force: true });
+  return { summary: v.summary, path: "parsed", ...(staged.status === "fallback" ? { fallbackReason: staged.reason } : {}) };
+}
+
 /** Streams the spool into COPY, prefixing the columns known only once the import row exists. */
 async function* spoolLines(file: string, prefix: string): AsyncGenerator<string> {
   const rl = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
@@ -169,7 +185,7 @@ export async function ingestFile(db: Db, opts: IngestOptions): Promise<IngestRes
   if (opts.staged !== false) {
     const staged = await ingestStaged(db, opts, sw);
     if (staged.status === "done") return staged.result;
-    fallbackReason = staged.reason;
+    if (staged.status === "fallback") fallbackReason = staged.reason;
   }
   const spooled = await validateExportFile(opts);
   sw.lap("validate");

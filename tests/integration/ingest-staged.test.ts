@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCrosswalkEntry } from "../../db/queries/crosswalk";
-import { ingestFile, type IngestResult } from "../../db/queries/ingest";
+import { checkExportFile, ingestFile, validateExportFile, type IngestResult } from "../../db/queries/ingest";
 import { writeExportFile } from "../../scripts/lib/export-file";
 import { createTestDb, type TestDb } from "../helpers/db";
 
@@ -175,5 +175,32 @@ describe("the staged ingest path", () => {
     const { staged } = await both("weekly-stated.csv", base, { granularity: "weekly" });
     expect(staged.status).toBe("rejected");
     if (staged.status === "rejected") expect(staged.errors[0].rule).toBe("granularity");
+  });
+});
+
+describe("checkExportFile (the upload preview)", () => {
+  it("gives the summary ingest records, through the staged checks, and stores nothing", async () => {
+    const file = path.join(tmp, "check.csv");
+    await writeFile(file, join(mapField(baseLines, 1, (v) => (v === "unallocated" ? "UNALLOCATED" : v))));
+    const counts = async () =>
+      (await t.db.query<{ n: number }>(`select (select count(*) from cost_rows) + (select count(*) from imports) + (select count(*) from organizations) as n`))[0];
+    const before = await counts();
+    const checked = await checkExportFile(t.db, { filePath: file });
+    expect(checked.path).toBe("staged");
+    expect(await counts()).toEqual(before);
+    const parsed = await validateExportFile({ filePath: file }, false);
+    await rm(parsed.tmpDir, { recursive: true, force: true });
+    expect(checked.summary).toEqual(parsed.summary);
+    const r = await ingestFile(t.db, { orgId: "org-check", filePath: file, actor: "test" });
+    expect(r.summary).toEqual(checked.summary);
+  });
+
+  it("reports a bad file's errors row by row", async () => {
+    const file = path.join(tmp, "check-bad.csv");
+    await writeFile(file, join(baseLines.map((l, i) => (i === 3 ? l.replace(/,([\d.]+),/, ",1e3,") : l))));
+    const checked = await checkExportFile(t.db, { filePath: file });
+    expect(checked.path).toBe("parsed");
+    expect(checked.summary.ok).toBe(false);
+    expect(checked.summary.errors[0]).toMatchObject({ line: 4, column: "chargeback_cost", value: "1e3", rule: "decimal" });
   });
 });
