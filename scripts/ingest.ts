@@ -3,7 +3,7 @@ import { stat } from "node:fs/promises";
 import cliProgress from "cli-progress";
 import { z } from "zod";
 import { formatIssues } from "../app/domain/csv/issues";
-import { ingestFile } from "../db/queries/ingest";
+import { INGEST_PHASES, ingestFile } from "../db/queries/ingest";
 import { cliActor, parseCli, runCli, withDb } from "./lib/cli";
 
 const USAGE = "npm run ingest -- --org ORG_ID [--granularity daily|weekly|monthly] [--allow-unbalanced] FILE.csv [FILE.csv…]";
@@ -36,11 +36,11 @@ runCli(async () => {
       const bar =
         size > 5_000_000 && process.stderr.isTTY !== undefined
           ? new cliProgress.SingleBar(
-              { format: `${file} [{bar}] {percentage}% | {rows} rows | {rate} rows/s`, stream: process.stderr, hideCursor: true },
+              { format: `${file} [{bar}] {percentage}% | {rows} rows | {phase}`, stream: process.stderr, hideCursor: true },
               cliProgress.Presets.shades_classic,
             )
           : null;
-      bar?.start(size, 0, { rows: 0, rate: 0 });
+      bar?.start(size, 0, { rows: 0, phase: `${INGEST_PHASES.reading}…` });
       const result = await ingestFile(db, {
         orgId: args.org,
         filePath: file,
@@ -48,7 +48,8 @@ runCli(async () => {
         allowUnbalanced: args.allowUnbalanced,
         actor: cliActor(),
         now: new Date(),
-        onProgress: (p) => bar?.update(p.bytes, { rows: p.rows, rate: Math.round(p.rows / Math.max(0.001, (Date.now() - started) / 1000)) }),
+        onProgress: (p) => bar?.update(p.bytes, { rows: p.rows }),
+        onPhase: (phase) => bar?.update({ phase: `${INGEST_PHASES[phase]}…` }),
       });
       bar?.stop();
       const secs = (Date.now() - started) / 1000;

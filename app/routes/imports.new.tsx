@@ -4,7 +4,7 @@ import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation } f
 import { useEffect, useState } from "react";
 import { rm } from "node:fs/promises";
 import path from "node:path";
-import { checkExportFile, ingestFile, type Granularity } from "../../db/queries/ingest";
+import { checkExportFile, INGEST_PHASES, ingestFile, type Granularity } from "../../db/queries/ingest";
 import { listOrgs } from "../../db/queries/orgs";
 import { checkOrgId, recordRejectedUpload, replacementPreview, AdminInputError } from "../../db/queries/admin";
 import type { ExportSummary } from "~/domain/csv/export";
@@ -111,7 +111,11 @@ export async function action({ request }: ActionFunctionArgs) {
         granularity: pending.granularity ?? undefined,
         allowUnbalanced: pending.allowUnbalanced,
         actor: user.email,
-        onProgress: (p) => setProgress(pending.token, { state: "loading", rows: p.rows, bytes: p.bytes, totalBytes: p.totalBytes }),
+        onProgress: (p) => setProgress(pending.token, { ...getProgress(pending.token), state: "loading", rows: p.rows, bytes: p.bytes, totalBytes: p.totalBytes }),
+        onPhase: (phase) => {
+          const cur = getProgress(pending.token);
+          if (cur) setProgress(pending.token, { ...cur, phase: INGEST_PHASES[phase] });
+        },
       });
       if (result.status === "rejected") {
         await recordRejectedUpload(db, user.email, { orgId: pending.orgId, fileName: pending.fileName, summary: result.summary });
@@ -383,7 +387,7 @@ function PreviewCard({ result, submittingIntent }: { result: Extract<ActionData,
                   prog
                     ? prog.state === "done"
                       ? `Done: ${formatNumber(String(prog.rows), 0)} rows loaded.`
-                      : `Loading… ${formatNumber(String(prog.rows), 0)} of ${formatNumber(String(s.rowCount), 0)} rows read`
+                      : `${prog.phase ? prog.phase[0].toUpperCase() + prog.phase.slice(1) : "Loading"}… ${formatNumber(String(prog.rows), 0)} of ${formatNumber(String(s.rowCount), 0)} rows read`
                     : "Loading…"
                 }
               />

@@ -181,6 +181,7 @@ export async function ingestStaged(db: Db, opts: IngestOptions, sw: Stopwatch, m
       const guard = new CsvByteGuard(cols.fieldCount);
       const scan: ByteScan = { sha256: "", stopped: null };
       let lastReport = 0;
+      if (mode === "commit") opts.onPhase?.("reading");
       await tx.copyRows(
         "stage_raw",
         fields,
@@ -194,6 +195,10 @@ export async function ingestStaged(db: Db, opts: IngestOptions, sw: Stopwatch, m
       sw.lap("stage_copy");
       if (scan.stopped) throw new NotStaged(scan.stopped);
       const expectedRows = guard.lines;
+      if (mode === "commit") {
+        opts.onProgress?.({ rows: guard.lines, bytes: totalBytes, totalBytes });
+        opts.onPhase?.("checking");
+      }
 
       // row rules (§2.1), one scan (the guard checked field counts and edges): required values, decimals made only of digits,
       // '.' and '-' (of such strings PostgreSQL's numeric input accepts exactly the

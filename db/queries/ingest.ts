@@ -35,6 +35,8 @@ export interface IngestOptions {
   now?: Date;
   /** Called every few thousand rows during the parse, and once at the end. */
   onProgress?: (p: { rows: number; bytes: number; totalBytes: number }) => void;
+  /** Called when a phase starts, for progress displays (the byte progress covers reading only). */
+  onPhase?: (phase: IngestPhase) => void;
   /** false: skip the staged fast path (tests compare both paths). Default true. */
   staged?: boolean;
 }
@@ -63,6 +65,15 @@ export type IngestResult =
  * row in Node (every file the staged path does not accept, with exact error reports).
  */
 export type IngestPath = "staged" | "parsed";
+
+/** What a long ingest is doing, in the order it happens. */
+export const INGEST_PHASES = {
+  reading: "reading the file",
+  checking: "checking §2.1",
+  storing: "storing rows",
+  allocating: "allocating to teams",
+} as const;
+export type IngestPhase = keyof typeof INGEST_PHASES;
 
 export const COST_COLUMNS = [
   "import_id", "org_id", "granularity", "bucket_start", "owner_id", "environment_id", "resource_id", "product",
@@ -187,6 +198,7 @@ export async function ingestFile(db: Db, opts: IngestOptions): Promise<IngestRes
     if (staged.status === "done") return staged.result;
     if (staged.status === "fallback") fallbackReason = staged.reason;
   }
+  opts.onPhase?.("checking");
   const spooled = await validateExportFile(opts);
   sw.lap("validate");
   try {
@@ -256,6 +268,7 @@ export async function commitImport(
       summary.rowCount, summary.total, JSON.stringify(replacedImportIds), JSON.stringify(summary.warnings), opts.actor,
     ],
   );
+  opts.onPhase?.("storing");
   await load(importId);
   sw.lap("load");
 
@@ -266,6 +279,7 @@ export async function commitImport(
      returning id`,
     [importId, opts.orgId],
   );
+  opts.onPhase?.("allocating");
   // fresh planner statistics after a bulk load: without them the recompute's joins plan for an empty table
   await tx.exec(`analyze cost_rows`);
   sw.lap("analyze");

@@ -204,3 +204,22 @@ describe("checkExportFile (the upload preview)", () => {
     expect(checked.summary.errors[0]).toMatchObject({ line: 4, column: "chargeback_cost", value: "1e3", rule: "decimal" });
   });
 });
+
+describe("progress phases", () => {
+  it("are reported in order on both paths, bytes reaching the file size", async () => {
+    const file = path.join(tmp, "phases.csv");
+    await writeFile(file, join(mapField(baseLines, 6, (v) => `${v}x`)));
+    for (const staged of [true, false]) {
+      const phases: string[] = [];
+      let lastBytes = 0;
+      const r = await ingestFile(t.db, {
+        orgId: staged ? "org-ph-s" : "org-ph-p", filePath: file, actor: "test", staged,
+        onPhase: (p) => phases.push(p),
+        onProgress: (p) => (lastBytes = p.bytes),
+      });
+      expect(r.status).toBe("imported");
+      expect(phases).toEqual(staged ? ["reading", "checking", "storing", "allocating"] : ["checking", "storing", "allocating"]);
+      expect(lastBytes).toBe(Buffer.byteLength(join(mapField(baseLines, 6, (v) => `${v}x`))));
+    }
+  });
+});

@@ -142,6 +142,8 @@ export async function sweepExpired(): Promise<void> {
 
 export interface Progress {
   state: "validating" | "loading" | "done" | "failed";
+  /** what the ingest is doing (INGEST_PHASES), while loading */
+  phase?: string;
   rows: number;
   bytes: number;
   totalBytes: number;
