@@ -3,9 +3,9 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { FilterBar } from "~/components/dashboard/FilterBar";
-import { Table, td, tdNum, th, thNum, ShareBar, AmountCells } from "~/components/dashboard/tables";
+import { GroupTotalsTable } from "~/components/dashboard/GroupTotalsTable";
 import { TrustBar } from "~/components/dashboard/TrustBar";
-import { Change, cx, Usd } from "~/components/dashboard/ui";
+import { cx } from "~/components/dashboard/ui";
 import { Badge, buttonClass, Card, EmptyState, PageHeader } from "~/components/ui";
 import { filtersToSearch } from "~/lib/filters";
 import { dashboardBase, timing } from "~/lib/filters.server";
@@ -55,85 +55,45 @@ export default function CostCenters() {
         </EmptyState>
       ) : (
         <Card padded={false}>
-          <Table caption="Cost centers and their totals" testId="cost-centers-table">
-            <thead className="bg-slate-50">
-              <tr>
-                <th scope="col" className={th}>
-                  Cost center
-                </th>
-                <th scope="col" className={th}>
-                  Teams
-                </th>
-                <th scope="col" className={thNum}>
-                  Direct cost
-                </th>
-                <th scope="col" className={thNum}>
-                  Share of unallocated
-                </th>
-                <th scope="col" className={thNum}>
-                  Total
-                </th>
-                <th scope="col" className={thNum}>
-                  Share
-                </th>
-                <th scope="col" className={thNum}>
-                  Change
-                </th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100 bg-white">
-              {centers.map((c) => (
-                <tr key={c.code} className="hover:bg-slate-50" data-testid="cost-center-row">
-                  <th scope="row" className={cx(td, "text-left font-normal")}>
-                    <Link
-                      to={`/cost-centers/${encodeURIComponent(c.code)}${search}`}
-                      className={cx("font-medium hover:underline", c.pseudo ? "italic text-slate-600" : "text-indigo-700")}
-                    >
-                      {c.code}
+          <GroupTotalsTable
+            caption="Cost centers and their totals"
+            testId="cost-centers-table"
+            rowTestId="cost-center-row"
+            headers={["Cost center", "Teams"]}
+            rows={centers}
+            rowKey={(c) => c.code}
+            total={total}
+            name={(c) => (
+              <>
+                <Link
+                  to={`/cost-centers/${encodeURIComponent(c.code)}${search}`}
+                  className={cx("font-medium hover:underline", c.pseudo ? "italic text-slate-600" : "text-indigo-700")}
+                >
+                  {c.code}
+                </Link>
+                {c.name ? <span className="ml-2 text-slate-500">{c.name}</span> : null}
+                {c.pseudo ? (
+                  <span className="ml-2" title={PSEUDO_HINT[c.code]}>
+                    <Badge tone="warning">{c.code === "unassigned" ? "no cost center" : "pseudo-team"}</Badge>
+                  </span>
+                ) : null}
+              </>
+            )}
+            detail={(c) =>
+              c.teams.length === 0 ? (
+                <span className="text-slate-400">—</span>
+              ) : (
+                c.teams.map((t, i) => (
+                  <span key={t}>
+                    {i > 0 ? ", " : null}
+                    <Link to={`/teams/${encodeURIComponent(t)}${teamSearch}`} className="text-indigo-700 hover:underline">
+                      {t}
                     </Link>
-                    {c.name ? <span className="ml-2 text-slate-500">{c.name}</span> : null}
-                    {c.pseudo ? (
-                      <span className="ml-2" title={PSEUDO_HINT[c.code]}>
-                        <Badge tone="warning">{c.code === "unassigned" ? "no cost center" : "pseudo-team"}</Badge>
-                      </span>
-                    ) : null}
-                  </th>
-                  <td className={cx(td, "max-w-xs")}>
-                    {c.teams.length === 0 ? (
-                      <span className="text-slate-400">—</span>
-                    ) : (
-                      c.teams.map((t, i) => (
-                        <span key={t}>
-                          {i > 0 ? ", " : null}
-                          <Link to={`/teams/${encodeURIComponent(t)}${teamSearch}`} className="text-indigo-700 hover:underline">
-                            {t}
-                          </Link>
-                        </span>
-                      ))
-                    )}
-                  </td>
-                  <AmountCells amounts={c} totalClassName="font-semibold text-slate-900" />
-                  <td className={cx(tdNum, "w-32")}>
-                    <ShareBar part={c.total} total={total} />
-                  </td>
-                  <td className={tdNum}>
-                    <Change change={c.change} pct={null} compact />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-            <tfoot className="border-t-2 border-slate-200 bg-slate-50">
-              <tr>
-                <th scope="row" className={cx(td, "text-left font-semibold")} colSpan={4}>
-                  Total
-                </th>
-                <td className={cx(tdNum, "font-semibold")}>
-                  <Usd value={total} />
-                </td>
-                <td colSpan={2} />
-              </tr>
-            </tfoot>
-          </Table>
+                  </span>
+                ))
+              )
+            }
+          />
         </Card>
       )}
     </>
