@@ -112,7 +112,7 @@ interface ByteScan {
 /**
  * Yields the data part of the file (after the header line) in chunks that end at a line
  * break and pass the guard, while hashing the whole file. Before a chunk that fails the
- * guard, streaming stops cleanly (COPY gets a normal end) and `scan.stopped` says why.
+ * guard, streaming stops (COPY gets a normal end) and `scan.stopped` says why.
  */
 async function* dataChunks(filePath: string, headerBytes: number, guard: CsvByteGuard, scan: ByteScan, onBytes: (n: number) => void) {
   const hash = createHash("sha256");
@@ -126,7 +126,7 @@ async function* dataChunks(filePath: string, headerBytes: number, guard: CsvByte
     if (seen < headerBytes) data = chunk.subarray(Math.min(chunk.length, headerBytes - seen));
     seen += chunk.length;
     onBytes(seen);
-    if (scan.stopped || data.length === 0) continue; // keep hashing to the end
+    if (data.length === 0) continue;
     const joined: Buffer = carry ? Buffer.concat([carry, data]) : data;
     const cut = joined.lastIndexOf(10);
     if (cut < 0) {
@@ -137,9 +137,10 @@ async function* dataChunks(filePath: string, headerBytes: number, guard: CsvByte
     const out = joined.subarray(0, cut + 1);
     crlf = cut > 0 && out[cut - 1] === 13;
     scan.stopped = guard.check(out);
-    if (!scan.stopped) yield out;
+    if (scan.stopped) return; // COPY ends normally; the parsed path takes the file (the hash is not needed)
+    yield out;
   }
-  if (carry && !scan.stopped) {
+  if (carry) {
     const last = Buffer.concat([carry, Buffer.from(crlf ? "\r\n" : "\n")]);
     scan.stopped = guard.check(last);
     if (!scan.stopped) yield last;
