@@ -36,17 +36,9 @@ export interface Db {
 export type CopySource = AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>;
 export interface CopyOptions {
   format?: "text" | "csv";
-  /** CSV only: one ASCII character each (defaults: "," and '"') */
-  delimiter?: string;
-  quote?: string;
   /** CSV only: an unquoted empty value is '' rather than NULL, in every column */
   forceNotNull?: boolean;
 }
-
-const copyChar = (c: string) => {
-  if (!/^[\x01-\x7f]$/.test(c)) throw new Error(`COPY option must be one ASCII character: ${JSON.stringify(c)}`);
-  return `E'\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}'`;
-};
 
 const NEEDS_ESCAPE = /[\\\t\n\r]/;
 
@@ -68,10 +60,7 @@ const ident = (s: string) => {
 };
 
 function copySql(table: string, columns: string[], source: string, opts: CopyOptions = {}) {
-  const csv = opts.format === "csv"
-    ? ` WITH (FORMAT csv${opts.delimiter ? `, DELIMITER ${copyChar(opts.delimiter)}` : ""}${opts.quote ? `, QUOTE ${copyChar(opts.quote)}` : ""}` +
-      `${opts.forceNotNull ? `, FORCE_NOT_NULL (${columns.map(ident).join(", ")})` : ""})`
-    : "";
+  const csv = opts.format !== "csv" ? "" : ` WITH (FORMAT csv${opts.forceNotNull ? `, FORCE_NOT_NULL (${columns.map(ident).join(", ")})` : ""})`;
   return `COPY ${ident(table)} (${columns.map(ident).join(", ")}) FROM ${source}${csv}`;
 }
 
@@ -79,7 +68,7 @@ function copySql(table: string, columns: string[], source: string, opts: CopyOpt
 
 const identity = (x: string) => x;
 
-export function createPostgresDb(url: string, opts: { max?: number; connection?: Record<string, string> } = {}): Db {
+export function createPostgresDb(url: string, opts: { max?: number } = {}): Db {
   const sql = postgres(url, {
     max: opts.max ?? 10,
     idle_timeout: 20,
@@ -88,7 +77,7 @@ export function createPostgresDb(url: string, opts: { max?: number; connection?:
     // costs 100–400 ms per query above jit_above_cost and never paid back (measured on the
     // drill-down and recompute queries, docs/decisions/0004). Aggregations over a month of
     // rows hash in memory instead of spilling sorts to disk.
-    connection: { jit: "off", work_mem: "64MB", ...opts.connection },
+    connection: { jit: "off", work_mem: "64MB" },
     types: {
       // keep dates and timestamps as PostgreSQL text, like the PGlite client
       dateText: { to: 1082, from: [1082, 1114, 1184], serialize: (x: unknown) => String(x), parse: identity },
