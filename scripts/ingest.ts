@@ -66,6 +66,8 @@ runCli(async () => {
       } else if (result.status === "unchanged") {
         process.stdout.write(`${file}: ${result.message}\n`);
       } else {
+        if (result.path === "parsed" && result.fallbackReason)
+          process.stderr.write(`${file}: note: checked row by row (${result.fallbackReason}); plain exports load faster\n`);
         process.stdout.write(
           `${file}: import ${result.importId} for ${args.org}: ${s.rowCount} rows, ${s.granularity} ${s.firstBucket}..${s.lastBucket}, total ${s.total} USD` +
             (result.replacedImportIds.length ? `; replaced ${result.replacedRows} rows of import(s) ${result.replacedImportIds.join(", ")}` : "") +

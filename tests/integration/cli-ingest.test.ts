@@ -50,6 +50,25 @@ afterAll(async () => {
   await cli?.cleanup();
 });
 
+describe("ingest path", () => {
+  it("says when a file was checked row by row, and why; a plain file loads silently", async () => {
+    const lines = (await readFile(EXPORT, "utf8")).trimEnd().split("\n");
+    const quoted = lines.map((l, i) => (i === 0 ? l : l.replace(/^([^,]*),([^,]*),/, '$1,"$2",'))).join("\n") + "\n";
+    const own = await createCliEnv(); // its own database: the other tests report every org
+    try {
+      const r = await own.run("ingest", "--org", "org-quoted", "--granularity", "monthly", await file("quoted.csv", quoted));
+      expect(r.code).toBe(0);
+      expect(r.stderr).toMatch(/quoted\.csv: note: checked row by row \(quoted fields\)/);
+      expect(r.stdout).toMatch(/import \d+ for org-quoted/);
+      const plain = await own.run("ingest", "--org", "org-plain", "--granularity", "monthly", EXPORT);
+      expect(plain.code).toBe(0);
+      expect(plain.stderr).toBe("");
+    } finally {
+      await own.cleanup();
+    }
+  });
+});
+
 describe("the vendor's worked example ($33 month plus a $5.50 promotional credit)", () => {
   it("reports each team exactly and sums to the export total to the cent", async () => {
     const r = await monthly(cli);
