@@ -18,7 +18,7 @@ import { open, stat } from "node:fs/promises";
 import { ExportValidator, type ExportColumn, type ExportSummary } from "../../app/domain/csv/export";
 import { parseBucketTimestamp } from "../../app/domain/csv/values";
 import type { Db } from "../client";
-import { commitImport, type IngestOptions, type IngestResult, type Stopwatch } from "./ingest";
+import { commitImport, COST_COLUMNS, type IngestOptions, type IngestResult, type Stopwatch } from "./ingest";
 import { ensureOrg, lockOrg } from "./orgs";
 
 /** Thrown inside the staging transaction to roll it back and use the parsed path. */
@@ -201,9 +201,10 @@ export async function ingestStaged(db: Db, opts: IngestOptions, sw: Stopwatch, m
         opts.onPhase?.("checking");
       }
 
-      // row rules (§2.1), one scan (the guard checked field counts and edges): required values, decimals made only of digits,
-      // '.' and '-' (of such strings PostgreSQL's numeric input accepts exactly the
-      // validator's forms, -?\d+(\.\d*)? and -?\.\d+; the others fail the cast below)
+      // Row rules (§2.1) in one scan; the guard already checked field counts and edges.
+      // Required values, and decimals made only of digits, '.' and '-': of such strings
+      // PostgreSQL's numeric input accepts exactly the validator's forms, -?\d+(\.\d*)? and
+      // -?\.\d+; the others fail the cast below.
       const [check] = await tx.query<{ rows: number; bad: number }>(
         `select count(*)::int as rows,
                 count(*) filter (where not (
@@ -251,17 +252,14 @@ export async function ingestStaged(db: Db, opts: IngestOptions, sw: Stopwatch, m
       if (unbalanced > 0) throw new NotStaged(`${unbalanced} unbalanced groups`);
       sw.lap("stage_check_buckets");
 
-      buckets.sort((a, b) => (a.bucket < b.bucket ? -1 : a.bucket > b.bucket ? 1 : 0));
       if (!validator.absorbAggregates({ rows: check.rows, buckets })) throw new NotStaged("a bucket does not fit the stated granularity");
       const summary = validator.finish();
       if (!summary.ok) throw new NotStaged("file-level rules");
       if (mode === "check") throw new Checked(summary);
-      opts.onProgress?.({ rows: summary.rowCount, bytes: totalBytes, totalBytes });
 
       const load = async (importId: number) => {
         await tx.query(
-          `insert into cost_rows (import_id, org_id, granularity, bucket_start, owner_id, environment_id, resource_id, product,
-                                  metric, unit, chargeback_cost, original_amount, usage_share, is_unallocated, line)
+          `insert into cost_rows (${COST_COLUMNS.join(", ")})
            select $1, $2, $3, m.bucket::date, case when ${isUnallocated} then 'unallocated' else ${F("owner_id")} end,
                   ${F("environment_id")}, ${F("resource_id")}, ${F("product")}, ${F("metric")}, ${F("unit")},
                   trim_scale(${F("chargeback_cost")}::numeric), trim_scale(${F("original_amount")}::numeric),
