@@ -243,52 +243,52 @@ export function GroupDetail({ d, filters, isAdmin, search }: { d: D; filters: Re
             <p className="px-5 py-6 text-sm text-slate-500">No crosswalk entry routes cost to {d.key} for these organizations.</p>
           ) : (
             <>
-<Table caption="Crosswalk entries" testId="crosswalk-entries">
-              <thead className="bg-slate-50">
-                <tr>
-                  {["Org", "Owner", "Team", "Valid from", "Valid to", "Note"].map((h) => (
-                    <th key={h} scope="col" className={th}>
-                      {h}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {d.crosswalk.map((c) => (
-                  <tr key={c.id}>
-                    <td className={td}>{c.orgId}</td>
-                    <td className={td}>
-                      <span className="font-mono text-xs">{c.ownerId}</span>
-                      {c.displayName ? <span className="ml-2 text-slate-500">{c.displayName}</span> : null}
-                    </td>
-                    <td className={td}>
-                      <Link to={`/teams/${encodeURIComponent(c.team)}${search}`} className="text-indigo-700 hover:underline">
-                        {c.team}
-                      </Link>
-                    </td>
-                    <td className={cx(td, "tabular-nums")}>{c.validFrom}</td>
-                    <td className={cx(td, "tabular-nums")}>{c.validTo ?? <span className="text-slate-400">open</span>}</td>
-                    <td className={cx(td, "text-slate-500")}>{c.note}</td>
+              <Table caption="Crosswalk entries" testId="crosswalk-entries">
+                <thead className="bg-slate-50">
+                  <tr>
+                    {["Org", "Owner", "Team", "Valid from", "Valid to", "Note"].map((h) => (
+                      <th key={h} scope="col" className={th}>
+                        {h}
+                      </th>
+                    ))}
                   </tr>
-                ))}
-              </tbody>
-            </Table>
-            {d.crosswalkTotal > d.crosswalk.length ? (
-              <p className="border-t border-slate-100 px-5 py-3 text-sm text-slate-500" data-testid="crosswalk-more">
-                Showing {d.crosswalk.length} of {d.crosswalkTotal} entries
-                {isAdmin && d.kind === "team" ? (
-                  <>
-                    {" "}
-                    ·{" "}
-                    <Link to={`/crosswalk?team=${encodeURIComponent(d.key)}`} className="text-indigo-700 hover:underline">
-                      all of them in the crosswalk
-                    </Link>
-                  </>
-                ) : (
-                  "."
-                )}
-              </p>
-            ) : null}
+                </thead>
+                <tbody className="divide-y divide-slate-100">
+                  {d.crosswalk.map((c) => (
+                    <tr key={c.id}>
+                      <td className={td}>{c.orgId}</td>
+                      <td className={td}>
+                        <span className="font-mono text-xs">{c.ownerId}</span>
+                        {c.displayName ? <span className="ml-2 text-slate-500">{c.displayName}</span> : null}
+                      </td>
+                      <td className={td}>
+                        <Link to={`/teams/${encodeURIComponent(c.team)}${search}`} className="text-indigo-700 hover:underline">
+                          {c.team}
+                        </Link>
+                      </td>
+                      <td className={cx(td, "tabular-nums")}>{c.validFrom}</td>
+                      <td className={cx(td, "tabular-nums")}>{c.validTo ?? <span className="text-slate-400">open</span>}</td>
+                      <td className={cx(td, "text-slate-500")}>{c.note}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </Table>
+              {d.crosswalkTotal > d.crosswalk.length ? (
+                <p className="border-t border-slate-100 px-5 py-3 text-sm text-slate-500" data-testid="crosswalk-more">
+                  Showing {d.crosswalk.length} of {d.crosswalkTotal} entries
+                  {isAdmin && d.kind === "team" ? (
+                    <>
+                      {" "}
+                      ·{" "}
+                      <Link to={`/crosswalk?team=${encodeURIComponent(d.key)}`} className="text-indigo-700 hover:underline">
+                        all of them in the crosswalk
+                      </Link>
+                    </>
+                  ) : (
+                    "."
+                  )}
+                </p>
+              ) : null}
             </>
           )}
         </Card>
