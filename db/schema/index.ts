@@ -15,3 +15,4 @@ export * from "./month-closes";
 export * from "./restatements";
 export * from "./allocation-details";
 export * from "./owner-bucket-costs";
+export * from "./data-version";
