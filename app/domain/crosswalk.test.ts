@@ -1,13 +1,18 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  BEGINNING_OF_TIME,
   affectedRange,
   createResolver,
   findOverlap,
   overlapMessage,
   periodsOverlap,
   planCrosswalkImport,
+  parseValidFrom,
   validateCrosswalkEntry,
+  validFromField,
+  validFromLabel,
+  validFromPhrase,
   type CrosswalkEntry,
 } from "./crosswalk";
 import { addDays } from "./periods";
@@ -95,6 +100,35 @@ describe("validateCrosswalkEntry", () => {
     expect(validateCrosswalkEntry(e("sa-1", "t", "2026-01-02", "2026-01-02"))).toEqual(["valid_to 2026-01-02 must be after valid_from 2026-01-02"]);
     expect(validateCrosswalkEntry(e("", "t", "2026-02-30", null))).toHaveLength(2);
     expect(validateCrosswalkEntry(e("sa-1", " t", "2026-01-01", "x"))).toHaveLength(2);
+  });
+});
+
+describe("an entry since the beginning (empty valid_from, issue 11)", () => {
+  it("is stored as BEGINNING_OF_TIME, a valid date, and shown or exported as empty again", () => {
+    expect(parseValidFrom("")).toBe(BEGINNING_OF_TIME);
+    expect(parseValidFrom("  ")).toBe(BEGINNING_OF_TIME);
+    expect(parseValidFrom(" 2026-01-01 ")).toBe("2026-01-01");
+    expect(validateCrosswalkEntry(e("sa-1", "t", parseValidFrom(""), null))).toEqual([]);
+    expect(validateCrosswalkEntry(e("sa-1", "t", parseValidFrom(""), "0001-01-01"))).toHaveLength(1);
+    expect(validFromField(BEGINNING_OF_TIME)).toBe("");
+    expect(validFromField("2026-01-01")).toBe("2026-01-01");
+    expect(validFromLabel(BEGINNING_OF_TIME)).toBe("since the beginning");
+    expect(validFromLabel("2026-01-01")).toBe("2026-01-01");
+    expect(validFromPhrase(BEGINNING_OF_TIME)).toBe("since the beginning");
+    expect(validFromPhrase("2026-01-01")).toBe("from 2026-01-01");
+  });
+
+  it("maps every bucket before its end, and overlaps any earlier period of the owner", () => {
+    const from0 = e("sa-1", "payments", BEGINNING_OF_TIME, "2026-04-01", { id: 1 });
+    const resolve = createResolver([from0, e("sa-1", "search", "2026-04-01", null)]);
+    expect(resolve("org-1", "sa-1", "1970-01-01")).toBe("payments");
+    expect(resolve("org-1", "sa-1", "2026-03-31")).toBe("payments");
+    expect(resolve("org-1", "sa-1", "2026-04-01")).toBe("search");
+    expect(findOverlap([from0], e("sa-1", "x", "2020-01-01", "2020-02-01"))?.id).toBe(1);
+    expect(findOverlap([from0], e("sa-1", "x", BEGINNING_OF_TIME, null))?.id).toBe(1);
+    expect(findOverlap([from0], e("sa-1", "x", "2026-04-01", null))).toBeNull();
+    expect(overlapMessage(e("sa-1", "x", "2020-01-01", null), from0)).toContain("[since the beginning, 2026-04-01)");
+    expect(affectedRange(null, from0)).toEqual({ from: BEGINNING_OF_TIME, to: "2026-04-01" });
   });
 });
 

@@ -2,8 +2,37 @@
  * The crosswalk (SPEC §3): (org_id, owner_id) → team over effective periods
  * [valid_from, valid_to) of UTC dates (YYYY-MM-DD); valid_to null = open-ended.
  * Periods of one (org, owner) never overlap.
+ *
+ * An empty valid_from means "since the beginning": it is stored as BEGINNING_OF_TIME (a
+ * real date, earlier than any export, so every comparison and SQL range test keeps working)
+ * and shown and exported as empty again (docs/export-format.md).
  */
 import { isValidDate } from "./periods";
+
+/** The valid_from of an entry effective "since the beginning" (an empty valid_from on input). */
+export const BEGINNING_OF_TIME = "0001-01-01";
+
+/** A valid_from as typed or imported: empty (or blanks) = BEGINNING_OF_TIME, else unchanged (trimmed). */
+export function parseValidFrom(raw: string): string {
+  const t = raw.trim();
+  return t === "" ? BEGINNING_OF_TIME : t;
+}
+
+/** A valid_from as written to a CSV export or a form field: BEGINNING_OF_TIME is empty. */
+export function validFromField(validFrom: string): string {
+  return validFrom === BEGINNING_OF_TIME ? "" : validFrom;
+}
+
+/** Human-readable text for a valid_from ("since the beginning" for BEGINNING_OF_TIME). */
+export const SINCE_THE_BEGINNING = "since the beginning";
+export function validFromLabel(validFrom: string): string {
+  return validFrom === BEGINNING_OF_TIME ? SINCE_THE_BEGINNING : validFrom;
+}
+
+/** "from 2026-01-01", or "since the beginning", for sentences. */
+export function validFromPhrase(validFrom: string): string {
+  return validFrom === BEGINNING_OF_TIME ? SINCE_THE_BEGINNING : `from ${validFrom}`;
+}
 
 export interface CrosswalkEntry {
   id?: number;
@@ -62,7 +91,7 @@ export function findOverlap(existing: readonly CrosswalkEntry[], candidate: Cros
 
 /** Human-readable refusal for an overlapping edit. */
 export function overlapMessage(candidate: CrosswalkEntry, existing: CrosswalkEntry): string {
-  const p = (e: CrosswalkEntry) => `[${e.validFrom}, ${e.validTo ?? "open"})`;
+  const p = (e: CrosswalkEntry) => `[${validFromLabel(e.validFrom)}, ${e.validTo ?? "open"})`;
   return (
     `owner ${candidate.ownerId} in org ${candidate.orgId}: period ${p(candidate)} for team ${candidate.team} ` +
     `overlaps the existing entry ${p(existing)} for team ${existing.team}`

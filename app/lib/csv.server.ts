@@ -4,6 +4,7 @@
  */
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
+import { validFromField } from "../domain/crosswalk";
 
 export interface CsvRecords {
   header: string[];
@@ -60,6 +61,6 @@ export function crosswalkCsv(
 ): string {
   return toSafeCsv(
     ["org_id", "owner_id", "team", "valid_from", "valid_to", "cost_center", "note"],
-    rows.map((r) => [r.orgId, r.ownerId, r.team, r.validFrom, r.validTo ?? "", r.costCenter ?? "", r.note ?? ""]),
+    rows.map((r) => [r.orgId, r.ownerId, r.team, validFromField(r.validFrom), r.validTo ?? "", r.costCenter ?? "", r.note ?? ""]),
   );
 }

@@ -36,6 +36,7 @@ import {
 import { requireMutation, requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
 import { isValidDate } from "~/domain/periods";
+import { BEGINNING_OF_TIME, SINCE_THE_BEGINNING, validFromField, validFromLabel, validFromPhrase } from "~/domain/crosswalk";
 
 export const meta: MetaFunction = () => [{ title: "Crosswalk · Showback" }];
 
@@ -98,7 +99,7 @@ export async function action({ request }: ActionFunctionArgs) {
       case "create": {
         const e = entryFromForm(form);
         const newId = await createCrosswalkEntry(db, user.email, e);
-        return json<ActionData>({ ok: true, intent, message: `Added entry #${newId}: ${e.orgId}/${e.ownerId} → ${e.team} from ${e.validFrom}${e.validTo ? ` to ${e.validTo}` : ""}.` });
+        return json<ActionData>({ ok: true, intent, message: `Added entry #${newId}: ${e.orgId}/${e.ownerId} → ${e.team} ${validFromPhrase(e.validFrom)}${e.validTo ? ` to ${e.validTo}` : ""}.` });
       }
       case "update": {
         const e = entryFromForm(form);
@@ -268,7 +269,7 @@ export default function CrosswalkPage() {
               </label>
               <label>
                 <span className={labelClass}>Valid from</span>
-                <input type="date" name="valid_from" required defaultValue={createValues?.valid_from ?? today} className={`mt-1 ${inputClass}`} />
+                <input type="date" name="valid_from" defaultValue={createValues?.valid_from ?? today} title="Leave empty for an entry effective since the beginning" className={`mt-1 ${inputClass}`} />
               </label>
               <label>
                 <span className={labelClass}>Valid to</span>
@@ -322,7 +323,7 @@ export default function CrosswalkPage() {
                           <input type="hidden" name="org_id" value={e.orgId} />
                           <input type="hidden" name="owner_id" value={e.ownerId} />
                           <input name="team" list="team-names" defaultValue={e.team} aria-label="Team" className={`${inlineInput} w-36`} />
-                          <input type="date" name="valid_from" defaultValue={e.validFrom} aria-label="Valid from" className={`${inlineInput} w-40`} />
+                          <input type="date" name="valid_from" defaultValue={validFromField(e.validFrom)} aria-label="Valid from" title="Empty: since the beginning" className={`${inlineInput} w-40`} />
                           <input type="date" name="valid_to" defaultValue={e.validTo ?? ""} aria-label="Valid to" className={`${inlineInput} w-40`} />
                           <input name="note" defaultValue={e.note ?? ""} aria-label="Note" placeholder="note" className={`${inlineInput} w-40`} />
                           <button type="submit" className={buttonClass.primary} disabled={busy}>Save</button>
@@ -339,7 +340,7 @@ export default function CrosswalkPage() {
                         <span className="font-medium text-slate-900">{e.team}</span>
                         {e.costCenter ? <span className="ml-1.5 text-xs text-slate-500">{e.costCenter}</span> : null}
                       </td>
-                      <td className={cx(td, "whitespace-nowrap tabular-nums")}>{e.validFrom}</td>
+                      <td className={cx(td, "whitespace-nowrap tabular-nums")}>{e.validFrom === BEGINNING_OF_TIME ? <span className="text-slate-400">{SINCE_THE_BEGINNING}</span> : e.validFrom}</td>
                       <td className={cx(td, "whitespace-nowrap tabular-nums")}>{e.validTo ?? <span className="text-slate-400">open</span>}</td>
                       <td className={td}>{entryStatus(e.validFrom, e.validTo, today)}</td>
                       <td className={cx(td, "max-w-[12rem] truncate text-xs text-slate-500")} title={e.note ?? undefined}>{e.note}</td>
@@ -440,7 +441,7 @@ const KIND: Record<string, { label: string; tone: "success" | "info" | "warning"
 
 function BulkPreviewCard({ bulk, busy }: { bulk: Extract<ActionData, { intent: "bulk_preview"; preview: BulkPreview }>; busy: boolean }) {
   const p = bulk.preview;
-  const period = (x: { validFrom: string; validTo: string | null } | null) => (x ? `${x.validFrom} → ${x.validTo ?? "open"}` : "");
+  const period = (x: { validFrom: string; validTo: string | null } | null) => (x ? `${validFromLabel(x.validFrom)} → ${x.validTo ?? "open"}` : "");
   return (
     <Card
       title="Bulk import preview"

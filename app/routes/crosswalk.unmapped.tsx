@@ -14,6 +14,8 @@ import { getDb } from "~/lib/db.server";
 import { formatNumber } from "~/lib/format";
 import { monthRange } from "~/domain/periods";
 import { dec } from "~/domain/money";
+import { labelOf } from "~/domain/csv/labels";
+import { validFromPhrase } from "~/domain/crosswalk";
 
 export const meta: MetaFunction = () => [{ title: "Unmapped queue · Showback" }];
 
@@ -49,7 +51,7 @@ export async function action({ request }: ActionFunctionArgs) {
   try {
     const e = entryFromForm(form);
     const id = await createCrosswalkEntry(db, user.email, { ...e, validTo: null });
-    return json<ActionData>({ ok: true, owner, message: `Mapped ${e.ownerId} (${e.orgId}) to ${e.team} from ${e.validFrom} (entry #${id}). Reports are updated.` });
+    return json<ActionData>({ ok: true, owner, message: `Mapped ${e.ownerId} (${e.orgId}) to ${e.team} ${validFromPhrase(e.validFrom)} (entry #${id}). Reports are updated.` });
   } catch (err) {
     if (err instanceof FormError || err instanceof CrosswalkConflictError) return json<ActionData>({ ok: false, owner, error: err.message }, { status: 400 });
     throw err;
@@ -172,7 +174,7 @@ function ProductMix({ products, total }: { products: Array<{ product: string; co
         {products.slice(0, 4).map((p, i) => (
           <span key={p.product} className="inline-flex items-center gap-1">
             <span className={cx("h-2 w-2 rounded-sm", MIX_COLORS[i % MIX_COLORS.length])} />
-            {p.product} <span className="tabular-nums text-slate-400">{pct(p.cost)}%</span>
+            {labelOf(p.product)} <span className="tabular-nums text-slate-400">{pct(p.cost)}%</span>
           </span>
         ))}
         {products.length > 4 ? <span className="text-slate-400">+{products.length - 4} more</span> : null}

@@ -10,6 +10,7 @@ import { requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
 import { formatNumber } from "~/lib/format";
 import { dec } from "~/domain/money";
+import { labelOf } from "~/domain/csv/labels";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Import #${data?.imp.id ?? ""} · Showback` }];
 
@@ -167,8 +168,8 @@ export default function ImportDetail() {
                   <TBody>
                     {metrics.map((m) => (
                       <tr key={`${m.product}/${m.metric}`} data-testid={`metric-delta-${m.metric}`} className={dec(m.delta).isZero() ? "opacity-50" : undefined}>
-                        <td className={td}>{m.product}</td>
-                        <td className={cx(td, "font-mono text-xs")}>{m.metric}</td>
+                        <td className={td}>{labelOf(m.product)}</td>
+                        <td className={cx(td, "font-mono text-xs")}>{labelOf(m.metric)}</td>
                         <DiffCells r={m} />
                       </tr>
                     ))}

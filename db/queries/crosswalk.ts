@@ -3,7 +3,7 @@
  * refused when it would overlap another period of the same (org, owner), and
  * followed by a recompute of exactly the buckets whose owner mapping it can change.
  */
-import { affectedRange, findOverlap, planCrosswalkImport, validateCrosswalkEntry, type CrosswalkEntry } from "../../app/domain/crosswalk";
+import { affectedRange, findOverlap, planCrosswalkImport, validateCrosswalkEntry, validFromLabel, type CrosswalkEntry } from "../../app/domain/crosswalk";
 import type { Db } from "../client";
 import { loadCrosswalk, recomputeOrgRange } from "./allocation";
 import { writeAudit } from "./audit";
@@ -20,7 +20,7 @@ export class CrosswalkConflictError extends Error {
 }
 
 export const describeEntry = (e: CrosswalkEntry) =>
-  `${e.orgId}/${e.ownerId} → ${e.team} [${e.validFrom}, ${e.validTo ?? "open"})${e.id ? ` (entry #${e.id})` : ""}`;
+  `${e.orgId}/${e.ownerId} → ${e.team} [${validFromLabel(e.validFrom)}, ${e.validTo ?? "open"})${e.id ? ` (entry #${e.id})` : ""}`;
 
 export interface CrosswalkFilter {
   orgId?: string;
@@ -230,19 +230,42 @@ export async function importCrosswalk(
   });
 }
 
+/**
+ * Stores display names (upsert). The audit entry lists, for the owners whose name changed
+ * (or who had none), the previous names (`before`, null when new) and the new ones (`after`);
+ * owners whose name is already the one given are left alone and not listed.
+ */
 export async function importOwnerNames(
   db: Db,
   actor: string,
   entries: Array<{ orgId: string; ownerId: string; displayName: string }>,
 ): Promise<number> {
   return db.transaction(async (tx) => {
-    for (const e of entries)
+    const previous = new Map(
+      (
+        await tx.query<{ org_id: string; owner_id: string; display_name: string }>(
+          `select n.org_id, n.owner_id, n.display_name from owner_names n
+             join unnest($1::text[], $2::text[]) as k(org_id, owner_id) on k.org_id = n.org_id and k.owner_id = n.owner_id`,
+          [entries.map((e) => e.orgId), entries.map((e) => e.ownerId)],
+        )
+      ).map((r) => [`${r.org_id}\u0000${r.owner_id}`, r.display_name]),
+    );
+    const changed = entries.filter((e) => previous.get(`${e.orgId}\u0000${e.ownerId}`) !== e.displayName);
+    for (const e of changed)
       await tx.query(
         `insert into owner_names (org_id, owner_id, display_name) values ($1, $2, $3)
          on conflict (org_id, owner_id) do update set display_name = excluded.display_name`,
         [e.orgId, e.ownerId, e.displayName],
       );
-    await writeAudit(tx, { actor, action: "bulk_import", entity: "owner_names", after: { count: entries.length } });
+    await writeAudit(tx, {
+      actor, action: "bulk_import", entity: "owner_names",
+      before: { names: changed.map((e) => ({ orgId: e.orgId, ownerId: e.ownerId, displayName: previous.get(`${e.orgId}\u0000${e.ownerId}`) ?? null })) },
+      after: {
+        count: entries.length,
+        changed: changed.length,
+        names: changed.map((e) => ({ orgId: e.orgId, ownerId: e.ownerId, displayName: e.displayName })),
+      },
+    });
     return entries.length;
   });
 }

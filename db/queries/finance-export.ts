@@ -8,6 +8,7 @@
  */
 import { groupKey, UNMAPPED } from "../../app/domain/allocation";
 import { createResolver } from "../../app/domain/crosswalk";
+import { labelOf } from "../../app/domain/csv/labels";
 import { Decimal, dec, sum } from "../../app/domain/money";
 import { addDays, monthRange, startOfNextMonth } from "../../app/domain/periods";
 import type { Db } from "../client";
@@ -167,9 +168,9 @@ export async function focusCsvRows(db: Db, p: { month: string; orgId?: string })
       const team = resolve(orgId, r.owner_id, r.bucket_start) ?? UNMAPPED;
       const cost = dec(r.chargeback_cost).toFixed();
       out.push([
-        ...common(r.bucket_start), cost, cost, "USD", serviceName(r.product), serviceCategory(r.product), r.resource_id,
-        r.environment_id, dec(r.chargeback_cost).isNegative() ? "Credit" : "Usage", `${r.product} ${r.metric} (${r.unit})`,
-        team, groupKey(team, "cost_center", (t) => cc.get(t)), r.owner_id, "direct", r.metric, r.unit,
+        ...common(r.bucket_start), cost, cost, "USD", serviceName(labelOf(r.product)), serviceCategory(r.product), r.resource_id,
+        r.environment_id, dec(r.chargeback_cost).isNegative() ? "Credit" : "Usage", `${labelOf(r.product)} ${labelOf(r.metric)} (${labelOf(r.unit)})`,
+        team, groupKey(team, "cost_center", (t) => cc.get(t)), r.owner_id, "direct", labelOf(r.metric), labelOf(r.unit),
       ]);
     }
     const shares = await db.query<{ bucket_start: string; team: string; share: string }>(

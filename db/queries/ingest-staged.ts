@@ -15,7 +15,7 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { open, stat } from "node:fs/promises";
-import { ExportValidator, type ExportColumn, type ExportSummary } from "../../app/domain/csv/export";
+import { EMPTY_LABEL_LINES_SHOWN, ExportValidator, MAX_FIELDS, MAX_RECORD_BYTES, type ExportColumn, type ExportSummary } from "../../app/domain/csv/export";
 import { parseBucketTimestamp } from "../../app/domain/csv/values";
 import type { Db } from "../client";
 import { commitImport, COST_COLUMNS, type IngestOptions, type IngestResult, type Stopwatch } from "./ingest";
@@ -103,7 +103,7 @@ export class CsvByteGuard {
   }
 }
 
-interface ByteScan {
+export interface ByteScan {
   sha256: string;
   /** why streaming stopped early (the staged path then hands over), if it did */
   stopped: string | null;
@@ -114,11 +114,14 @@ interface ByteScan {
  * break and pass the guard, while hashing the whole file. Before a chunk that fails the
  * guard, streaming stops (COPY gets a normal end) and `scan.stopped` says why.
  */
-async function* dataChunks(filePath: string, headerBytes: number, guard: CsvByteGuard, scan: ByteScan, onBytes: (n: number) => void) {
+export async function* dataChunks(filePath: string, headerBytes: number, guard: CsvByteGuard, scan: ByteScan, onBytes: (n: number) => void) {
   const hash = createHash("sha256");
   let carry: Buffer | null = null;
   let seen = 0;
   let crlf = false;
+  /** blank lines held back at the end of the last chunk: dropped at the end of the file, else the file is not plain */
+  let blankTail = false;
+  const tooLong = `a line longer than ${MAX_RECORD_BYTES} bytes`;
   for await (const raw of createReadStream(filePath, { highWaterMark: 1 << 20 })) {
     const chunk = raw as Buffer;
     hash.update(chunk);
@@ -130,17 +133,42 @@ async function* dataChunks(filePath: string, headerBytes: number, guard: CsvByte
     const joined: Buffer = carry ? Buffer.concat([carry, data]) : data;
     const cut = joined.lastIndexOf(10);
     if (cut < 0) {
+      // never buffer an unbounded line: the parsed path refuses it with its line number
+      if (joined.length > MAX_RECORD_BYTES) {
+        scan.stopped = tooLong;
+        return;
+      }
       carry = Buffer.from(joined);
       continue;
     }
     carry = cut + 1 < joined.length ? Buffer.from(joined.subarray(cut + 1)) : null;
-    const out = joined.subarray(0, cut + 1);
+    if (carry && carry.length > MAX_RECORD_BYTES) {
+      scan.stopped = tooLong;
+      return;
+    }
+    let out = joined.subarray(0, cut + 1);
     crlf = cut > 0 && out[cut - 1] === 13;
+    if (blankTail) {
+      scan.stopped = "an empty line between rows";
+      return;
+    }
+    // trailing blank lines (a file ending in an empty line) are not rows: hold them back
+    let end = out.length;
+    while (end >= 2 && out[end - 2] === 10) end -= 1;
+    while (end >= 3 && out[end - 2] === 13 && out[end - 3] === 10) end -= 2;
+    if (end < out.length) {
+      blankTail = true;
+      out = out.subarray(0, end);
+    }
     scan.stopped = guard.check(out);
     if (scan.stopped) return; // COPY ends normally; the parsed path takes the file (the hash is not needed)
     yield out;
   }
   if (carry) {
+    if (blankTail) {
+      scan.stopped = "an empty line between rows";
+      return;
+    }
     const last = Buffer.concat([carry, Buffer.from(crlf ? "\r\n" : "\n")]);
     scan.stopped = guard.check(last);
     if (!scan.stopped) yield last;
@@ -160,6 +188,7 @@ export async function ingestStaged(db: Db, opts: IngestOptions, sw: Stopwatch, m
   const header = await readHeaderLine(opts.filePath);
   if (!header) return fallback("no header line");
   if (header.text.includes('"')) return fallback("quoted header");
+  if (header.text.split(",").length > MAX_FIELDS) return fallback(`more than ${MAX_FIELDS} columns`);
   const validator = new ExportValidator({ granularity: opts.granularity, allowUnbalanced: opts.allowUnbalanced, now: opts.now });
   if (!validator.header(header.text.split(","), 1)) return fallback("header not accepted");
   const cols = validator.columns()!;
@@ -205,16 +234,26 @@ export async function ingestStaged(db: Db, opts: IngestOptions, sw: Stopwatch, m
       // Required values, and decimals made only of digits, '.' and '-': of such strings
       // PostgreSQL's numeric input accepts exactly the validator's forms, -?\d+(\.\d*)? and
       // -?\.\d+; the others fail the cast below.
-      const [check] = await tx.query<{ rows: number; bad: number }>(
+      // Rows other than the unallocated row with an empty product or metric are counted for
+      // the warning the parsed path gives (their first lines are read only when there are some).
+      const emptyLabel = `not (${isUnallocated}) and (${F("product")} = '' or ${F("metric")} = '')`;
+      const [check] = await tx.query<{ rows: number; bad: number; empty_labels: number }>(
         `select count(*)::int as rows,
                 count(*) filter (where not (
-                  ${(["owner_id", "product", "metric", "unit"] as const).map((c) => `${F(c)} <> ''`).join(" and ")}
+                  ${F("owner_id")} <> '' and (${F("unit")} <> '' or ${isUnallocated})
                   and ${(["chargeback_cost", "original_amount", "usage_share"] as const).map((c) => `ltrim(${F(c)}, '0123456789.-') = ''`).join(" and ")}
-                ))::int as bad
+                ))::int as bad,
+                count(*) filter (where ${emptyLabel})::int as empty_labels
            from stage_raw`,
       );
       if (check.rows !== expectedRows) throw new NotStaged(`staged ${check.rows} rows for ${expectedRows} lines`);
       if (check.bad > 0) throw new NotStaged(`${check.bad} rows need the row-by-row checks`);
+      const emptyLabels = {
+        count: check.empty_labels,
+        lines: check.empty_labels === 0 ? [] : (
+          await tx.query<{ line: number }>(`select (n + 1)::int as line from stage_raw where ${emptyLabel} order by n limit ${EMPTY_LABEL_LINES_SHOWN}`)
+        ).map((r) => r.line),
+      };
       sw.lap("stage_check_rows");
 
       const typed = `select n, ${F("timestamp")} as ts, ${isUnallocated} as u, ${F("resource_id")} as resource, ${F("metric")} as metric,
@@ -252,7 +291,7 @@ export async function ingestStaged(db: Db, opts: IngestOptions, sw: Stopwatch, m
       if (unbalanced > 0) throw new NotStaged(`${unbalanced} unbalanced groups`);
       sw.lap("stage_check_buckets");
 
-      if (!validator.absorbAggregates({ rows: check.rows, buckets })) throw new NotStaged("a bucket does not fit the stated granularity");
+      if (!validator.absorbAggregates({ rows: check.rows, buckets, emptyLabels })) throw new NotStaged("a bucket does not fit the stated granularity");
       const summary = validator.finish();
       if (!summary.ok) throw new NotStaged("file-level rules");
       if (mode === "check") throw new Checked(summary);

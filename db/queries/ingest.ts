@@ -14,8 +14,8 @@ import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { parse } from "csv-parse";
-import { ExportValidator, type ExportSummary } from "../../app/domain/csv/export";
-import type { ValidationIssue } from "../../app/domain/csv/issues";
+import { ExportValidator, MAX_FIELDS, MAX_RECORD_BYTES, type ExportSummary } from "../../app/domain/csv/export";
+import { makeIssue, type ValidationIssue } from "../../app/domain/csv/issues";
 import { copyLine, type Db } from "../client";
 import { recomputeAllocation, refreshOwnerBucketCosts } from "./allocation";
 import { writeAudit } from "./audit";
@@ -80,6 +80,16 @@ export const COST_COLUMNS = [
   "metric", "unit", "chargeback_cost", "original_amount", "usage_share", "is_unallocated", "line",
 ];
 
+/** A record over a parser cap: parsing stops there. */
+class RecordLimit extends Error {
+  constructor(
+    readonly line: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 interface Spooled {
   summary: ExportSummary;
   sha256: string;
@@ -109,9 +119,14 @@ export async function validateExportFile(
     hash.update(chunk);
     bytes += chunk.length;
   });
-  const parser = input.pipe(parse({ relax_column_count: true, skip_empty_lines: true, info: true, bom: false, relax_quotes: false }));
+  // caps (docs/export-format.md): csv-parse stops at a record of more than MAX_RECORD_BYTES,
+  // so a line without an end is never buffered whole; MAX_FIELDS is checked per record
+  const parser = input.pipe(
+    parse({ relax_column_count: true, skip_empty_lines: true, info: true, bom: false, relax_quotes: false, max_record_size: MAX_RECORD_BYTES }),
+  );
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      if (record.length > MAX_FIELDS) throw new RecordLimit(info.lines, `the record has ${record.length} fields, more than the limit of ${MAX_FIELDS}`);
       if (!headerSeen) {
         headerSeen = true;
         fatal = !validator.header(record, info.lines);
@@ -133,19 +148,29 @@ export async function validateExportFile(
     }
   } catch (e) {
     const err = e as Error & { lines?: number; code?: string };
-    parseError = {
-      line: err.lines ?? 0,
-      column: null,
-      value: null,
-      rule: "csv-syntax",
-      message: `line ${err.lines ?? "?"}: the file is not valid CSV (${err.message})`,
-    };
+    if (e instanceof RecordLimit) parseError = makeIssue(e.line, null, null, "record-limit", e.message);
+    else if (err.code === "CSV_MAX_RECORD_SIZE") {
+      parseError = makeIssue(err.lines ?? 0, null, null, "record-limit", `the record is longer than the limit of ${MAX_RECORD_BYTES} bytes; parsing stopped here`);
+    } else {
+      parseError = {
+        line: err.lines ?? 0,
+        column: null,
+        value: null,
+        rule: "csv-syntax",
+        message: `line ${err.lines ?? "?"}: the file is not valid CSV (${err.message})`,
+      };
+    }
+    input.destroy();
   }
   out.end();
   await once(out, "close");
   opts.onProgress?.({ rows, bytes: totalBytes, totalBytes });
   const summary = validator.finish();
   if (parseError) {
+    // parsing stopped: "the file is empty / has no rows" would only restate it
+    const notEmpty = summary.errors.filter((e) => e.rule === "not-empty").length;
+    summary.errors = summary.errors.filter((e) => e.rule !== "not-empty");
+    summary.errorCount -= notEmpty;
     summary.errors.unshift(parseError);
     summary.errorCount += 1;
     summary.ok = false;
@@ -186,8 +211,21 @@ export function stopwatch() {
       const now = performance.now();
       timings[name] = Math.round(now - t);
       t = now;
+      testPauseAfter(name);
     },
   };
+}
+
+/**
+ * Test hook (tests/integration/ingest-crash.test.ts): SHOWBACK_TEST_PAUSE_AT=<phase> prints
+ * `showback_test_paused=<phase>` on stderr and blocks the process for good as that phase
+ * starts (after the step keyed here), so the test can SIGKILL it there. Unset: a no-op.
+ */
+const PAUSE_AFTER: Record<string, string> = { lock: "staging", stage_copy: "checks", replace: "insert", owner_costs: "allocation", store_results: "details" };
+function testPauseAfter(step: string) {
+  if (!process.env.SHOWBACK_TEST_PAUSE_AT || PAUSE_AFTER[step] !== process.env.SHOWBACK_TEST_PAUSE_AT) return;
+  process.stderr.write(`showback_test_paused=${PAUSE_AFTER[step]}\n`);
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
 }
 
 export async function ingestFile(db: Db, opts: IngestOptions): Promise<IngestResult> {

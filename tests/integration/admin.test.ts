@@ -318,7 +318,9 @@ describe("audit log", () => {
     expect(ingest[0]!.before).toMatchObject({ replacedImportIds: [1] });
     expect(ingest[0]!.after).toMatchObject({ fileName: "april-restated.csv", orgId: ORG });
     expect(find("import", "ingest_rejected")!.after).toMatchObject({ errorCount: 3 });
-    expect(find("owner_names", "bulk_import")!.after).toEqual({ count: 1 });
+    // issue 11: the audit lists the previous and new names of the owners that changed
+    expect(find("owner_names", "bulk_import")!.before).toEqual({ names: [{ orgId: ORG, ownerId: "sa-abc", displayName: null }] });
+    expect(find("owner_names", "bulk_import")!.after).toEqual({ count: 1, changed: 1, names: [{ orgId: ORG, ownerId: "sa-abc", displayName: "payments-api" }] });
 
     // the page filters by who and what and shows the diff
     const page = await (await admin.get(`/audit?entity=team&action=rename`)).text();

@@ -2,7 +2,7 @@
 import type { Db } from "../../../db/client";
 import { planCrosswalkCsvImport, type ImportEntry } from "../../../db/queries/crosswalk";
 import { validateCrosswalkCsv, validateOwnerNamesCsv, type CrosswalkCsvEntry, type OwnerNameCsvEntry } from "~/domain/csv/crosswalk";
-import { validateCrosswalkEntry } from "~/domain/crosswalk";
+import { parseValidFrom, validateCrosswalkEntry, validFromLabel } from "~/domain/crosswalk";
 import { PSEUDO_TEAMS } from "~/domain/allocation";
 import type { ValidationIssue } from "~/domain/csv/issues";
 import { readCsvRecords } from "~/lib/csv.server";
@@ -17,7 +17,8 @@ export function entryFromForm(form: FormData) {
     orgId: str(form.get("org_id")),
     ownerId: str(form.get("owner_id")),
     team: str(form.get("team")),
-    validFrom: str(form.get("valid_from")),
+    // empty: since the beginning
+    validFrom: parseValidFrom(str(form.get("valid_from"))),
     validTo: str(form.get("valid_to")) || null,
   };
   const problems = validateCrosswalkEntry(e);
@@ -107,7 +108,7 @@ export async function previewBulk(db: Db, text: string, mode: "merge" | "replace
   for (const c of changes) counts[c.kind]++;
   const conflicts = plan.conflicts.map((c) => ({
     line: c.candidate.line ?? null,
-    message: `${c.candidate.orgId}/${c.candidate.ownerId} → ${c.candidate.team} [${c.candidate.validFrom}, ${c.candidate.validTo ?? "open"}) overlaps existing entry ${c.existing.orgId}/${c.existing.ownerId} → ${c.existing.team} [${c.existing.validFrom}, ${c.existing.validTo ?? "open"})${c.existing.id ? ` (entry #${c.existing.id})` : ""}`,
+    message: `${c.candidate.orgId}/${c.candidate.ownerId} → ${c.candidate.team} [${validFromLabel(c.candidate.validFrom)}, ${c.candidate.validTo ?? "open"}) overlaps existing entry ${c.existing.orgId}/${c.existing.ownerId} → ${c.existing.team} [${validFromLabel(c.existing.validFrom)}, ${c.existing.validTo ?? "open"})${c.existing.id ? ` (entry #${c.existing.id})` : ""}`,
   }));
   return {
     ok: conflicts.length === 0, errors: [], errorCount: 0, warnings: v.warnings, entries: v.entries.length, changes,

@@ -2,6 +2,8 @@
 import { Link } from "@remix-run/react";
 import Decimal from "decimal.js";
 import { Badge, Card } from "~/components/ui";
+import { validFromLabel } from "~/domain/crosswalk";
+import { labelOf } from "~/domain/csv/labels";
 import { formatPercent, formatUsd } from "~/lib/format";
 import type { ResolvedFilters } from "~/lib/filters";
 import type { Drilldown } from "../../../db/queries/dashboard";
@@ -95,7 +97,7 @@ export function GroupDetail({ d, filters, isAdmin, search }: { d: D; filters: Re
             total={directTotal}
             rows={d.byProductMetric.map((r) => ({
               key: `${r.product}|${r.metric}|${r.unit}`,
-              cells: [<span key="p" className="font-medium">{r.product}</span>, r.metric, <span key="u" className="text-slate-400">{r.unit}</span>],
+              cells: [<span key="p" className="font-medium">{labelOf(r.product)}</span>, labelOf(r.metric), <span key="u" className="text-slate-400">{labelOf(r.unit)}</span>],
               amount: r.direct,
             }))}
           />
@@ -266,7 +268,7 @@ export function GroupDetail({ d, filters, isAdmin, search }: { d: D; filters: Re
                           {c.team}
                         </Link>
                       </td>
-                      <td className={cx(td, "tabular-nums")}>{c.validFrom}</td>
+                      <td className={cx(td, "tabular-nums")}>{validFromLabel(c.validFrom)}</td>
                       <td className={cx(td, "tabular-nums")}>{c.validTo ?? <span className="text-slate-400">open</span>}</td>
                       <td className={cx(td, "text-slate-500")}>{c.note}</td>
                     </tr>

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { periodsOverlap, validateCrosswalkCsv, validateOwnerNamesCsv, validateTeamsCsv } from "./crosswalk";
+import { BEGINNING_OF_TIME } from "../crosswalk";
 
 function parse(csv: string) {
   const lines = csv.split("\n").filter((l) => l.length > 0);
@@ -70,7 +71,6 @@ describe("validateCrosswalkCsv", () => {
     [",sa-1,t,2026-01-01,", 2, "org_id", "", "required-value"],
     ["o-1,sa-1,,2026-01-01,", 2, "team", "", "required-value"],
     ["o-1,sa-1,t,2026-02-30,", 2, "valid_from", "2026-02-30", "date"],
-    ["o-1,sa-1,t,,", 2, "valid_from", "", "date"],
     ["o-1,sa-1,t,2026-01-01,01/02/2026", 2, "valid_to", "01/02/2026", "date"],
     ["o-1,sa-1,t,2026-01-01,2026-01-01", 2, "valid_to", "2026-01-01", "valid-to-after-from"],
     ["o-1,sa-1,t,2026-02-01,2026-01-01", 2, "valid_to", "2026-01-01", "valid-to-after-from"],
@@ -82,6 +82,27 @@ describe("validateCrosswalkCsv", () => {
     expect(r.errors[0]).toMatchObject({ line, column, value, rule });
     expect(r.errors[0].message).toContain(`line ${line}, column "${column}"`);
     expect(r.entries).toEqual([]);
+  });
+
+  // issue 11 (supersedes the former "rejects an empty valid_from"): empty = since the beginning
+  it("reads an empty valid_from as since the beginning", () => {
+    const r = crosswalk(`${H}\no-1,sa-1,t,,\no-1,sa-2,t, ,2026-03-01`);
+    expect(r.errors).toEqual([]);
+    expect(r.entries.map((e) => [e.ownerId, e.validFrom, e.validTo])).toEqual([
+      ["sa-1", BEGINNING_OF_TIME, null],
+      ["sa-2", BEGINNING_OF_TIME, "2026-03-01"],
+    ]);
+  });
+
+  it("checks an entry since the beginning for overlaps like any other", () => {
+    const r = crosswalk(`${H}\no-1,sa-1,t,,2026-03-01\no-1,sa-1,u,2026-02-01,\no-1,sa-2,t,,2026-03-01\no-1,sa-2,u,2026-03-01,`);
+    expect(r.errorCount).toBe(1);
+    expect(r.errors[0]).toMatchObject({ line: 3, column: "valid_from", value: "2026-02-01", rule: "period-overlap" });
+    expect(r.errors[0].message).toContain("[since the beginning, 2026-03-01)");
+    expect(r.entries.map((e) => e.line)).toEqual([2, 4, 5]);
+    // the second entry from the beginning of one owner overlaps the first, shown as empty
+    const twice = crosswalk(`${H}\no-1,sa-1,t,,\no-1,sa-1,u,,`);
+    expect(twice.errors[0]).toMatchObject({ line: 3, column: "valid_from", value: "", rule: "period-overlap" });
   });
 
   it("rejects the wrong field count", () => {

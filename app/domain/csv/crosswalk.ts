@@ -7,7 +7,7 @@
 import { type ColumnSpec, checkFieldCount, matchHeader } from "./header";
 import { IssueList, type ValidationIssue, makeIssue } from "./issues";
 import { parseDate } from "./values";
-import { periodsOverlap } from "../crosswalk";
+import { BEGINNING_OF_TIME, periodsOverlap, validFromField, validFromLabel } from "../crosswalk";
 
 export interface CsvRecord {
   fields: string[];
@@ -34,7 +34,7 @@ export interface CrosswalkCsvEntry {
   orgId: string;
   ownerId: string;
   team: string;
-  /** YYYY-MM-DD, inclusive */
+  /** YYYY-MM-DD, inclusive; BEGINNING_OF_TIME when the file leaves it empty */
   validFrom: string;
   /** YYYY-MM-DD, exclusive; null = open-ended */
   validTo: string | null;
@@ -83,7 +83,7 @@ export const RESERVED_TEAMS: readonly string[] = ["unmapped", "unallocated"];
 export { periodsOverlap };
 
 function period(from: string, to: string | null): string {
-  return `[${from}, ${to ?? "open-ended"})`;
+  return `[${validFromLabel(from)}, ${to ?? "open-ended"})`;
 }
 
 /** Shared skeleton: header matching, field counts, per-row accessors. */
@@ -135,7 +135,8 @@ function isReservedTeam(team: string): boolean {
 /**
  * The crosswalk CSV `org_id,owner_id,team,valid_from,valid_to[,cost_center][,note]`.
  * Per line: non-empty org_id/owner_id/team, team not a pseudo-team, owner_id not
- * `unallocated`, valid_from a date, valid_to empty or a date after valid_from.
+ * `unallocated`, valid_from a date or empty (since the beginning: BEGINNING_OF_TIME),
+ * valid_to empty or a date after valid_from.
  * Across the file: no two lines of one (org_id, owner_id) with overlapping periods,
  * no team with two different cost centers.
  */
@@ -166,7 +167,8 @@ export function validateCrosswalkCsv(
       if (team !== "" && isReservedTeam(team)) err("team", team, "reserved-team", "is a pseudo-team name");
       const fromRaw = get("valid_from");
       const toRaw = get("valid_to");
-      const from = parseDate(fromRaw);
+      // empty valid_from: since the beginning (BEGINNING_OF_TIME)
+      const from = fromRaw === "" ? ({ ok: true, value: BEGINNING_OF_TIME } as const) : parseDate(fromRaw);
       if (!from.ok) err("valid_from", fromRaw, "date", from.reason);
       let validTo: string | null = null;
       if (toRaw !== "") {
@@ -175,7 +177,7 @@ export function validateCrosswalkCsv(
         else {
           validTo = to.value;
           if (from.ok && !(to.value > from.value)) {
-            err("valid_to", toRaw, "valid-to-after-from", `is not after valid_from ${from.value}`);
+            err("valid_to", toRaw, "valid-to-after-from", `is not after valid_from ${validFromLabel(from.value)}`);
           }
         }
       }
@@ -214,7 +216,7 @@ export function validateCrosswalkCsv(
               makeIssue(
                 b.line,
                 "valid_from",
-                b.validFrom,
+                validFromField(b.validFrom),
                 "period-overlap",
                 `starts period ${period(b.validFrom, b.validTo)} of org ${JSON.stringify(b.orgId)}, owner ${JSON.stringify(b.ownerId)}, which overlaps line ${a.line} ${period(a.validFrom, a.validTo)}`,
               ),

@@ -168,11 +168,48 @@ describe("rule 1: header and field count", () => {
     expect(summary.errors[1].message).toContain("has 11 fields");
   });
 
-  it.each(["owner_id", "product", "metric", "unit"])("rejects an empty %s", (column) => {
+  it.each(["owner_id", "unit"])("rejects an empty %s", (column) => {
     const fields = "2026-04-01,sa-1,e,r,kafka,M,GB,1,1,1".split(",");
     fields[HEADER.split(",").indexOf(column)] = " ";
     const { summary } = run(`${HEADER}\n${fields.join(",")}`);
     expect(only(summary, "required-value")).toMatchObject({ line: 2, column, value: " " });
+  });
+
+  // issue 11 (supersedes the former "rejects an empty product" and "rejects an empty metric"):
+  // the unallocated row may leave product, metric and unit empty; another row with an empty
+  // product or metric loads with a warning naming the count and the first lines
+  it("accepts an empty product, metric and unit on the unallocated row, without a warning", () => {
+    const { rows, summary } = run(`${HEADER}\n2026-04-01,sa-1,e,r,kafka,M,GB,1,1,1\n2026-04-01,UNALLOCATED,,,,,,-2.5,-2.5,0`);
+    expect(summary.errors).toEqual([]);
+    expect(summary.ok).toBe(true);
+    expect(summary.warnings).toEqual([expect.stringContaining("granularity inferred")]);
+    expect(summary.total).toBe("-1.5");
+    expect(summary.unallocatedTotal).toBe("-2.5");
+    expect(rows[1]).toMatchObject({ ownerId: "unallocated", product: "", metric: "", unit: "", isUnallocated: true });
+  });
+
+  it.each(["product", "metric"])("loads another row with an empty %s, with a stored warning", (column) => {
+    const fields = "2026-04-01,sa-1,e,r,kafka,M,GB,1,1,1".split(",");
+    fields[HEADER.split(",").indexOf(column)] = " ";
+    const { rows, summary } = run(`${HEADER}\n${fields.join(",")}`, { granularity: "daily" });
+    expect(summary.ok).toBe(true);
+    expect(summary.errors).toEqual([]);
+    expect(rows).toHaveLength(1);
+    expect(rows[0][column as "product" | "metric"]).toBe("");
+    expect(summary.warnings).toContain(
+      '1 row other than the unallocated row has an empty product or metric (line 2); loaded, shown as "(none)"',
+    );
+  });
+
+  it("counts every row with an empty product or metric and lists the first five lines", () => {
+    const body = Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? `2026-04-01,sa-${i},e,r${i},,,GB,1,1,1` : `2026-04-01,sa-${i},e,r${i},kafka,M,GB,1,1,1`));
+    const more = ["2026-04-01,sa-9,e,r9,kafka,,GB,2,2,1", "2026-04-01,sa-10,e,r10,,M,GB,2,2,1", "2026-04-01,sa-11,e,r11,k,M,GB,2,2,1"];
+    const { summary } = run([HEADER, ...body, ...more].join("\n"), { granularity: "daily" });
+    expect(summary.ok).toBe(true);
+    expect(summary.total).toBe("14");
+    expect(summary.warnings.filter((w) => w.includes("empty product"))).toEqual([
+      '6 rows other than the unallocated row have an empty product or metric (lines 2, 4, 6, 8, 10, …); loaded, shown as "(none)"',
+    ]);
   });
 
   it("accepts empty environment_id and resource_id", () => {

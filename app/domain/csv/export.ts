@@ -7,6 +7,9 @@
 import Decimal from "decimal.js";
 import { type ColumnSpec, checkFieldCount, matchHeader } from "./header";
 import { IssueList, type ValidationIssue, makeIssue } from "./issues";
+import { EMPTY_LABEL } from "./labels";
+
+export { MAX_FIELDS, MAX_RECORD_BYTES } from "./limits";
 import {
   ExactDecimal,
   type Granularity,
@@ -99,6 +102,20 @@ export interface ExportValidatorOptions {
 }
 
 const BALANCE_TOLERANCE = new ExactDecimal("0.01");
+
+/** Line numbers listed in the empty product/metric warning. */
+export const EMPTY_LABEL_LINES_SHOWN = 5;
+
+/**
+ * The warning stored on an import with rows (other than the unallocated row) whose product
+ * or metric is empty: they load, their empty values show as EMPTY_LABEL. Both ingest paths
+ * produce it through this function, from the count and the first lines.
+ */
+export function emptyLabelWarning(count: number, lines: readonly number[]): string {
+  const shown = lines.slice(0, EMPTY_LABEL_LINES_SHOWN).join(", ");
+  const more = count > lines.length ? ", …" : "";
+  return `${count} row${count === 1 ? "" : "s"} other than the unallocated row ${count === 1 ? "has" : "have"} an empty product or metric (line${count === 1 ? "" : "s"} ${shown}${more}); loaded, shown as ${JSON.stringify(EMPTY_LABEL)}`;
+}
 const HOURS_48_MS = 48 * 3_600_000;
 
 interface GroupEntry {
@@ -132,6 +149,8 @@ export class ExportValidator {
   private readonly unallocated = new Map<string, number>();
   private readonly groups = new Map<string, GroupEntry>();
   private unbalancedGroups = 0;
+  /** rows other than the unallocated row with an empty product or metric: count and first lines */
+  private emptyLabels = { count: 0, lines: [] as number[] };
   private finished: ExportSummary | null = null;
 
   constructor(opts: ExportValidatorOptions = {}) {
@@ -173,6 +192,8 @@ export class ExportValidator {
   absorbAggregates(agg: {
     rows: number;
     buckets: ReadonlyArray<{ bucket: string; firstLine: number; unallocatedLine: number | null; total: string; unallocatedTotal: string }>;
+    /** rows other than the unallocated row with an empty product or metric: how many, and their first lines (ascending) */
+    emptyLabels?: { count: number; lines: readonly number[] };
   }): boolean {
     if (this.finished) throw new Error("ExportValidator.absorbAggregates() after finish()");
     if (!this.headerOk || this.rows > 0) throw new Error("ExportValidator.absorbAggregates() needs an accepted header and no rows");
@@ -185,6 +206,7 @@ export class ExportValidator {
       this.total = this.total.plus(b.total);
       this.unallocatedTotal = this.unallocatedTotal.plus(b.unallocatedTotal);
     }
+    if (agg.emptyLabels) this.emptyLabels = { count: agg.emptyLabels.count, lines: agg.emptyLabels.lines.slice(0, EMPTY_LABEL_LINES_SHOWN) };
     return true;
   }
 
@@ -199,6 +221,11 @@ export class ExportValidator {
       this.tsCache.set(raw, r);
     }
     return r;
+  }
+
+  private noteEmptyLabel(line: number) {
+    this.emptyLabels.count += 1;
+    if (this.emptyLabels.lines.length < EMPTY_LABEL_LINES_SHOWN) this.emptyLabels.lines.push(line);
   }
 
   row(fields: string[], line: number): ExportRow | null {
@@ -237,11 +264,14 @@ export class ExportValidator {
       }
     }
 
-    // required text
-    for (const c of ["owner_id", "product", "metric", "unit"] as const) {
+    // required text: the unallocated row (credits, refunds, adjustments) may leave product,
+    // metric and unit empty; another row with an empty product or metric is a warning
+    // (emptyLabelWarning), its unit is still required
+    const isUnallocated = text("owner_id").toLowerCase() === "unallocated";
+    for (const c of isUnallocated ? (["owner_id"] as const) : (["owner_id", "unit"] as const)) {
       if (text(c) === "") err(c, raw(c), "required-value", "is empty");
     }
-    const isUnallocated = text("owner_id").toLowerCase() === "unallocated";
+    if (!isUnallocated && (text("product") === "" || text("metric") === "")) this.noteEmptyLabel(line);
     const ownerId = isUnallocated ? "unallocated" : text("owner_id");
     const resourceId = text("resource_id");
     const metric = text("metric");
@@ -368,6 +398,7 @@ export class ExportValidator {
     const granularity = this.resolveGranularity(sorted);
 
     // warnings
+    if (this.emptyLabels.count > 0) this.warnings.push(emptyLabelWarning(this.emptyLabels.count, this.emptyLabels.lines));
     for (const b of sorted) {
       if (!this.unallocated.has(b)) this.warnings.push(`bucket ${b} has no unallocated row; its unallocated amount is 0`);
     }

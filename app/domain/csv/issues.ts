@@ -2,6 +2,7 @@
  * Validation issues shared by every CSV validator (SPEC §2.1, §3).
  * Pure: no I/O.
  */
+import { MAX_FIELDS, MAX_RECORD_BYTES } from "./limits";
 
 export interface ValidationIssue {
   /** 1-based line of the file (0 = the file as a whole, e.g. no header at all). */
@@ -33,6 +34,7 @@ export const RULES: Readonly<Record<string, string>> = {
     "all rows of a (bucket, resource_id, metric) group carry the same original_amount",
   "group-balance": "a (bucket, resource_id, metric) group's chargeback_cost sums to its original_amount within 0.01 USD",
   "not-empty": "the file is not empty",
+  "record-limit": `a record is at most ${MAX_RECORD_BYTES} bytes (1 MiB) long and has at most ${MAX_FIELDS} fields`,
   date: "dates are YYYY-MM-DD calendar dates",
   "valid-to-after-from": "valid_to is empty or strictly after valid_from",
   "period-overlap": "periods of one (org_id, owner_id) never overlap",
