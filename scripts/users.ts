@@ -7,6 +7,7 @@
  *   npm run users -- enable --email E
  *   npm run users -- set-role --email E --role R
  *   npm run users -- reset-password --email E --password-stdin
+ *   npm run users -- unlock --email E      (clears the sign-in throttle of E; audited)
  *
  * The password is read from stdin (one trailing newline removed), never from argv.
  * Exit: 0 ok, 1 invalid input, 2 usage error. Migrates the database first.
@@ -17,7 +18,7 @@ import { z } from "zod";
 import type { Db } from "../db/client";
 import { openDb } from "../db/migrate";
 import { listUsers } from "../db/queries/users";
-import { addUser, resetPassword, setDisabled, setRole, UserInputError } from "../app/lib/users.server";
+import { addUser, resetPassword, setDisabled, setRole, unlockSignIn, UserInputError } from "../app/lib/users.server";
 
 const USAGE = `usage:
   npm run users -- add --email EMAIL --role viewer|finance_admin [--password-stdin]
@@ -26,6 +27,7 @@ const USAGE = `usage:
   npm run users -- enable --email EMAIL
   npm run users -- set-role --email EMAIL --role viewer|finance_admin
   npm run users -- reset-password --email EMAIL --password-stdin
+  npm run users -- unlock --email EMAIL      (clear the sign-in throttle for EMAIL, from every client)
 The password is read from standard input (e.g. printf '%s' "$PW" | npm run users -- add ...).`;
 
 class UsageError extends Error {}
@@ -37,6 +39,7 @@ const commands = {
   enable: z.object({ email: z.string() }),
   "set-role": z.object({ email: z.string(), role: z.string() }),
   "reset-password": z.object({ email: z.string(), "password-stdin": z.literal(true, { error: "--password-stdin is required" }) }),
+  unlock: z.object({ email: z.string() }),
 } as const;
 type Command = keyof typeof commands;
 
@@ -116,6 +119,11 @@ async function run(db: Db, command: Command, args: Record<string, unknown>) {
       const password = await readStdin();
       const u = await resetPassword(db, actor, args.email, password);
       console.log(`password of ${u.email} reset`);
+      return;
+    }
+    case "unlock": {
+      const r = await unlockSignIn(db, actor, args.email);
+      console.log(`sign-in throttle of ${r.email} cleared (${r.cleared} recorded attempt${r.cleared === 1 ? "" : "s"} removed)`);
       return;
     }
   }

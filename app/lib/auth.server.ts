@@ -19,26 +19,21 @@ import {
 import type { Db } from "../../db/client";
 import { writeAudit } from "../../db/queries/audit";
 import {
+  auditFailureRateLimited,
+  beginLoginAttempt,
   findUserByEmail,
   getUserById,
-  isLockedOut,
+  markLoginSuccess,
   normalizeEmail,
-  recordLoginAttempt,
   type Role,
+  type ThrottleState,
 } from "../../db/queries/users";
+import { clientAddress } from "./client-address.server";
 import { CSRF_FIELD, headerModeCsrfToken, originAllowed, tokenFromUrlOrHeader, tokensEqual } from "./csrf.server";
 import { getServerContext } from "./db.server";
-import { PASSWORD_MAX, verifyPassword } from "./password.server";
-import {
-  commitSession,
-  destroySession,
-  getSession,
-  isExpired,
-  newCsrfToken,
-  newSession,
-  sessionVersion,
-  type AppSession,
-} from "./session.server";
+import type { Env } from "./env.server";
+import { HashBusyError, hashGate, PASSWORD_MAX, verifyPassword } from "./password.server";
+import { createSession, destroyRequestSession, getLiveSession } from "./session.server";
 
 export type { Role };
 
@@ -74,26 +69,46 @@ function loginRedirect(request: Request): never {
 interface Resolved {
   user: SessionUser | null;
   csrf: string | null;
-  session?: AppSession;
 }
 
-async function resolve(request: Request): Promise<Resolved> {
+/** Header sent by the authenticating proxy in header mode (docs/auth.md). */
+export const PROXY_SECRET_HEADER = "x-showback-proxy-secret";
+
+/**
+ * One resolution per read request: Remix hands the same Request to the root loader and
+ * the route loader, so a page view looks its session up once. Mutations always resolve
+ * afresh (an action may end or change the session before its loaders revalidate).
+ */
+const resolvedReads = new WeakMap<Request, Promise<Resolved>>();
+
+function resolve(request: Request): Promise<Resolved> {
+  if (request.method !== "GET" && request.method !== "HEAD") return resolveNow(request);
+  let r = resolvedReads.get(request);
+  if (!r) {
+    r = resolveNow(request);
+    resolvedReads.set(request, r);
+  }
+  return r;
+}
+
+async function resolveNow(request: Request): Promise<Resolved> {
   const ctx = await getServerContext();
   if (ctx.env.SHOWBACK_AUTH === "header") {
+    // With a configured proxy secret, the identity header counts only on requests that carry it.
+    const expected = ctx.env.SHOWBACK_AUTH_PROXY_SECRET;
+    if (expected && !tokensEqual(request.headers.get(PROXY_SECRET_HEADER) ?? "", expected)) return { user: null, csrf: null };
     const raw = request.headers.get(ctx.env.SHOWBACK_AUTH_HEADER);
     if (!raw) return { user: null, csrf: null };
     const u = await findUserByEmail(ctx.db, raw);
     if (!u || u.disabled) return { user: null, csrf: null };
     return { user: { id: u.id, email: u.email, role: u.role }, csrf: headerModeCsrfToken(ctx.sessionSecret, u.email) };
   }
-  const session = await getSession(request);
-  const uid = session.get("uid");
-  if (!uid || isExpired(session, ctx.env)) return { user: null, csrf: null, session };
-  const u = await getUserById(ctx.db, Number(uid));
-  if (!u || u.disabled || session.get("sv") !== sessionVersion(ctx.sessionSecret, u.id, u.password_hash)) {
-    return { user: null, csrf: null, session };
-  }
-  return { user: { id: u.id, email: u.email, role: u.role }, csrf: session.get("csrf") ?? null, session };
+  const live = await getLiveSession(request);
+  if (!live) return { user: null, csrf: null };
+  const u = await getUserById(ctx.db, live.userId);
+  // A password-less account has no business in password mode, whatever the session says.
+  if (!u || u.disabled || !u.password_hash) return { user: null, csrf: null };
+  return { user: { id: u.id, email: u.email, role: u.role }, csrf: live.csrf };
 }
 
 /** The signed-in user, or null. Never redirects. */
@@ -201,51 +216,91 @@ export async function requireMutation(
 
 // ---------------------------------------------------------------- sign-in
 
-export type LoginResult = { ok: true; user: SessionUser } | { ok: false; reason: "invalid" | "locked" };
+export type LoginResult =
+  | { ok: true; user: SessionUser }
+  | { ok: false; reason: "invalid" }
+  | { ok: false; reason: "throttled"; retryAfterSeconds: number }
+  | { ok: false; reason: "busy" };
+
+/** Failures of one (client, email) allowed before delays start. */
+export const FREE_FAILURES = 3;
+const FIRST_DELAY_MS = 1_000;
+export const MAX_DELAY_MS = 15 * 60_000;
 
 /**
- * Checks a password sign-in. Unknown emails, wrong passwords and disabled accounts
- * are indistinguishable (same answer, a hash is verified in every case); after 5
- * failures in 15 minutes the email is locked for 15 minutes, known or not.
+ * The throttle: after FREE_FAILURES failures (since the last success, within a day)
+ * from one client for one email, the next attempt must wait 1 s, then 2 s, 4 s, …
+ * (doubling per further failure) up to 15 minutes after the latest failure.
+ * Returns the wait still due in ms (0: go on).
  */
-export async function attemptLogin(db: Db, emailInput: string, password: string): Promise<LoginResult> {
+export function throttleWaitMs(s: ThrottleState): number {
+  if (s.failures < FREE_FAILURES || s.sinceLastMs === null) return 0;
+  const exp = Math.min(s.failures - FREE_FAILURES, 30);
+  const delay = Math.min(FIRST_DELAY_MS * 2 ** exp, MAX_DELAY_MS);
+  return Math.max(0, Math.ceil(delay - s.sinceLastMs));
+}
+
+export interface LoginContext {
+  /** Client address (throttle key, audit data). */
+  client: string;
+  env?: Pick<Env, "SHOWBACK_HASH_CONCURRENCY" | "SHOWBACK_HASH_QUEUE">;
+}
+
+/**
+ * Checks a password sign-in. Unknown emails, wrong passwords, disabled and
+ * password-less accounts are indistinguishable (same answer, a hash is verified in
+ * every case). The attempt is recorded before the password is checked; a throttled
+ * attempt is refused without a check. Failures are audited as `anonymous` with the
+ * typed email as data, at most once a minute per (client, email), with a count.
+ */
+export async function attemptLogin(db: Db, emailInput: string, password: string, lc: LoginContext): Promise<LoginResult> {
+  const gate = hashGate(lc.env?.SHOWBACK_HASH_CONCURRENCY, lc.env?.SHOWBACK_HASH_QUEUE);
   const email = normalizeEmail(emailInput).slice(0, 254);
-  if (!email || !password || password.length > PASSWORD_MAX) {
-    await verifyPassword(null, "x");
-    return { ok: false, reason: "invalid" };
-  }
-  if (await isLockedOut(db, email)) {
-    await verifyPassword(null, password);
-    await writeAudit(db, { actor: email, action: "sign_in_failed", entity: "user", entityId: email, after: { reason: "locked" } });
-    return { ok: false, reason: "locked" };
+  if (!email || !password || password.length > PASSWORD_MAX) return { ok: false, reason: "invalid" };
+  const attempt = await beginLoginAttempt(db, email, lc.client, throttleWaitMs);
+  if (attempt.waitMs > 0) {
+    const retryAfterSeconds = Math.ceil(attempt.waitMs / 1000);
+    await auditFailure(db, email, lc.client, attempt.id, "throttled");
+    return { ok: false, reason: "throttled", retryAfterSeconds };
   }
   const u = await findUserByEmail(db, email);
-  const passwordOk = await verifyPassword(u?.password_hash, password);
-  const ok = Boolean(u && passwordOk && !u.disabled);
-  await recordLoginAttempt(db, email, ok);
-  await writeAudit(db, {
-    actor: email,
-    action: ok ? "sign_in" : "sign_in_failed",
-    entity: "user",
-    entityId: email,
-    after: ok ? undefined : { reason: "invalid" },
-  });
-  if (!ok || !u) return { ok: false, reason: "invalid" };
+  let passwordOk: boolean;
+  try {
+    passwordOk = await verifyPassword(u?.password_hash, password, gate);
+  } catch (e) {
+    if (e instanceof HashBusyError) {
+      await auditFailure(db, email, lc.client, attempt.id, "busy");
+      return { ok: false, reason: "busy" };
+    }
+    throw e;
+  }
+  const ok = Boolean(u && u.password_hash && passwordOk && !u.disabled);
+  if (!ok || !u) {
+    await auditFailure(db, email, lc.client, attempt.id, "invalid");
+    return { ok: false, reason: "invalid" };
+  }
+  await markLoginSuccess(db, attempt.id);
+  await writeAudit(db, { actor: u.email, action: "sign_in", entity: "user", entityId: u.email, after: { client: lc.client } });
   return { ok: true, user: { id: u.id, email: u.email, role: u.role } };
 }
 
-/** A fresh session (new CSRF token) for `user`; returns the Set-Cookie value. */
-export async function createUserSession(request: Request, user: SessionUser): Promise<string> {
-  const ctx = await getServerContext();
-  const u = await getUserById(ctx.db, user.id);
-  const session = await newSession(request);
-  session.set("uid", user.id);
-  session.set("sv", sessionVersion(ctx.sessionSecret, user.id, u?.password_hash ?? null));
-  session.set("csrf", newCsrfToken());
-  session.set("seen", Date.now());
-  return commitSession(request, session);
+function auditFailure(db: Db, email: string, client: string, attemptId: number, reason: string) {
+  return auditFailureRateLimited(db, email, client, attemptId, (tx, count) =>
+    writeAudit(tx, { actor: "anonymous", action: "sign_in_failed", entity: "user", entityId: null, after: { email, reason, client, count } }),
+  );
 }
 
+/** The client address of this request (see client-address.server.ts). */
+export async function requestClient(request: Request): Promise<string> {
+  return clientAddress(request, (await getServerContext()).env);
+}
+
+/** A fresh server-side session (new id, new CSRF token) for `user`; returns the Set-Cookie value. */
+export async function createUserSession(request: Request, user: SessionUser): Promise<string> {
+  return createSession(request, user.id);
+}
+
+/** Revokes the request's session on the server; returns the Set-Cookie that clears the cookie. */
 export async function endSession(request: Request): Promise<string> {
-  return destroySession(request, await getSession(request));
+  return destroyRequestSession(request);
 }

@@ -7,27 +7,129 @@ const bool = z
   .toLowerCase()
   .transform((s) => s === "1" || s === "true" || s === "yes" || s === "on");
 
-export const envSchema = z.object({
-  NODE_ENV: z.string().default("production"),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().min(1).default("127.0.0.1"),
-  DATABASE_URL: z
-    .string()
-    .optional()
-    .transform((s) => (s ? s : undefined)),
-  SHOWBACK_DATA_DIR: z.string().default("./data"),
-  SESSION_SECRET: z
+/**
+ * Secrets that appear in examples, templates and tutorials (or are trivially
+ * guessable), compared after lower-casing and dropping everything but letters and
+ * digits. A secret that is one of these, starts with one of the PREFIXES, or repeats
+ * a single character (or a short pattern) is refused at start.
+ */
+const PLACEHOLDERS = [
+  "changemetoalongrandomstring", // the value docker-compose.yml used to ship
+  "changeme",
+  "replaceme",
+  "secret",
+  "yoursecret",
+  "yoursessionsecret",
+  "sessionsecret",
+  "supersecret",
+  "mysecret",
+  "password",
+  "example",
+  "placeholder",
+  "insecure",
+  "notasecret",
+  "test",
+  "dev",
+  "todo",
+  "xxx",
+];
+const PREFIXES = ["changeme", "replaceme", "secret", "yoursecret", "your", "mysecret", "supersecret", "placeholder", "example", "insecure", "notasecret", "dummy", "fake", "default"];
+
+/** Why `value` is not acceptable as a secret, or null when it is. */
+export function placeholderSecretReason(value: string): string | null {
+  const squashed = value.toLowerCase().replace(/[^a-z0-9]/g, "");
+  if (/^(.)\1*$/.test(value)) return "is one character repeated";
+  if (/^(.{1,4})\1+$/.test(value)) return "is a short pattern repeated";
+  if (PLACEHOLDERS.includes(squashed)) return "is a known placeholder value";
+  if (PREFIXES.some((p) => squashed.startsWith(p))) return "looks like a placeholder (starts with a template word)";
+  if (/^(0123456789|abcdefghij|qwerty)/.test(squashed)) return "is a keyboard or counting sequence";
+  return null;
+}
+
+const GENERATE = "generate one with `openssl rand -base64 48`";
+
+const secret = (name: string) =>
+  z
     .string()
     .optional()
     .transform((s) => (s ? s : undefined))
-    .refine((s) => s === undefined || s.length >= 32, "SESSION_SECRET must be at least 32 characters"),
-  /** Force the Secure cookie flag (behind a TLS-terminating proxy that sends no X-Forwarded-Proto). */
-  SHOWBACK_SECURE_COOKIES: bool.optional().default(false),
-  SHOWBACK_AUTH: z.enum(["password", "header"]).default("password"),
-  SHOWBACK_AUTH_HEADER: z.string().trim().min(1).default("X-Forwarded-Email"),
-  /** Idle session expiry in minutes (default 8 h). */
-  SHOWBACK_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(480),
-});
+    .superRefine((s, ctx) => {
+      if (s === undefined) return;
+      if (s.length < 32) {
+        ctx.addIssue({ code: "custom", message: `${name} must be at least 32 characters (${GENERATE})` });
+        return;
+      }
+      const why = placeholderSecretReason(s);
+      if (why) ctx.addIssue({ code: "custom", message: `${name} ${why}: refused, anyone could guess it (${GENERATE})` });
+    });
+
+/** SHOWBACK_TRUST_PROXY: unset/0/false: ignore X-Forwarded-For; 1/true: one proxy; N: N proxies in front. */
+const trustProxy = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .optional()
+  .transform((s, ctx) => {
+    if (!s || s === "0" || s === "false" || s === "no" || s === "off") return 0;
+    if (s === "true" || s === "yes" || s === "on") return 1;
+    if (/^[1-9]$/.test(s)) return Number(s);
+    ctx.addIssue({ code: "custom", message: "SHOWBACK_TRUST_PROXY must be 0, 1 (true) or the number of proxies in front (up to 9)" });
+    return z.NEVER;
+  });
+
+/** True for HOST values that only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, "");
+  return h === "localhost" || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+export const envSchema = z
+  .object({
+    NODE_ENV: z.string().default("production"),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().min(1).default("127.0.0.1"),
+    DATABASE_URL: z
+      .string()
+      .optional()
+      .transform((s) => (s ? s : undefined)),
+    SHOWBACK_DATA_DIR: z.string().default("./data"),
+    SESSION_SECRET: secret("SESSION_SECRET"),
+    /** Force the Secure cookie flag (behind a TLS-terminating proxy that sends no X-Forwarded-Proto). */
+    SHOWBACK_SECURE_COOKIES: bool.optional().default(false),
+    SHOWBACK_AUTH: z.enum(["password", "header"]).default("password"),
+    SHOWBACK_AUTH_HEADER: z.string().trim().min(1).default("X-Forwarded-Email"),
+    /** Header mode: the shared secret the proxy sends in X-Showback-Proxy-Secret. */
+    SHOWBACK_AUTH_PROXY_SECRET: secret("SHOWBACK_AUTH_PROXY_SECRET"),
+    /** Idle session expiry in minutes (default 8 h). */
+    SHOWBACK_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(480),
+    /** Absolute session lifetime in days, whatever the activity (default 7). */
+    SHOWBACK_SESSION_MAX_DAYS: z.coerce.number().int().min(1).max(365).default(7),
+    /** How many proxies in front may be believed about the client address (X-Forwarded-For). */
+    SHOWBACK_TRUST_PROXY: trustProxy,
+    /** Password hashes computed at once (argon2id, ~19 MiB each); others queue. */
+    SHOWBACK_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
+    /** Sign-ins allowed to wait for a hashing slot; beyond that the answer is 503. */
+    SHOWBACK_HASH_QUEUE: z.coerce.number().int().min(0).max(1000).default(16),
+    /** Upload cap of the import page in MB (default 200; docs/security.md). */
+    SHOWBACK_UPLOAD_MAX_MB: z
+      .string()
+      .trim()
+      .optional()
+      .transform((s) => (s ? s : undefined))
+      .refine((s) => s === undefined || (/^\d+(\.\d+)?$/.test(s) && !/^0+(\.0*)?$/.test(s)), "SHOWBACK_UPLOAD_MAX_MB must be a positive number of megabytes"),
+  })
+  .superRefine((e, ctx) => {
+    if (e.SHOWBACK_AUTH === "header" && !e.SHOWBACK_AUTH_PROXY_SECRET && !isLoopbackHost(e.HOST)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["SHOWBACK_AUTH_PROXY_SECRET"],
+        message:
+          `SHOWBACK_AUTH=header with HOST=${e.HOST} (reachable from other machines) needs SHOWBACK_AUTH_PROXY_SECRET: ` +
+          "anyone who can reach the port could otherwise send the identity header. Set a shared secret that the proxy sends " +
+          "in X-Showback-Proxy-Secret, or bind to 127.0.0.1 (see docs/auth.md)",
+      });
+    }
+  });
 
 export type Env = z.infer<typeof envSchema>;
 

@@ -1,26 +1,32 @@
 /**
- * Cookie sessions: signed (HMAC with the session secret), httpOnly, SameSite=Lax,
- * Secure on HTTPS requests, idle expiry refreshed on activity.
+ * Server-side sessions (docs/auth.md).
  *
- * Session data: `uid` (user id), `sv` (a MAC of the user's password hash: a
- * password reset ends every other session), `csrf` (the per-session CSRF token),
- * `seen` (last activity, epoch ms; checked on the server, not only by the cookie's
- * Max-Age).
+ * The cookie (signed with the session secret, httpOnly, SameSite=Lax, Secure on
+ * HTTPS requests) carries `sid`, a random 256-bit session id, and `seen` (when the
+ * cookie was last issued, epoch ms: it drives the re-issue that extends the cookie's
+ * Max-Age). The `sessions` table keeps only the SHA-256 of the id, the user, the
+ * creation, last activity, absolute end and revocation times. Every request looks
+ * the session up: sign-out, password resets and disabling revoke rows, the idle
+ * timeout and the absolute lifetime are checked by the database. Knowing
+ * SESSION_SECRET is not enough to mint a session: the id must be in the table.
+ *
+ * The CSRF token of a session is a MAC of its id, so it differs per session and
+ * needs no storage.
  */
-import { createHmac, randomBytes } from "node:crypto";
+import { createHash, createHmac, randomBytes } from "node:crypto";
 import { createCookieSessionStorage, type Session, type SessionStorage } from "@remix-run/node";
+import { findLiveSession, insertSession, revokeSession, touchSession } from "../../db/queries/users";
 import type { ServerContext } from "./context.server";
+import { clientAddress } from "./client-address.server";
 import { getServerContext } from "./db.server";
 import type { Env } from "./env.server";
 
 export const SESSION_COOKIE = "showback_session";
-/** Activity refreshes the cookie at most this often. */
+/** Activity refreshes the cookie (and the row's last_seen_at) at most this often. */
 const REFRESH_AFTER_MS = 60_000;
 
 export interface SessionData {
-  uid: number;
-  sv: string;
-  csrf: string;
+  sid: string;
   seen: number;
 }
 export type AppSession = Session<SessionData>;
@@ -59,43 +65,64 @@ async function storageForRequest(request: Request, ctx?: ServerContext) {
   return { ctx: c, storage: storageFor(c.sessionSecret, isSecureRequest(request, c.env), c.env.SHOWBACK_SESSION_IDLE_MINUTES) };
 }
 
-export async function getSession(request: Request): Promise<AppSession> {
-  const { storage } = await storageForRequest(request);
-  return storage.getSession(request.headers.get("Cookie"));
+/** What is stored for a session id: its SHA-256 (base64url). */
+export const hashSessionId = (sid: string) => createHash("sha256").update(sid, "utf8").digest("base64url");
+
+/** The per-session CSRF token. */
+export const sessionCsrfToken = (secret: string, sid: string) =>
+  createHmac("sha256", secret).update(`csrf:${sid}`).digest("base64url");
+
+const limits = (env: Env) => ({ idleMinutes: env.SHOWBACK_SESSION_IDLE_MINUTES, maxDays: env.SHOWBACK_SESSION_MAX_DAYS });
+
+export interface LiveSession {
+  sid: string;
+  userId: number;
+  csrf: string;
 }
 
-/** An empty session (sign-in starts from scratch: no fixation). */
-export async function newSession(request: Request): Promise<AppSession> {
-  const { storage } = await storageForRequest(request);
-  return storage.getSession(null);
+/** The live server-side session the request's cookie points to, or null. Touches last_seen_at. */
+export async function getLiveSession(request: Request): Promise<LiveSession | null> {
+  const { ctx, storage } = await storageForRequest(request);
+  const session = await storage.getSession(request.headers.get("Cookie"));
+  const sid = session.get("sid");
+  if (typeof sid !== "string" || sid.length < 32) return null;
+  const idHash = hashSessionId(sid);
+  const row = await findLiveSession(ctx.db, idHash, limits(ctx.env));
+  if (!row) return null;
+  if (row.stale) await touchSession(ctx.db, idHash);
+  return { sid, userId: Number(row.user_id), csrf: sessionCsrfToken(ctx.sessionSecret, sid) };
 }
 
-export async function commitSession(request: Request, session: AppSession): Promise<string> {
-  const { storage } = await storageForRequest(request);
+/** Starts a server-side session for `userId` (a new random id: no fixation); returns the Set-Cookie value. */
+export async function createSession(request: Request, userId: number): Promise<string> {
+  const { ctx, storage } = await storageForRequest(request);
+  const sid = randomBytes(32).toString("base64url");
+  await insertSession(ctx.db, {
+    idHash: hashSessionId(sid),
+    userId,
+    maxDays: ctx.env.SHOWBACK_SESSION_MAX_DAYS,
+    userAgent: request.headers.get("user-agent"),
+    ip: clientAddress(request, ctx.env),
+  });
+  const session = await storage.getSession(null);
+  session.set("sid", sid);
+  session.set("seen", Date.now());
   return storage.commitSession(session);
 }
 
-export async function destroySession(request: Request, session: AppSession): Promise<string> {
-  const { storage } = await storageForRequest(request);
+/** Revokes the request's session row (if any) and returns the Set-Cookie that clears the cookie. */
+export async function destroyRequestSession(request: Request): Promise<string> {
+  const { ctx, storage } = await storageForRequest(request);
+  const session = await storage.getSession(request.headers.get("Cookie"));
+  const sid = session.get("sid");
+  if (typeof sid === "string" && sid) await revokeSession(ctx.db, hashSessionId(sid));
   return storage.destroySession(session);
-}
-
-export const newCsrfToken = () => randomBytes(32).toString("base64url");
-
-/** Binds the session to the current password hash, so a reset ends other sessions. */
-export function sessionVersion(secret: string, userId: number, passwordHash: string | null): string {
-  return createHmac("sha256", secret).update(`sv:${userId}:${passwordHash ?? ""}`).digest("base64url").slice(0, 22);
-}
-
-export function isExpired(session: AppSession, env: Env, now = Date.now()): boolean {
-  const seen = Number(session.get("seen") ?? 0);
-  return !seen || now - seen > env.SHOWBACK_SESSION_IDLE_MINUTES * 60_000;
 }
 
 /**
  * Called for document and data responses (entry.server): when the request carried a
- * live session whose activity stamp is older than a minute and the response does not
- * set the session cookie itself, re-issue it with a fresh stamp and Max-Age.
+ * cookie issued over a minute ago whose session is still live, and the response does
+ * not set the session cookie itself, re-issue it (fresh Max-Age) and touch the row.
  */
 export async function refreshSessionCookie(request: Request, headers: Headers): Promise<void> {
   const cookie = request.headers.get("Cookie");
@@ -104,9 +131,13 @@ export async function refreshSessionCookie(request: Request, headers: Headers): 
   const { ctx, storage } = await storageForRequest(request);
   if (ctx.env.SHOWBACK_AUTH !== "password") return;
   const session = await storage.getSession(cookie);
-  if (!session.get("uid") || isExpired(session, ctx.env)) return;
+  const sid = session.get("sid");
+  if (typeof sid !== "string" || !sid) return;
   const now = Date.now();
-  if (now - Number(session.get("seen")) < REFRESH_AFTER_MS) return;
+  if (now - Number(session.get("seen") ?? 0) < REFRESH_AFTER_MS) return;
+  const idHash = hashSessionId(sid);
+  if (!(await findLiveSession(ctx.db, idHash, limits(ctx.env)))) return;
+  await touchSession(ctx.db, idHash);
   session.set("seen", now);
   headers.append("Set-Cookie", await storage.commitSession(session));
 }

@@ -7,10 +7,12 @@ import { z } from "zod";
 import type { Db } from "../../db/client";
 import { writeAudit } from "../../db/queries/audit";
 import {
+  clearLoginAttempts,
   countActiveAdmins,
   findUserByEmail,
   insertUser,
   normalizeEmail,
+  revokeUserSessions,
   ROLES,
   updateUserDisabled,
   updateUserPasswordHash,
@@ -56,14 +58,22 @@ async function guardLastAdmin(db: Db, u: UserRow, next: { role: Role; disabled: 
   }
 }
 
+/**
+ * `requirePassword` (the web form in password mode): an absent or empty password is
+ * refused, since an account without a hash can never sign in there. The CLI may
+ * still add password-less accounts for header (single sign-on) mode.
+ */
 export async function addUser(
   db: Db,
   actor: string,
   input: { email: unknown; role: unknown; password?: unknown },
+  opts: { requirePassword?: boolean } = {},
 ): Promise<UserRow> {
   const email = parse(emailSchema, input.email);
   const role = parse(roleSchema, input.role);
-  const password = input.password === undefined ? undefined : parse(passwordSchema, input.password);
+  const given = input.password === undefined || input.password === null || input.password === "" ? undefined : input.password;
+  if (opts.requirePassword && given === undefined) throw new UserInputError("password is required");
+  const password = given === undefined ? undefined : parse(passwordSchema, given);
   const passwordHash = password === undefined ? null : await hashPassword(password);
   return db.transaction(async (tx) => {
     const u = await insertUser(tx, { email, role, passwordHash });
@@ -80,6 +90,7 @@ export async function setDisabled(db: Db, actor: string, emailInput: unknown, di
     if (u.disabled === disabled) return u;
     await guardLastAdmin(tx, u, { role: u.role, disabled });
     await updateUserDisabled(tx, u.id, disabled);
+    if (disabled) await revokeUserSessions(tx, u.id);
     const after = { ...u, disabled };
     await writeAudit(tx, {
       actor,
@@ -121,7 +132,22 @@ export async function resetPassword(db: Db, actor: string, emailInput: unknown, 
   return db.transaction(async (tx) => {
     const u = await mustFind(tx, email);
     await updateUserPasswordHash(tx, u.id, passwordHash);
-    await writeAudit(tx, { actor, action: "password_reset", entity: "user", entityId: email });
+    const sessions = await revokeUserSessions(tx, u.id);
+    const cleared = await clearLoginAttempts(tx, email);
+    await writeAudit(tx, { actor, action: "password_reset", entity: "user", entityId: email, after: { sessions_revoked: sessions, throttle_cleared: cleared } });
     return u;
+  });
+}
+
+/**
+ * Clears the sign-in throttle of `email` (every client), audited. The email need not
+ * belong to an account: throttles are kept for typed emails, known or not.
+ */
+export async function unlockSignIn(db: Db, actor: string, emailInput: unknown): Promise<{ email: string; cleared: number }> {
+  const email = parse(emailSchema, emailInput);
+  return db.transaction(async (tx) => {
+    const cleared = await clearLoginAttempts(tx, email);
+    await writeAudit(tx, { actor, action: "unlock", entity: "user", entityId: email, after: { throttle_cleared: cleared } });
+    return { email, cleared };
   });
 }

@@ -29,11 +29,14 @@ export async function action({ request }: ActionFunctionArgs) {
     switch (intent) {
       case "add": {
         const password = form.get("password");
-        const u = await addUser(db, user.email, {
-          email,
-          role: form.get("role"),
-          password: typeof password === "string" && password !== "" ? password : undefined,
-        });
+        const env = await getEnv();
+        // Password mode: an account without a password could never sign in; refused here, not only in the browser.
+        const u = await addUser(
+          db,
+          user.email,
+          { email, role: form.get("role"), password: typeof password === "string" && password !== "" ? password : undefined },
+          { requirePassword: env.SHOWBACK_AUTH === "password" },
+        );
         return json<ActionData>({ ok: true, message: `Added ${u.email}.` });
       }
       case "disable":

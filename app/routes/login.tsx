@@ -1,15 +1,31 @@
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import {
+  json,
+  redirect,
+  type ActionFunctionArgs,
+  type HeadersFunction,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
 import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { BareLayout } from "~/components/Layout";
 import { Alert, buttonClass, inputClass } from "~/components/ui";
-import { attemptLogin, createUserSession, forbidden, getOptionalUser, safeRedirect } from "~/lib/auth.server";
+import { attemptLogin, createUserSession, forbidden, getOptionalUser, requestClient, safeRedirect } from "~/lib/auth.server";
 import { originAllowed } from "~/lib/csrf.server";
 import { getDb, getEnv } from "~/lib/db.server";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · Showback" }];
 
+/** The throttle's and the hashing cap's Retry-After reaches the document response too. */
+export const headers: HeadersFunction = ({ actionHeaders }) => {
+  const out = new Headers();
+  const retry = actionHeaders.get("Retry-After");
+  if (retry) out.set("Retry-After", retry);
+  return out;
+};
+
 const INVALID = "Invalid email or password.";
-const LOCKED = "Too many failed sign-in attempts. Try again in 15 minutes.";
+const tooMany = (s: number) => `Too many attempts, try again in ${s} s.`;
+const BUSY = "The server is busy checking other sign-ins. Try again in a few seconds.";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const env = await getEnv();
@@ -31,9 +47,16 @@ export async function action({ request }: ActionFunctionArgs) {
   const email = String(form?.get("email") ?? "");
   const password = String(form?.get("password") ?? "");
   const redirectTo = safeRedirect(form?.get("redirectTo"));
-  const result = await attemptLogin(await getDb(), email, password);
+  const result = await attemptLogin(await getDb(), email, password, { client: await requestClient(request), env });
   if (!result.ok) {
-    return json({ error: result.reason === "locked" ? LOCKED : INVALID, email }, { status: 401 });
+    if (result.reason === "throttled") {
+      return json(
+        { error: tooMany(result.retryAfterSeconds), email },
+        { status: 429, headers: { "Retry-After": String(result.retryAfterSeconds) } },
+      );
+    }
+    if (result.reason === "busy") return json({ error: BUSY, email }, { status: 503, headers: { "Retry-After": "2" } });
+    return json({ error: INVALID, email }, { status: 401 });
   }
   return redirect(redirectTo, { headers: { "Set-Cookie": await createUserSession(request, result.user) } });
 }

@@ -1,5 +1,5 @@
 /**
- * Accounts, sign-in attempts and the generated session secret (§6).
+ * Accounts, sign-in attempts, server-side sessions and the generated session secret (§6).
  * Emails are stored lower-cased; callers normalise with `normalizeEmail`.
  */
 import type { Db } from "../client";
@@ -70,45 +70,148 @@ export async function updateUserPasswordHash(db: Db, id: number, passwordHash: s
   await db.query(`update users set password_hash = $2 where id = $1`, [id, passwordHash]);
 }
 
-// ---------------------------------------------------------------- sign-in attempts
+// ---------------------------------------------------------------- sign-in attempts (throttle)
 
-export async function recordLoginAttempt(db: Db, email: string, success: boolean): Promise<void> {
-  await db.query(`insert into login_attempts (email, success) values ($1, $2)`, [normalizeEmail(email), success]);
+/** Failures of one (email, client) since its last success, within a day. */
+export interface ThrottleState {
+  failures: number;
+  /** Milliseconds since the latest of those failures (null: none). */
+  sinceLastMs: number | null;
+}
+
+const lockKey = (email: string, client: string) => `login:${normalizeEmail(email)}\n${client}`;
+
+/**
+ * Records a sign-in attempt BEFORE the password is checked, atomically with the
+ * throttle decision (an advisory lock per (email, client)), so N parallel guesses
+ * are N attempts. `waitMs(state)` returns 0 to let the attempt go on (recorded as a
+ * failure until `markLoginSuccess`) or the wait still due (recorded as throttled).
+ */
+export async function beginLoginAttempt(
+  db: Db,
+  email: string,
+  client: string,
+  waitMs: (s: ThrottleState) => number,
+): Promise<{ id: number; waitMs: number }> {
+  const e = normalizeEmail(email);
+  return db.transaction(async (tx) => {
+    await tx.query(`select pg_advisory_xact_lock(hashtextextended($1, 0))`, [lockKey(e, client)]);
+    const [s] = await tx.query<{ n: number; since_ms: number | null }>(
+      `with s as (
+         select coalesce(max(at), '-infinity'::timestamptz) as t from login_attempts where email = $1 and client = $2 and success
+       )
+       select count(*)::int as n, (extract(epoch from clock_timestamp() - max(a.at)) * 1000)::float8 as since_ms
+       from login_attempts a, s
+       where a.email = $1 and a.client = $2 and not a.success and not a.throttled
+         and a.at > s.t and a.at > now() - interval '1 day'`,
+      [e, client],
+    );
+    const wait = waitMs({ failures: Number(s?.n ?? 0), sinceLastMs: s?.since_ms == null ? null : Number(s.since_ms) });
+    const [row] = await tx.query<{ id: number }>(
+      `insert into login_attempts (email, client, success, throttled, at) values ($1, $2, false, $3, clock_timestamp()) returning id`,
+      [e, client, wait > 0],
+    );
+    return { id: row!.id, waitMs: wait };
+  });
+}
+
+export async function markLoginSuccess(db: Db, attemptId: number): Promise<void> {
+  await db.query(`update login_attempts set success = true where id = $1`, [attemptId]);
 }
 
 /**
- * Locked when the latest failure (since the last success) is less than `lockMinutes`
- * old and at least `maxFailures` failures fall in the `windowMinutes` ending at it.
- * Refused attempts are not recorded, so the lock lasts `lockMinutes` from the failure
- * that triggered it.
+ * Rate limit for failure audit entries: at most one per (email, client) per minute.
+ * When this attempt may write one, marks it audited, calls `write(count)` in the same
+ * transaction with the number of failed attempts since the previous entry (this one
+ * included) and returns that count; otherwise returns null (the next entry counts it).
  */
-export async function isLockedOut(
+export async function auditFailureRateLimited(
   db: Db,
   email: string,
-  opts: { maxFailures?: number; windowMinutes?: number; lockMinutes?: number } = {},
-): Promise<boolean> {
-  const max = opts.maxFailures ?? 5;
-  const windowMin = opts.windowMinutes ?? 15;
-  const lockMin = opts.lockMinutes ?? 15;
-  const rows = await db.query<{ locked: boolean | null }>(
-    `with s as (
-       select coalesce(max(at), '-infinity'::timestamptz) as t from login_attempts where email = $1 and success
-     ), f as (
-       select a.at from login_attempts a, s
-       where a.email = $1 and not a.success and a.at > s.t
-         and a.at > now() - make_interval(mins => $3::int + $4::int)
-     ), l as (select max(at) as m from f)
-     select (l.m > now() - make_interval(mins => $4::int)
-             and (select count(*) from f where f.at >= l.m - make_interval(mins => $3::int)) >= $2::int) as locked
-     from l`,
-    [normalizeEmail(email), max, windowMin, lockMin],
-  );
-  return rows[0]?.locked === true;
+  client: string,
+  attemptId: number,
+  write: (tx: Db, count: number) => Promise<void>,
+): Promise<number | null> {
+  const e = normalizeEmail(email);
+  return db.transaction(async (tx) => {
+    await tx.query(`select pg_advisory_xact_lock(hashtextextended($1, 1))`, [lockKey(e, client)]);
+    const [r] = await tx.query<{ recent: boolean; n: number }>(
+      `with last as (
+         select coalesce(max(at), '-infinity'::timestamptz) as t from login_attempts where email = $1 and client = $2 and audited
+       )
+       select (select t from last) > clock_timestamp() - interval '1 minute' as recent,
+              (select count(*)::int from login_attempts a, last
+                where a.email = $1 and a.client = $2 and not a.success and a.at > last.t and a.id <= $3) as n`,
+      [e, client, attemptId],
+    );
+    if (!r || r.recent) return null;
+    await tx.query(`update login_attempts set audited = true where id = $1`, [attemptId]);
+    const n = Math.max(1, Number(r.n));
+    await write(tx, n);
+    return n;
+  });
 }
 
-/** Removes attempts older than a day (called opportunistically). */
+/** Clears the throttle of `email` from every client; returns the rows removed. */
+export async function clearLoginAttempts(db: Db, email: string): Promise<number> {
+  const rows = await db.query<{ id: number }>(`delete from login_attempts where email = $1 returning id`, [normalizeEmail(email)]);
+  return rows.length;
+}
+
+/** Removes attempts older than a day and sessions ended over 30 days ago (called at start). */
 export async function pruneLoginAttempts(db: Db): Promise<void> {
   await db.query(`delete from login_attempts where at < now() - interval '1 day'`);
+  await db.query(`delete from sessions where coalesce(revoked_at, expires_at) < now() - interval '30 days'`);
+}
+
+// ---------------------------------------------------------------- sessions (server side)
+
+export async function insertSession(
+  db: Db,
+  s: { idHash: string; userId: number; maxDays: number; userAgent?: string | null; ip?: string | null },
+): Promise<void> {
+  await db.query(
+    `insert into sessions (id_hash, user_id, expires_at, user_agent, ip)
+     values ($1, $2, now() + make_interval(days => $3::int), $4, $5)`,
+    [s.idHash, s.userId, s.maxDays, s.userAgent?.slice(0, 300) ?? null, s.ip?.slice(0, 100) ?? null],
+  );
+}
+
+/**
+ * The live session with this id hash: not revoked, within its absolute lifetime
+ * (expires_at, and created_at within `maxDays` as configured now) and not idle for
+ * more than `idleMinutes`. `stale`: last activity over a minute ago (touch it).
+ */
+export async function findLiveSession(
+  db: Db,
+  idHash: string,
+  limits: { idleMinutes: number; maxDays: number },
+): Promise<{ user_id: number; stale: boolean } | undefined> {
+  const rows = await db.query<{ user_id: number; stale: boolean }>(
+    `select user_id, last_seen_at < now() - interval '60 seconds' as stale from sessions
+     where id_hash = $1 and revoked_at is null and expires_at > now()
+       and created_at > now() - make_interval(days => $2::int)
+       and last_seen_at > now() - make_interval(mins => $3::int)`,
+    [idHash, limits.maxDays, limits.idleMinutes],
+  );
+  return rows[0];
+}
+
+export async function touchSession(db: Db, idHash: string): Promise<void> {
+  await db.query(`update sessions set last_seen_at = now() where id_hash = $1 and revoked_at is null`, [idHash]);
+}
+
+export async function revokeSession(db: Db, idHash: string): Promise<void> {
+  await db.query(`update sessions set revoked_at = now() where id_hash = $1 and revoked_at is null`, [idHash]);
+}
+
+/** Ends every session of the user (password reset, disabling); returns how many. */
+export async function revokeUserSessions(db: Db, userId: number): Promise<number> {
+  const rows = await db.query<{ id_hash: string }>(
+    `update sessions set revoked_at = now() where user_id = $1 and revoked_at is null returning id_hash`,
+    [userId],
+  );
+  return rows.length;
 }
 
 // ---------------------------------------------------------------- settings

@@ -9,6 +9,7 @@ export * from "./audit-log";
 export * from "./allocation-results";
 export * from "./users";
 export * from "./login-attempts";
+export * from "./sessions";
 export * from "./settings";
 export * from "./invoices";
 export * from "./month-closes";
