@@ -40,3 +40,30 @@ export function securityHeaderEntries(): Array<[string, string]> {
   applySecurityHeaders(h);
   return [...h.entries()];
 }
+
+/** HSTS for responses to HTTPS requests (isSecureRequest); never sent over plain HTTP. */
+export const HSTS_VALUE = "max-age=31536000; includeSubDomains";
+/** Every response to a signed-in request: no shared cache, no copy on disk. */
+export const PRIVATE_CACHE_CONTROL = "private, no-store";
+
+/**
+ * True when the request carries a session: the session cookie, or (single sign-on
+ * behind a proxy, docs/auth.md) the identity header. Conservative: an expired or
+ * forged cookie counts too.
+ */
+export function isSignedInRequest(headers: Headers, opts: { sessionCookie: string; authHeader?: string }): boolean {
+  const cookie = headers.get("cookie") ?? "";
+  if (cookie.split(";").some((c) => c.trim().startsWith(`${opts.sessionCookie}=`))) return true;
+  return Boolean(opts.authHeader && headers.get(opts.authHeader));
+}
+
+/**
+ * The transport and caching headers of one response (scripts/serve.ts): HSTS when
+ * `secure`; `Cache-Control: private, no-store` (whatever the route set) when the request
+ * was signed in or the response sets a cookie.
+ */
+export function applyResponsePolicy(headers: Headers, opts: { secure: boolean; signedIn: boolean }): void {
+  if (opts.secure) headers.set("Strict-Transport-Security", HSTS_VALUE);
+  else headers.delete("Strict-Transport-Security");
+  if (opts.signedIn || headers.has("set-cookie")) headers.set("Cache-Control", PRIVATE_CACHE_CONTROL);
+}

@@ -86,6 +86,10 @@ export async function action({ request }: ActionFunctionArgs) {
   const maxBytes = uploadMaxBytes();
   const { user, form } = await requireMutation(request, "finance_admin", {
     uploadHandler: createExportUploadHandler(maxBytes, state),
+  }).catch(async (e: unknown) => {
+    // the body was refused part-way (a second file part, past the size limit): drop the stored file
+    if (state.token) await discardPending(state.token);
+    throw e;
   });
   const db = await getDb();
   const intent = String(form.get("intent") ?? "preview");

@@ -13,6 +13,8 @@
  * engines): seed it, or assert on it, directly.
  */
 import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Db } from "../../db/client";
@@ -41,6 +43,26 @@ export async function createUser(db: Db, u: { email: string; role: Role; passwor
   }
   if (u.disabled) await db.query(`update users set disabled = true where email = $1`, [u.email.toLowerCase()]);
   return u.email.toLowerCase();
+}
+
+/**
+ * fetch, sent again once when the server never handled the request: a pooled keep-alive
+ * socket that the server closed meanwhile (ECONNRESET/EPIPE/socket closed, seen when a
+ * long CPU-bound test step delays the client's own idle timer past the server's
+ * keepAliveTimeout) or Node's 408 for such a socket. A body stream cannot be re-sent, so
+ * only requests without one or with a re-readable body are retried.
+ */
+async function fetchOnce(url: URL, init: RequestInit): Promise<Response> {
+  const retryable = init.body == null || typeof init.body === "string" || init.body instanceof URLSearchParams || init.body instanceof FormData;
+  try {
+    const res = await fetch(url, init);
+    if (res.status !== 408 || !retryable) return res;
+    await res.arrayBuffer().catch(() => undefined);
+  } catch (e) {
+    const code = (e as { cause?: { code?: string } }).cause?.code ?? "";
+    if (!retryable || !["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_CLOSED"].includes(code)) throw e;
+  }
+  return fetch(url, init);
 }
 
 type FormInput = Record<string, string | Blob> | FormData | URLSearchParams;
@@ -92,7 +114,8 @@ function extractCsrf(html: string): string {
   return m?.[1] ? m[1].replace(/&amp;/g, "&") : "";
 }
 
-function makeClient(base: string, email?: string): TestClient {
+/** A client for any server URL (tests that start their own server). */
+export function makeClient(base: string, email?: string): TestClient {
   const jar = new Map<string, string>();
   const store = (res: Response) => {
     for (const sc of res.headers.getSetCookie()) {
@@ -115,7 +138,7 @@ function makeClient(base: string, email?: string): TestClient {
       const headers = new Headers(init.headers);
       const cookie = client.cookieHeader();
       if (cookie && !headers.has("cookie")) headers.set("cookie", cookie);
-      const res = await fetch(new URL(p, base), { redirect: "manual", ...init, headers });
+      const res = await fetchOnce(new URL(p, base), { redirect: "manual", ...init, headers });
       store(res);
       return res;
     },
@@ -148,6 +171,9 @@ function makeClient(base: string, email?: string): TestClient {
 export async function startTestServer(opts: StartTestServerOptions = {}): Promise<TestServer> {
   assertBuilt();
   const testDb = await createTestDb();
+  // its own SHOWBACK_DATA_DIR (upload temp files live there), unless the test sets one
+  const dataDir = opts.env && "SHOWBACK_DATA_DIR" in opts.env ? undefined : await mkdtemp(path.join(os.tmpdir(), "showback-srv-"));
+  const removeDataDir = () => (dataDir ? rm(dataDir, { recursive: true, force: true }) : Promise.resolve());
   try {
     if (opts.seed) await opts.seed(testDb.db);
     const handle = await startServer({
@@ -155,7 +181,7 @@ export async function startTestServer(opts: StartTestServerOptions = {}): Promis
       host: "127.0.0.1",
       db: testDb.db,
       dbConfig: { databaseUrl: testDb.databaseUrl },
-      env: { NODE_ENV: "test", SESSION_SECRET: undefined, SHOWBACK_AUTH: "password", ...opts.env },
+      env: { NODE_ENV: "test", SESSION_SECRET: undefined, SHOWBACK_AUTH: "password", ...(dataDir ? { SHOWBACK_DATA_DIR: dataDir } : {}), ...opts.env },
       buildDir: BUILD_DIR,
       log: false,
     });
@@ -182,10 +208,12 @@ export async function startTestServer(opts: StartTestServerOptions = {}): Promis
       async close() {
         await handle.close();
         await testDb.cleanup();
+        await removeDataDir();
       },
     };
   } catch (e) {
     await testDb.cleanup().catch(() => {});
+    await removeDataDir().catch(() => {});
     throw e;
   }
 }

@@ -2,30 +2,47 @@
  * Uploaded export files between preview and confirm.
  *
  * The file part of the multipart body streams straight to disk under
- * os.tmpdir()/showback-uploads/<token>/upload.csv (never buffered in memory), with a
- * size limit (SHOWBACK_UPLOAD_MAX_MB, default 200): past the limit the rest of the
- * part is drained and discarded and the form says so. The token is 32 random hex
- * bytes; an upload expires after SHOWBACK_UPLOAD_TTL_MIN minutes (default 60).
+ * <SHOWBACK_DATA_DIR>/uploads/<token>/upload.csv (never buffered in memory; folders
+ * 0700, files 0600, not the shared OS temp folder, also when DATABASE_URL is set), with
+ * a size limit (SHOWBACK_UPLOAD_MAX_MB, default 200): past the limit the rest of the
+ * part is drained and discarded and the form says so. One file part per request: a
+ * second one is refused (scripts/serve.ts refuses it first; docs/security.md).
+ * The token is 32 random hex bytes; an upload expires after SHOWBACK_UPLOAD_TTL_MIN
+ * minutes (default 60).
  * Progress of a running confirm is kept in memory, per token, for polling.
  */
 import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { mkdir, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { once } from "node:events";
-import os from "node:os";
 import path from "node:path";
-import type { UploadHandler } from "@remix-run/node";
+import { json, type UploadHandler } from "@remix-run/node";
+import { currentContext } from "~/lib/context.server";
 
 export const UPLOAD_FIELD = "file";
 export const TOO_LARGE = "__showback_too_large__";
 
-export function uploadMaxBytes(env: NodeJS.ProcessEnv = process.env): number {
+type UploadEnv = { SHOWBACK_UPLOAD_MAX_MB?: string; SHOWBACK_DATA_DIR?: string; [key: string]: unknown };
+/**
+ * The data folder of the running server (scripts/serve.ts context), else process.env (vite
+ * dev, scripts). The upload cap: process.env at the time of the request when set there
+ * (changeable without a restart), else the server's environment (startServer's `env`).
+ */
+const serverEnv = (): UploadEnv => {
+  const ctx = currentContext()?.env;
+  return {
+    SHOWBACK_DATA_DIR: ctx?.SHOWBACK_DATA_DIR ?? process.env.SHOWBACK_DATA_DIR,
+    SHOWBACK_UPLOAD_MAX_MB: process.env.SHOWBACK_UPLOAD_MAX_MB || ctx?.SHOWBACK_UPLOAD_MAX_MB,
+  };
+};
+
+export function uploadMaxBytes(env: UploadEnv = serverEnv()): number {
   const raw = env.SHOWBACK_UPLOAD_MAX_MB;
   const mb = raw && /^\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw.trim()) : 200;
   return Math.max(1, Math.floor(mb * 1024 * 1024));
 }
 
-export function uploadMaxMb(env: NodeJS.ProcessEnv = process.env): string {
+export function uploadMaxMb(env: UploadEnv = serverEnv()): string {
   const raw = env.SHOWBACK_UPLOAD_MAX_MB;
   return raw && /^\d+(\.\d+)?$/.test(raw.trim()) ? raw.trim() : "200";
 }
@@ -35,7 +52,19 @@ const ttlMs = () => {
   return (raw && /^\d+$/.test(raw) ? Number(raw) : 60) * 60_000;
 };
 
-export const uploadsRoot = () => path.join(os.tmpdir(), "showback-uploads");
+/** <SHOWBACK_DATA_DIR>/uploads: private to the app's user (0700), unlike os.tmpdir(). */
+export const uploadsRoot = (env: UploadEnv = serverEnv()) => path.resolve(env.SHOWBACK_DATA_DIR || "./data", "uploads");
+
+async function makePrivateDir(dir: string): Promise<void> {
+  const root = uploadsRoot();
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  // mkdir's mode only applies to folders it creates: tighten one made earlier (or by an older version)
+  await chmod(root, 0o700);
+  if (dir !== root) await chmod(dir, 0o700);
+}
+
+export const ONE_FILE_MESSAGE = "Upload one file per request: this form accepts a single CSV file.";
+
 const TOKEN_RE = /^[a-f0-9]{64}$/;
 export const isToken = (t: unknown): t is string => typeof t === "string" && TOKEN_RE.test(t);
 const dirOf = (token: string) => path.join(uploadsRoot(), token);
@@ -58,15 +87,22 @@ export interface PendingUpload {
  * undefined for other file fields. `state.token` is set once a file was stored.
  */
 export function createExportUploadHandler(maxBytes: number, state: { token?: string; fileName?: string; bytes?: number; tooLarge?: boolean }): UploadHandler {
+  let fileParts = 0;
   return async ({ name, filename, data }) => {
+    // exactly one file part (the server refuses a second one before it gets here, too)
+    if (filename && ++fileParts > 1) {
+      if (state.token) await rm(dirOf(state.token), { recursive: true, force: true });
+      throw json({ stage: "error", error: ONE_FILE_MESSAGE }, { status: 400 });
+    }
     // text fields fall through to the next handler; other file fields are not ours
     if (name !== UPLOAD_FIELD || !filename) return undefined;
     const token = randomBytes(32).toString("hex");
-    await mkdir(dirOf(token), { recursive: true, mode: 0o700 });
+    await makePrivateDir(dirOf(token));
     const file = fileOf(token);
     const out = createWriteStream(file, { mode: 0o600 });
     let size = 0;
     let tooLarge = false;
+    let complete = false;
     try {
       for await (const chunk of data) {
         size += chunk.byteLength;
@@ -76,9 +112,12 @@ export function createExportUploadHandler(maxBytes: number, state: { token?: str
         }
         if (!out.write(chunk)) await once(out, "drain");
       }
+      complete = true;
     } finally {
       out.end();
       await once(out, "close").catch(() => {});
+      // the body broke off (refused by the server, client gone): no half file is left behind
+      if (!complete) await rm(dirOf(token), { recursive: true, force: true });
     }
     if (tooLarge) {
       await rm(dirOf(token), { recursive: true, force: true });
