@@ -3,9 +3,8 @@
  * the URL resolved against the server clock (SHOWBACK_NOW may fix it for demos and
  * tests), the org list and the trust signals (per-org freshness, unmapped share).
  */
-import { listOrgs } from "../../db/queries/orgs";
-import { latestDataDay, orgFreshness } from "../../db/queries/dashboard";
 import { requireUser } from "./auth.server";
+import { dashboardReads } from "./dashboard-reads.server";
 import { getDb } from "./db.server";
 import { parseFilters, resolveFilters, todayUtc } from "./filters";
 
@@ -22,23 +21,25 @@ export async function dashboardBase(request: Request) {
   const started = performance.now();
   const user = await requireUser(request);
   const db = await getDb();
+  const reads = dashboardReads(request, db); // cached per data version (docs/decisions/0005-read-cache.md)
   const url = new URL(request.url);
   const raw = parseFilters(url.searchParams);
-  const orgs = await listOrgs(db);
+  const orgs = await reads.listOrgs();
   const known = new Set(orgs.map((o) => o.org_id));
   raw.org = raw.org.filter((o) => known.has(o));
   const now = serverNow();
-  const latest = await latestDataDay(db, raw.org);
+  const latest = await reads.latestDataDay(raw.org);
   const filters = resolveFilters(raw, todayUtc(now), latest);
   const orgIds = filters.orgs.length ? filters.orgs : undefined;
   const view = { granularity: filters.gran, from: filters.range.from, to: filters.range.to, orgIds };
-  const fr = await orgFreshness(db, orgIds);
+  const fr = await reads.orgFreshness(orgIds);
   const freshness = orgs
     .filter((o) => !orgIds || orgIds.includes(o.org_id))
     .map((o) => ({ orgId: o.org_id, lastImportAt: fr.get(o.org_id)?.imp?.at ?? null, dataThrough: fr.get(o.org_id)?.dataThrough ?? null }));
   return {
     user,
     db,
+    reads,
     now,
     started,
     filters,

@@ -15,21 +15,21 @@ import { Badge, buttonClass, Card, EmptyState, PageHeader } from "~/components/u
 import { filtersToSearch, type SortKey } from "~/lib/filters";
 import { dashboardBase, timing } from "~/lib/filters.server";
 import { formatPercent, formatUsd } from "~/lib/format";
-import { getOverview, periodStatuses, sortOverviewRows } from "../../db/queries/dashboard";
+import { sortOverviewRows } from "../../db/queries/dashboard";
 
 export const meta: MetaFunction = () => [{ title: "Overview · Showback" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const base = await dashboardBase(request);
-  const { db, filters, view } = base;
-  const ov = await getOverview(db, { ...view, by: filters.by, previous: filters.previous });
-  const statuses = await periodStatuses(db, {
+  const { filters, view, reads } = base;
+  const ov = await reads.getOverview({ ...view, by: filters.by, previous: filters.previous });
+  const statuses = await reads.periodStatuses({
     granularity: filters.gran,
     periods: ov.periods.map((p) => p.period),
     orgIds: view.orgIds,
     now: base.now,
     report: ov.report,
-  });
+  }, { ...view, by: filters.by });
   return json(
     {
       filters: base.filters,

@@ -8,20 +8,19 @@ import { TrustBar } from "~/components/dashboard/TrustBar";
 import { Badge, PageHeader } from "~/components/ui";
 import { filtersToSearch } from "~/lib/filters";
 import { dashboardBase, timing } from "~/lib/filters.server";
-import { getDrilldown, groupTrust } from "../../db/queries/dashboard";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.d.key ?? "Cost center"} · Showback` }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const base = await dashboardBase(request);
   const code = params.code ?? "";
-  const { db, filters, view } = base;
-  const d = await getDrilldown(db, "cost_center", code, view);
-  const cc = (await db.query<{ code: string; name: string | null }>(`select code, name from cost_centers where code = $1`, [code]))[0];
+  const { db, filters, view, reads } = base;
+  const d = await reads.getDrilldown("cost_center", code, view);
+  const cc = (await reads.cached("costCenterInfo", { code }, () => db.query<{ code: string; name: string | null }>(`select code, name from cost_centers where code = $1`, [code])))[0];
   if (!cc && d.members.length === 0 && !["unassigned", "unmapped", "unallocated"].includes(code)) {
     throw json({ message: `No cost center “${code}”.` }, { status: 404 });
   }
-  const trust = await groupTrust(db, { view, now: base.now, freshness: base.freshness });
+  const trust = await reads.groupTrust({ view, now: base.now, freshness: base.freshness });
   return json(
     { d, filters, orgOptions: base.orgOptions, isAdmin: base.isAdmin, search: filtersToSearch(filters, { by: "cost_center" }), name: cc?.name ?? null, trust },
     { headers: timing(base.started) },

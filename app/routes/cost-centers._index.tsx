@@ -9,16 +9,15 @@ import { cx } from "~/components/dashboard/ui";
 import { Badge, buttonClass, Card, EmptyState, PageHeader } from "~/components/ui";
 import { filtersToSearch } from "~/lib/filters";
 import { dashboardBase, timing } from "~/lib/filters.server";
-import { groupTrust, listCostCenterTotals } from "../../db/queries/dashboard";
 import Decimal from "decimal.js";
 
 export const meta: MetaFunction = () => [{ title: "Cost centers · Showback" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const base = await dashboardBase(request);
-  const { db, filters, view } = base;
-  const centers = await listCostCenterTotals(db, { ...view, previous: filters.previous });
-  const trust = await groupTrust(db, { view, now: base.now, freshness: base.freshness });
+  const { filters, view, reads } = base;
+  const centers = await reads.listCostCenterTotals({ ...view, previous: filters.previous });
+  const trust = await reads.groupTrust({ view, now: base.now, freshness: base.freshness });
   const total = centers.reduce((a, c) => a.plus(c.total), new Decimal(0)).toFixed();
   return json(
     { centers, total, filters, orgOptions: base.orgOptions, isAdmin: base.isAdmin, search: filtersToSearch(filters, { by: "cost_center" }), trust },

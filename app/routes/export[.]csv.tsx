@@ -6,7 +6,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { dec, fmt4 } from "~/domain/money";
 import { csvResponse, toSafeCsv } from "~/lib/csv.server";
 import { dashboardBase } from "~/lib/filters.server";
-import { getOverview, sortOverviewRows } from "../../db/queries/dashboard";
+import { sortOverviewRows } from "../../db/queries/dashboard";
 
 const CSV_HEADER = [
   "group",
@@ -23,8 +23,8 @@ const CSV_HEADER = [
 ];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const { db, filters, view } = await dashboardBase(request);
-  const ov = await getOverview(db, { ...view, by: filters.by, previous: filters.previous });
+  const { filters, view, reads } = await dashboardBase(request);
+  const ov = await reads.getOverview({ ...view, by: filters.by, previous: filters.previous });
   const rows = sortOverviewRows(ov.rows, filters.sort, filters.dir).map((r) => [
     r.group,
     fmt4(dec(r.direct)),

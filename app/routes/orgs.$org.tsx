@@ -11,7 +11,6 @@ import { Badge, Card, PageHeader } from "~/components/ui";
 import { filtersToSearch } from "~/lib/filters";
 import { dashboardBase, timing } from "~/lib/filters.server";
 import { formatPercent, formatUsd } from "~/lib/format";
-import { getOverview, groupTrust, monthClosesOf, orgSummaries, recentImports } from "../../db/queries/dashboard";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.org.orgId ?? "Organization"} · Showback` }];
 
@@ -19,11 +18,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const base = await dashboardBase(request);
   const orgId = params.org ?? "";
   if (!base.orgOptions.some((o) => o.id === orgId)) throw json({ message: `No organization “${orgId}”.` }, { status: 404 });
-  const { db, filters } = base;
+  const { filters, reads } = base;
   const view = { ...base.view, orgIds: [orgId] };
-  const [org] = await orgSummaries(db, view);
-  const ov = await getOverview(db, { ...view, by: filters.by, previous: filters.previous });
-  const trust = await groupTrust(db, {
+  const [org] = await reads.orgSummaries(view);
+  const ov = await reads.getOverview({ ...view, by: filters.by, previous: filters.previous });
+  const trust = await reads.groupTrust({
     view,
     now: base.now,
     freshness: base.freshness.filter((f) => f.orgId === orgId).length ? base.freshness.filter((f) => f.orgId === orgId) : [{ orgId, lastImportAt: org!.lastImport?.at ?? null, dataThrough: org!.dataThrough }],
@@ -35,8 +34,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       rows: ov.rows,
       series: ov.series,
       periods: ov.periods,
-      imports: await recentImports(db, orgId, 8),
-      closes: await monthClosesOf(db, [orgId]),
+      imports: await reads.recentImports(orgId, 8),
+      closes: await reads.monthClosesOf([orgId]),
       filters: { ...filters, orgs: [orgId] },
       orgOptions: base.orgOptions,
       search: filtersToSearch({ ...filters, orgs: [orgId] }),

@@ -9,15 +9,14 @@ import { age, cx, formatIsoUtc, Usd } from "~/components/dashboard/ui";
 import { Badge, buttonClass, Card, EmptyState, PageHeader } from "~/components/ui";
 import { filtersToSearch } from "~/lib/filters";
 import { dashboardBase, timing } from "~/lib/filters.server";
-import { groupTrust, orgSummaries } from "../../db/queries/dashboard";
 
 export const meta: MetaFunction = () => [{ title: "Organizations · Showback" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const base = await dashboardBase(request);
-  const { db, filters, view } = base;
-  const orgs = await orgSummaries(db, view);
-  const trust = await groupTrust(db, { view, now: base.now, freshness: base.freshness });
+  const { filters, view, reads } = base;
+  const orgs = await reads.orgSummaries(view);
+  const trust = await reads.groupTrust({ view, now: base.now, freshness: base.freshness });
   return json(
     { orgs, filters, orgOptions: base.orgOptions, isAdmin: base.isAdmin, search: filtersToSearch(filters), trust },
     { headers: timing(base.started) },

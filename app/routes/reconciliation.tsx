@@ -6,9 +6,7 @@ import {
   MonthInputError,
   ingestDueAt,
   isMonth,
-  latestMonthWithData,
   listInvoiceHistory,
-  monthsWithData,
   productTotals,
   reconcileMonth,
   setInvoice,
@@ -18,31 +16,38 @@ import { CheckLine, ClosedBadge, ReconcileStatusBadge, type CheckStatus, type Re
 import { Alert, Badge, Card, EmptyState, PageHeader, buttonClass, inputClass, labelClass, numCell } from "~/components/ui";
 import { hasRole, requireMutation, requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
+import { dashboardReads, utcDay } from "~/lib/dashboard-reads.server";
 import { formatPercent, formatUsd } from "~/lib/format";
+import { labelOf } from "~/domain/csv/labels";
 
 export const meta: MetaFunction = () => [{ title: "Reconciliation · Showback" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const db = await getDb();
+  const reads = dashboardReads(request, db); // cached per data version (docs/decisions/0005-read-cache.md)
   const url = new URL(request.url);
   const asked = url.searchParams.get("month");
-  const months = await monthsWithData(db);
-  const month = isMonth(asked) ? asked : await latestMonthWithData(db, new Date().toISOString().slice(0, 7));
+  const now = new Date();
+  const months = await reads.monthsWithData();
+  const month = isMonth(asked) ? asked : await reads.latestMonthWithData(now.toISOString().slice(0, 7));
   const isAdmin = hasRole(user, "finance_admin");
   if (!month) return { month: null, months, isAdmin, orgs: [], total: null, restatements: [], dueAt: null };
-  const { orgs, total } = await reconcileMonth(db, month);
-  const detailed = [];
-  for (const r of orgs) {
-    const close = await getMonthClose(db, r.orgId, month);
-    detailed.push({
-      ...r,
-      close: close ? { status: close.status, reason: close.reason, closedBy: close.closed_by, closedAt: close.closed_at } : null,
-      products: r.status === "mismatch" ? await productTotals(db, r.orgId, month) : [],
-      invoices: (await listInvoiceHistory(db, { orgId: r.orgId, month })).map((i) => ({ id: i.id, amount: i.amount, by: i.entered_by, at: i.entered_at })),
-    });
-  }
-  const restatements = await listClosedMonthRestatements(db, { month });
+  // the same for every user until the data changes (the checks look at the clock by UTC day)
+  const { detailed, total, restatements } = await reads.cached("reconciliationMonth", { month, day: utcDay(now) }, async () => {
+    const { orgs, total } = await reconcileMonth(db, month, { now: now.toISOString() });
+    const detailed = [];
+    for (const r of orgs) {
+      const close = await getMonthClose(db, r.orgId, month);
+      detailed.push({
+        ...r,
+        close: close ? { status: close.status, reason: close.reason, closedBy: close.closed_by, closedAt: close.closed_at } : null,
+        products: r.status === "mismatch" ? await productTotals(db, r.orgId, month) : [],
+        invoices: (await listInvoiceHistory(db, { orgId: r.orgId, month })).map((i) => ({ id: i.id, amount: i.amount, by: i.entered_by, at: i.entered_at })),
+      });
+    }
+    return { detailed, total, restatements: await listClosedMonthRestatements(db, { month }) };
+  });
   return { month, months: months.includes(month) ? months : [month, ...months], isAdmin, orgs: detailed, total, restatements, dueAt: ingestDueAt(month) };
 }
 
@@ -286,7 +291,7 @@ export default function Reconciliation() {
                           <tbody>
                             {r.products.map((p) => (
                               <tr key={p.product}>
-                                <td className="py-0.5">{p.product}</td>
+                                <td className="py-0.5">{labelOf(p.product)}</td>
                                 <td className={`py-0.5 ${numCell}`}>{formatUsd(p.total, { decimals: 4 })}</td>
                                 <td className={`py-0.5 ${numCell}`}>{p.rows}</td>
                               </tr>

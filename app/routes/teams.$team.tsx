@@ -8,9 +8,6 @@ import { TrustBar } from "~/components/dashboard/TrustBar";
 import { Badge, PageHeader } from "~/components/ui";
 import { filtersToSearch } from "~/lib/filters";
 import { dashboardBase, timing } from "~/lib/filters.server";
-import { listClosedMonthRestatements } from "../../db/queries/closes";
-import { getDrilldown, groupTrust } from "../../db/queries/dashboard";
-import { getReport } from "../../db/queries/report";
 import { Alert, numCell } from "~/components/ui";
 import { formatUsd } from "~/lib/format";
 
@@ -19,16 +16,16 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const base = await dashboardBase(request);
   const team = params.team ?? "";
-  const { db, filters, view } = base;
-  const report = await getReport(db, { ...view, by: "team" }); // one report for the drill-down and the trust bar
-  const d = await getDrilldown(db, "team", team, view, { report });
-  const info = (await db.query<{ cost_center: string | null; archived: boolean }>(`select cost_center, archived from teams where name = $1`, [team]))[0];
+  const { db, filters, view, reads } = base;
+  const report = await reads.getReport({ ...view, by: "team" }); // one report for the drill-down and the trust bar
+  const d = await reads.getDrilldown("team", team, view, { report });
+  const info = (await reads.cached("teamInfo", { team }, () => db.query<{ cost_center: string | null; archived: boolean }>(`select cost_center, archived from teams where name = $1`, [team])))[0];
   if (!info && d.trend.length === 0 && team !== "unmapped" && team !== "unallocated") {
     throw json({ message: `No team named “${team}”.` }, { status: 404 });
   }
-  const trust = await groupTrust(db, { view, now: base.now, freshness: base.freshness, report });
+  const trust = await reads.groupTrust({ view, now: base.now, freshness: base.freshness, report });
   // later imports into closed months: the frozen figures stand until the month is reopened
-  const restatements = (await listClosedMonthRestatements(db, { team }))
+  const restatements = (await reads.listClosedMonthRestatements({ team }))
     .filter((r) => r.pending && (!view.orgIds?.length || view.orgIds.includes(r.orgId)))
     .flatMap((r) => r.deltas.map((x) => ({ orgId: r.orgId, month: r.month, importId: r.importId, old: x.old, new: x.new, delta: x.delta })));
   return json(

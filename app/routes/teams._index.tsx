@@ -9,16 +9,15 @@ import { cx } from "~/components/dashboard/ui";
 import { Badge, buttonClass, Card, EmptyState, PageHeader } from "~/components/ui";
 import { filtersToSearch } from "~/lib/filters";
 import { dashboardBase, timing } from "~/lib/filters.server";
-import { groupTrust, listTeamTotals } from "../../db/queries/dashboard";
 import Decimal from "decimal.js";
 
 export const meta: MetaFunction = () => [{ title: "Teams · Showback" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const base = await dashboardBase(request);
-  const { db, filters, view } = base;
-  const teams = await listTeamTotals(db, { ...view, previous: filters.previous });
-  const trust = await groupTrust(db, { view, now: base.now, freshness: base.freshness });
+  const { filters, view, reads } = base;
+  const teams = await reads.listTeamTotals({ ...view, previous: filters.previous });
+  const trust = await reads.groupTrust({ view, now: base.now, freshness: base.freshness });
   const total = teams.reduce((a, t) => a.plus(t.total), new Decimal(0)).toFixed();
   return json(
     { teams, total, filters, orgOptions: base.orgOptions, isAdmin: base.isAdmin, search: filtersToSearch(filters, { by: "team" }), trust },
