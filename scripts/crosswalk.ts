@@ -1,5 +1,5 @@
 /**
- * npm run crosswalk -- import [--replace] FILE.csv   (§3 header; all-or-nothing)
+ * npm run crosswalk -- import [--replace] FILE.csv   (docs/crosswalk.md header; all-or-nothing)
  * npm run crosswalk -- export [--org ORG_ID]         (CSV to stdout)
  * npm run crosswalk -- names FILE.csv                 (org_id,owner_id,display_name)
  */

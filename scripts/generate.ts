@@ -1,5 +1,5 @@
 /**
- * Writes a realistic, deterministic Confluent Cloud cost allocation export (SPEC §2) to a file.
+ * Writes a realistic, deterministic Confluent Cloud cost allocation export (docs/export-format.md) to a file.
  *
  *   npm run generate -- --org ORG --granularity daily|weekly|monthly --from YYYY-MM-DD --to YYYY-MM-DD \
  *                       [--principals N] [--clusters N] [--seed S] [--timestamp-format iso|date] --out FILE.csv

@@ -6,7 +6,7 @@
  * variance, status, checks {name: {status, detail}}, …); without --org, a JSON array
  * of every org followed by the total across orgs (org_id "ALL"). Amounts are decimal
  * strings. --invoice records the invoice usage subtotal first (history kept, audited);
- * --close / --reopen close or reopen the month (needs --org). Exit 0/1/2 (§7).
+ * --close / --reopen close or reopen the month (needs --org). Exit 0/1/2 (docs/cli.md).
  */
 import { z } from "zod";
 import type { ReconcileResult } from "../app/domain/reconcile";

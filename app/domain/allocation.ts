@@ -1,5 +1,5 @@
 /**
- * Allocation core (SPEC §4): direct cost per team and the spreading of a bucket's
+ * Allocation core (docs/allocation.md): direct cost per team and the spreading of a bucket's
  * unallocated amount U by the organization's policy. Every split goes through
  * `allocate` (largest remainder), so Σ total = Σ direct + U exactly.
  */

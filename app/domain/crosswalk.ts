@@ -1,5 +1,5 @@
 /**
- * The crosswalk (SPEC §3): (org_id, owner_id) → team over effective periods
+ * The crosswalk (docs/crosswalk.md): (org_id, owner_id) → team over effective periods
  * [valid_from, valid_to) of UTC dates (YYYY-MM-DD); valid_to null = open-ended.
  * Periods of one (org, owner) never overlap.
  *
@@ -157,7 +157,7 @@ export interface MergePlan {
 }
 
 /**
- * §3 bulk import.
+ * The crosswalk bulk import (docs/crosswalk.md).
  * - merge: an entry identical to an existing one (or repeated in the file) is a no-op (`unchanged`),
  *   a new one is added, one that overlaps a different existing entry, or an entry already accepted
  *   from the file, is a conflict (`existing` = the entry it collides with).

@@ -1,5 +1,5 @@
 /**
- * Exact money arithmetic for Showback (SPEC §2, §4).
+ * Exact money arithmetic for Showback (docs/allocation.md).
  *
  * Every amount is a `Decimal` (precision 50, ROUND_HALF_UP) or a decimal string.
  * Never convert an amount to a JavaScript `number`.

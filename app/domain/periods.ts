@@ -155,7 +155,7 @@ export function daysInRange(from: string, toExclusive: string): string[] {
 }
 
 // ---------------------------------------------------------------------------
-// Choosing which stored granularity feeds a view (SPEC §4, last paragraph)
+// Choosing which stored granularity feeds a view (docs/allocation.md, "Views and roll-ups")
 // ---------------------------------------------------------------------------
 
 export interface StoredBucket {

@@ -1,5 +1,5 @@
 /**
- * Month reconciliation (SPEC §5): export total vs invoice usage subtotal, plus the checks
+ * Month reconciliation (docs/reconciliation.md): export total vs invoice usage subtotal, plus the checks
  * shown beside it. Pure: "now" and every figure are passed in.
  */
 import { Decimal, dec, fmtExact, sum } from "./money";

@@ -1,6 +1,6 @@
 /**
  * CSV in and out for small files (crosswalk, teams, display names) and for every
- * download. Downloads neutralise spreadsheet formulas (§6).
+ * download. Downloads neutralise spreadsheet formulas (docs/security.md).
  */
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
@@ -55,7 +55,7 @@ export function csvResponse(fileName: string, csv: string): Response {
   });
 }
 
-/** The crosswalk as the §3 CSV (with cost_center and note), for the CLI export and the download. */
+/** The crosswalk as the crosswalk CSV (docs/crosswalk.md; with cost_center and note), for the CLI export and the download. */
 export function crosswalkCsv(
   rows: ReadonlyArray<{ orgId: string; ownerId: string; team: string; validFrom: string; validTo: string | null; costCenter: string | null; note: string | null }>,
 ): string {

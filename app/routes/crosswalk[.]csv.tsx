@@ -1,4 +1,4 @@
-// GET /crosswalk.csv[?org=…]: the crosswalk as §3 CSV, formula-safe (§6).
+// GET /crosswalk.csv[?org=…]: the crosswalk as the crosswalk CSV (docs/crosswalk.md), formula-safe (docs/security.md).
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { listCrosswalk } from "../../db/queries/crosswalk";
 import { requireUser } from "~/lib/auth.server";

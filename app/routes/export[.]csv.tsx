@@ -1,6 +1,6 @@
 /**
  * GET /export.csv?<dashboard filters>: the overview's table as CSV, formula-neutralised
- * (toSafeCsv, §6). Amounts are the report's decimal strings at 4 decimals (like the CLI).
+ * (toSafeCsv, docs/security.md). Amounts are the report's decimal strings at 4 decimals (like the CLI).
  */
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { dec, fmt4 } from "~/domain/money";

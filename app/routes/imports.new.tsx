@@ -294,7 +294,7 @@ export default function NewImport() {
         {result?.stage === "rejected" ? (
           <Card
             title={<span className="text-rose-700">The file was rejected — nothing was stored</span>}
-            description={`${result.fileName} for ${result.orgId}: ${formatNumber(String(result.summary.errorCount), 0)} problem${result.summary.errorCount === 1 ? "" : "s"} in ${formatNumber(String(result.summary.rowCount), 0)} rows (SPEC §2.1). Fix the file and upload it again.`}
+            description={`${result.fileName} for ${result.orgId}: ${formatNumber(String(result.summary.errorCount), 0)} problem${result.summary.errorCount === 1 ? "" : "s"} in ${formatNumber(String(result.summary.rowCount), 0)} rows. Fix the file and upload it again.`}
             padded={false}
           >
             <div data-testid="rejected">

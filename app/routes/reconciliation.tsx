@@ -1,4 +1,4 @@
-// Month-end (§5): invoice reconciliation per org + rollup, checks, close/reopen, restatements, finance exports.
+// Month-end (docs/reconciliation.md): invoice reconciliation per org + rollup, checks, close/reopen, restatements, finance exports.
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { closeMonth, getMonthClose, listClosedMonthRestatements, reopenMonth } from "../../db/queries/closes";

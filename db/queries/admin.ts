@@ -391,7 +391,7 @@ export async function createOrg(db: Db, actor: string, orgId: string, displayNam
 
 /**
  * Updates display name, policy and tolerance; a policy change recomputes the whole
- * org's allocation in the same transaction (§4).
+ * org's allocation in the same transaction (docs/allocation.md).
  */
 export async function saveOrgSettings(
   db: Db,

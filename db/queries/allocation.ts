@@ -1,5 +1,5 @@
 /**
- * Persisted §4 allocation. Results are recomputed for exactly the org, granularities
+ * Persisted allocation (docs/allocation.md). Results are recomputed for exactly the org, granularities
  * and bucket range a change touches (import, crosswalk edit, policy change); the
  * domain functions do the maths, this module only moves data.
  */
@@ -91,7 +91,7 @@ export async function computeAllocation(
   return out;
 }
 
-/** Months (YYYY-MM) of an org that are closed: their stored allocation is frozen (§5). */
+/** Months (YYYY-MM) of an org that are closed: their stored allocation is frozen (docs/reconciliation.md). */
 export async function closedMonths(db: Db, orgId: string): Promise<Set<string>> {
   const rows = await db.query<{ month: string }>(`select month from month_closes where org_id = $1 and status = 'closed'`, [orgId]);
   return new Set(rows.map((r) => r.month));

@@ -1,5 +1,5 @@
 /**
- * §5 month close: freeze an (org, month), reopen it explicitly, and list the
+ * Month close (docs/reconciliation.md): freeze an (org, month), reopen it explicitly, and list the
  * restatements recorded while it was closed.
  *
  * The freeze itself is enforced by `recomputeAllocation` (db/queries/allocation.ts):

@@ -1,5 +1,5 @@
 /**
- * §3 crosswalk: effective-dated (org, owner) → team entries. Every change is audited,
+ * The crosswalk (docs/crosswalk.md): effective-dated (org, owner) → team entries. Every change is audited,
  * refused when it would overlap another period of the same (org, owner), and
  * followed by a recompute of exactly the buckets whose owner mapping it can change.
  */
@@ -188,7 +188,7 @@ export async function planCrosswalkCsvImport(db: Db, entries: ImportEntry[], mod
 const toEntry = (e: NewEntry): CrosswalkEntry => ({ orgId: e.orgId, ownerId: e.ownerId, team: e.team, validFrom: e.validFrom, validTo: e.validTo });
 const entryKey = (e: CrosswalkEntry) => [e.orgId, e.ownerId, e.team, e.validFrom, e.validTo ?? ""].join("\u0000");
 
-/** §3 bulk import, all-or-nothing: conflicts throw CrosswalkConflictError and nothing changes. */
+/** The crosswalk bulk import (docs/crosswalk.md), all-or-nothing: conflicts throw CrosswalkConflictError and nothing changes. */
 export async function importCrosswalk(
   db: Db,
   actor: string,

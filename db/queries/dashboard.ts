@@ -1,6 +1,6 @@
 /**
  * Dashboard read models. Every amount comes from `getReport` / `getTeamPeriods`
- * (the CLI report's figures, §4/§7) over the persisted `allocation_results`; only the
+ * (the CLI report's figures; docs/allocation.md, docs/cli.md) over the persisted `allocation_results`; only the
  * drill-downs (product, metric, resource, principal) read active `cost_rows`, from the
  * same source granularity the report uses for each (org, view period), so their direct
  * cost sums to the report's direct cost. Amounts are decimal strings throughout.

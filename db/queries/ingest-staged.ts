@@ -1,6 +1,6 @@
 /**
  * The staged ingest path (docs/decisions/0004): the file's bytes go straight into
- * `COPY … WITH (FORMAT csv)` of a temporary staging table, and the §2.1 rules are checked
+ * `COPY … WITH (FORMAT csv)` of a temporary staging table, and the validation rules (docs/export-format.md) are checked
  * set-based in the same transaction; the rows then reach `cost_rows` with one
  * INSERT … SELECT. Node only hashes the bytes and guards them (`CsvByteGuard`, one pass
  * at about 2 ns a byte), so the parse happens inside the server's COPY.
@@ -230,7 +230,7 @@ export async function ingestStaged(db: Db, opts: IngestOptions, sw: Stopwatch, m
         opts.onPhase?.("checking");
       }
 
-      // Row rules (§2.1) in one scan; the guard already checked field counts and edges.
+      // Row rules (docs/export-format.md) in one scan; the guard already checked field counts and edges.
       // Required values, and decimals made only of digits, '.' and '-': of such strings
       // PostgreSQL's numeric input accepts exactly the validator's forms, -?\d+(\.\d*)? and
       // -?\.\d+; the others fail the cast below.

@@ -1,5 +1,5 @@
 /**
- * §2.2 ingest: one streaming pass over the file (SHA-256, csv-parse, the domain
+ * Ingest (docs/export-format.md): one streaming pass over the file (SHA-256, csv-parse, the domain
  * validator, normalised rows spooled to a temp file in COPY format), then one
  * transaction under the org's advisory lock: identical-bytes no-op, replacement of
  * the covered bucket range, COPY, allocation recompute, restatement record, audit.
@@ -69,7 +69,7 @@ export type IngestPath = "staged" | "parsed";
 /** What a long ingest is doing, in the order it happens. */
 export const INGEST_PHASES = {
   reading: "reading the file",
-  checking: "checking §2.1",
+  checking: "checking the rules",
   storing: "storing rows",
   allocating: "allocating to teams",
 } as const;
@@ -179,7 +179,7 @@ export async function validateExportFile(
 }
 
 /**
- * The §2.1 verdict on a file without storing anything (the upload preview): the staged
+ * The validation verdict on a file without storing anything (the upload preview): the staged
  * checks in a rolled-back transaction, or, for files the staged path does not take, the
  * row-by-row validator (exact errors). The summary is the one ingest would record.
  */

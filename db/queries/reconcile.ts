@@ -1,5 +1,5 @@
 /**
- * §5 reconciliation: invoices (history kept, latest row wins) and the inputs of the
+ * Reconciliation (docs/reconciliation.md): invoices (history kept, latest row wins) and the inputs of the
  * domain `reconcile` for one (org, month) read from the stored rows and allocation.
  */
 import { ALL_ORGS, reconcile, rollupReconcile, type ReconcileInput, type ReconcileResult, type ReconcileSource } from "../../app/domain/reconcile";

@@ -1,5 +1,5 @@
 /**
- * §4/§7 report: persisted bucket allocations rolled up to the view's periods.
+ * The report (docs/allocation.md, docs/cli.md): persisted bucket allocations rolled up to the view's periods.
  * A view coarser than the stored granularity uses the org's own import at the view
  * granularity for a period when there is one, else rolls up daily buckets: a period
  * is never counted from two granularities. Weekly buckets never roll into months.

@@ -1,5 +1,5 @@
 /**
- * Accounts, sign-in attempts, server-side sessions and the generated session secret (§6).
+ * Accounts, sign-in attempts, server-side sessions and the generated session secret (docs/auth.md).
  * Emails are stored lower-cased; callers normalise with `normalizeEmail`.
  */
 import type { Db } from "../client";

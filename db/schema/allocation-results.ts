@@ -1,7 +1,7 @@
 import { date, numeric, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
 
 /**
- * Persisted §4 allocation per (org, granularity, bucket, team). `team` is a team
+ * Persisted allocation (docs/allocation.md) per (org, granularity, bucket, team). `team` is a team
  * name or a pseudo-team (`unmapped`, `unallocated`). Recomputed for the org and
  * buckets an import, crosswalk edit or policy change touches.
  */

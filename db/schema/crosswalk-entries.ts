@@ -1,7 +1,7 @@
 import { date, index, integer, pgTable, serial, text, timestamp } from "drizzle-orm/pg-core";
 import { teams } from "./teams";
 
-/** (org_id, owner_id) → team over [valid_from, valid_to); valid_to null = open-ended (§3). */
+/** (org_id, owner_id) → team over [valid_from, valid_to); valid_to null = open-ended (docs/crosswalk.md). */
 export const crosswalkEntries = pgTable(
   "crosswalk_entries",
   {

@@ -1,7 +1,7 @@
 import { index, integer, jsonb, numeric, pgTable, serial, text, date, timestamp } from "drizzle-orm/pg-core";
 import { organizations } from "./organizations";
 
-/** One ingest of one export file (§2.2). */
+/** One ingest of one export file (docs/export-format.md). */
 export const imports = pgTable(
   "imports",
   {

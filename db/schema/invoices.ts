@@ -1,6 +1,6 @@
 import { index, numeric, pgTable, serial, text, timestamp } from "drizzle-orm/pg-core";
 
-/** Invoice usage subtotal per (org, month); history kept, latest wins (§5). */
+/** Invoice usage subtotal per (org, month); history kept, latest wins (docs/reconciliation.md). */
 export const invoices = pgTable(
   "invoices",
   {

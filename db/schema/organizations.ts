@@ -1,6 +1,6 @@
 import { numeric, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 
-/** One Confluent Cloud organization. `policy` is the §4 unallocated policy. */
+/** One Confluent Cloud organization. `policy` is the unallocated policy (docs/allocation.md). */
 export const organizations = pgTable("organizations", {
   orgId: text("org_id").primaryKey(),
   displayName: text("display_name"),

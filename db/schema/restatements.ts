@@ -1,6 +1,6 @@
 import { index, integer, jsonb, pgTable, serial, text, timestamp } from "drizzle-orm/pg-core";
 
-/** A change to already-reported figures: per-team deltas caused by an import (§2.2, §5). */
+/** A change to already-reported figures: per-team deltas caused by an import (docs/export-format.md, docs/reconciliation.md). */
 export const restatements = pgTable(
   "restatements",
   {

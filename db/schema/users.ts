@@ -1,6 +1,6 @@
 import { boolean, pgTable, serial, text, timestamp } from "drizzle-orm/pg-core";
 
-/** Accounts: role is `viewer` or `finance_admin` (§6). */
+/** Accounts: role is `viewer` or `finance_admin` (docs/auth.md). */
 export const users = pgTable("users", {
   id: serial("id").primaryKey(),
   email: text("email").notNull().unique(),

@@ -1,5 +1,5 @@
 /**
- * Shared CLI plumbing (§7): argument parsing with node:util + zod, exit codes
+ * Shared CLI plumbing (docs/cli.md): argument parsing with node:util + zod, exit codes
  * (0 ok, 1 invalid input, 2 usage), and opening the migrated database.
  */
 import os from "node:os";
@@ -43,7 +43,7 @@ export async function withDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
   }
 }
 
-/** Runs a CLI main function and maps errors to §7 exit codes. */
+/** Runs a CLI main function and maps errors to CLI exit codes. */
 export function runCli(main: () => Promise<number | void>): void {
   main().then(
     (code) => {

@@ -1,6 +1,6 @@
 /**
  * Deterministic, streaming generator of realistic Confluent Cloud cost allocation exports
- * (SPEC §2; reference/confluent-cost-allocation.txt).
+ * (docs/export-format.md).
  *
  * - Ids are org-scoped and derived from (org, seed): `sa-…`, `u-…`, `pool-…`, `lkc-…`, `lcc-…`,
  *   `lfcp-…`, `env-…`, `lsrc-…`, `lksqlc-…`.

@@ -1,7 +1,7 @@
 /**
  * Finance admin workspace, through the built app (in-process server) on the engine
  * chosen by TEST_DB: upload preview/confirm, rejected attempts, restatement diffs,
- * audit before/after for every kind of change, policy changes (§4), team lifecycle,
+ * audit before/after for every kind of change, policy changes (docs/allocation.md), team lifecycle,
  * unmapped queue, viewer read-only. Needs `npm run build` (SHOWBACK_BUILD_DIR).
  */
 import { readFile } from "node:fs/promises";
@@ -201,7 +201,7 @@ describe("restatement diff", () => {
 
     const teams = (await listRestatements(app.db, { importId: id })).flatMap((r) => r.deltas.deltas);
     const byTeam = Object.fromEntries(teams.map((t) => [t.team, t]));
-    // §4 proportional with U = -5.50: before (direct 7.21875 / 16.5 / 6.1875 / 3.09375 / =cmd 0)
+    // proportional policy with U = -5.50: before (direct 7.21875 / 16.5 / 6.1875 / 3.09375 / =cmd 0)
     expect(byTeam.search).toMatchObject({ month: "2026-04" });
     expect(D(byTeam.search!.old).eq("13.75")).toBe(true);
     expect(D(byTeam.search!.delta).lt("-1.5")).toBe(true);
@@ -220,7 +220,7 @@ describe("restatement diff", () => {
   });
 });
 
-describe("organization policy (§4)", () => {
+describe("organization policy (docs/allocation.md)", () => {
   const totals = async () => Object.fromEntries((await monthly()).map((r) => [r.group, r]));
 
   it("none keeps U on the pseudo-team unallocated; even splits it equally; shared gives it to one team; each change recomputes and is audited", async () => {

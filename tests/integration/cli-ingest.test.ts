@@ -110,7 +110,7 @@ describe("the vendor's worked example ($33 month plus a $5.50 promotional credit
   });
 });
 
-// ------------------------------------------------------------------ §2.1 rejections
+// ------------------------------------------------------------------ validation rejections (docs/export-format.md)
 
 const base = async () => (await readFile(EXPORT, "utf8")).trimEnd().split("\n");
 const withLines = async (edit: (lines: string[]) => string[]) => (await edit(await base())).join("\n") + "\n";
@@ -189,7 +189,7 @@ const badFiles: Array<{ rule: string; make: () => Promise<string>; expect: RegEx
   },
 ];
 
-describe("§2.1: a bad file is rejected whole, exit 1, line and column named, database unchanged", () => {
+describe("validation: a bad file is rejected whole, exit 1, line and column named, database unchanged", () => {
   it.each(badFiles)("$rule", async ({ make, expect: patterns }) => {
     const before = await fullState(cli);
     const p = await file(`bad-${Math.random().toString(36).slice(2)}.csv`, await make());

@@ -1,6 +1,6 @@
 /**
  * Dashboards (issue "Dashboards for engineering leaders"): the loaders' figures equal the
- * CLI report (getReport, §7) for the same filters; filters change the numbers as they should;
+ * CLI report (getReport, docs/cli.md) for the same filters; filters change the numbers as they should;
  * drill-downs sum to the report; CSV is formula-safe; anonymous → /login.
  * Needs a build (SHOWBACK_BUILD_DIR=build-dash npm run build). TEST_DB=pglite|pg.
  */

@@ -1,6 +1,6 @@
 /**
- * Validators of the other CSV inputs: the crosswalk (SPEC §3), teams and owner display
- * names (§3, §7). The caller parses the CSV; import is all-or-nothing, decided by the
+ * Validators of the other CSV inputs: the crosswalk (docs/crosswalk.md), teams and owner display
+ * names (docs/crosswalk.md, docs/cli.md). The caller parses the CSV; import is all-or-nothing, decided by the
  * caller from `errorCount`. Entries are returned for the valid lines only.
  * Pure: no I/O.
  */
@@ -76,7 +76,7 @@ export const OWNER_NAMES_COLUMNS = [
   { name: "display_name", aliases: [], required: true },
 ] as const satisfies readonly ColumnSpec[];
 
-/** Pseudo-teams of the reports (SPEC §3, §4): they cannot be used as team names. */
+/** Pseudo-teams of the reports (docs/crosswalk.md, docs/allocation.md): they cannot be used as team names. */
 export const RESERVED_TEAMS: readonly string[] = ["unmapped", "unallocated"];
 
 /** Half-open period overlap, shared with the crosswalk domain (a null end is +∞). */
@@ -162,7 +162,7 @@ export function validateCrosswalkCsv(
         if (v === "") err(c, v, "required-value", "is empty");
       }
       if (ownerId.toLowerCase() === "unallocated") {
-        err("owner_id", ownerId, "unallocated-not-mappable", "is the unallocated row's owner, which no team can own (SPEC §4 spreads it)");
+        err("owner_id", ownerId, "unallocated-not-mappable", "is the unallocated row's owner, which no team can own (the allocation policy spreads it)");
       }
       if (team !== "" && isReservedTeam(team)) err("team", team, "reserved-team", "is a pseudo-team name");
       const fromRaw = get("valid_from");

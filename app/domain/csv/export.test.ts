@@ -83,7 +83,7 @@ describe("ExportValidator: a valid file", () => {
     expect(summary.unallocatedTotal).toBe("12345678901234567890.000000000000000001");
   });
 
-  it("EXPORT_COLUMNS lists the ten canonical columns with the §2 aliases", () => {
+  it("EXPORT_COLUMNS lists the ten canonical columns with the documented aliases", () => {
     expect(EXPORT_COLUMNS.map((c) => c.name).join(",")).toBe(HEADER);
     expect(EXPORT_COLUMNS.find((c) => c.name === "timestamp")?.aliases).toEqual(["bucket_start", "start_time"]);
     expect(EXPORT_COLUMNS.find((c) => c.name === "metric")?.aliases).toEqual(["line_type", "billable_metric"]);

@@ -1,5 +1,5 @@
 /**
- * Streaming validator of the Confluent Cloud cost-allocation export (SPEC §2, §2.1).
+ * Streaming validator of the Confluent Cloud cost-allocation export (docs/export-format.md).
  * The caller parses the CSV and feeds `header()` then `row()` per record, then `finish()`.
  * Memory: one entry per distinct bucket and per (bucket, resource_id, metric) group,
  * never per row. Pure: the caller passes `now`.
@@ -27,7 +27,7 @@ import {
 
 export type { Granularity } from "./values";
 
-/** Canonical columns and accepted aliases (SPEC §2). All ten must be present. */
+/** Canonical columns and accepted aliases (docs/export-format.md). All ten must be present. */
 export const EXPORT_COLUMNS = [
   { name: "timestamp", aliases: ["bucket_start", "start_time"], required: true },
   { name: "owner_id", aliases: ["owner", "principal_id"], required: true },

@@ -1,5 +1,5 @@
 /**
- * Validation issues shared by every CSV validator (SPEC §2.1, §3).
+ * Validation issues shared by every CSV validator (docs/export-format.md, docs/crosswalk.md).
  * Pure: no I/O.
  */
 import { MAX_FIELDS, MAX_RECORD_BYTES } from "./limits";

@@ -1,5 +1,5 @@
 /**
- * Shared value parsers and date helpers for the CSV validators (SPEC §2, §3).
+ * Shared value parsers and date helpers for the CSV validators (docs/export-format.md, docs/crosswalk.md).
  * Pure: dates are "YYYY-MM-DD" strings handled with integer math, never the clock.
  */
 import Decimal from "decimal.js";
