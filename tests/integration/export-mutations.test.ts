@@ -27,6 +27,7 @@ import { ingestFile, type IngestResult } from "../../db/queries/ingest";
 import { getReport } from "../../db/queries/report";
 import { createCliEnv, type CliEnv } from "../helpers/cli";
 import { createTestDb, testEngine, type TestDb } from "../helpers/db";
+import { startTestServer, type TestClient, type TestServer } from "../helpers/server";
 
 const FIX = path.resolve(__dirname, "../fixtures/vendor-example");
 const EXPORT = path.join(FIX, "export-2026-04-monthly.csv");
@@ -258,5 +259,63 @@ describe("mutated exports on both ingest paths (in process)", () => {
       }),
       { numRuns: 80 },
     );
+  }, 240_000);
+});
+
+// ------------------------------------------------------------------ through the upload page
+
+describe("mutated exports through the upload page (preview, then confirm)", () => {
+  let app: TestServer;
+  let admin: TestClient;
+  beforeAll(async () => {
+    app = await startTestServer({
+      seed: async (db) => {
+        for (const [owner, team] of [["sa-abc", "payments"], ["sa-ghi", "search"], ["lkc-123", "platform"]] as const)
+          await createCrosswalkEntry(db, "test", { orgId: ORG, ownerId: owner, team, validFrom: "2026-01-01", validTo: null });
+      },
+    });
+    admin = await app.loginAs("finance_admin");
+  });
+  afterAll(() => app?.close());
+
+  const post = async (form: Record<string, string | Blob>, multipart = false) => {
+    const res = await admin.post("/imports/new?_data=routes%2Fimports.new", form, { multipart });
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, text, body: /^\s*\{/.test(text) ? (JSON.parse(text) as Record<string, any>) : null };
+  };
+
+  it("never answer 500: each file is previewed and loaded with its totals, or refused with located errors and nothing changed", async () => {
+    const seen = { loaded: 0, rejected: 0 };
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(mutation, async (m) => {
+        const text = apply(baseLines, m);
+        const before = await snapshot(app.db);
+        const p = await post({ intent: "preview", org: ORG, granularity: "monthly", file: new File([text], `web-${n++}.csv`, { type: "text/csv" }) }, true);
+        expect(p.status, `${JSON.stringify(m)}\n${p.text.slice(0, 300)}`).toBeLessThan(500);
+        if (p.body?.stage === "rejected") {
+          seen.rejected++;
+          expect(p.body.summary.errors.length).toBeGreaterThan(0);
+          for (const e of p.body.summary.errors as Array<{ message: string }>) expect(e.message).toMatch(/^(line \d+|file)[:,]/);
+          expect(await snapshot(app.db)).toEqual(before);
+          return;
+        }
+        expect(p.body?.stage, p.text.slice(0, 300)).toBe("preview");
+        const c = await post({ intent: "confirm", token: p.body!.token });
+        expect(c.status, c.text.slice(0, 300)).toBeLessThan(500);
+        if (c.body?.stage === "unchanged") expect(await snapshot(app.db)).toEqual(before);
+        else {
+          expect(c.headers.get("x-remix-redirect") ?? "").toMatch(/^\/imports\/\d+\?created=1$/);
+          seen.loaded++;
+          await expectLoaded(app.db, ORG, text);
+        }
+      }),
+      {
+        numRuns: testEngine() === "pg" ? 25 : 15,
+        examples: [[{ kind: "corrupt", line: 19, field: 2, value: "env-credit" }], [{ kind: "drop", line: 3 }]],
+      },
+    );
+    expect(seen.loaded).toBeGreaterThan(0);
+    expect(seen.rejected).toBeGreaterThan(0);
   }, 240_000);
 });
