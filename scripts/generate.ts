@@ -10,6 +10,7 @@ import { createWriteStream } from "node:fs";
 import { pipeline } from "node:stream/promises";
 import { parseArgs } from "node:util";
 import { stringify } from "csv-stringify";
+import { GRANULARITIES } from "../app/domain/vocabulary";
 import { z } from "zod";
 import { Decimal } from "../app/domain/money";
 import { isValidDate } from "../app/domain/periods";
@@ -38,7 +39,7 @@ const int = (min: number, max: number) =>
 const ArgsSchema = z
   .object({
     org: z.string().min(1),
-    granularity: z.enum(["daily", "weekly", "monthly"]),
+    granularity: z.enum(GRANULARITIES),
     from: date,
     to: date,
     principals: int(1, 1_000_000).optional(),

@@ -3,6 +3,7 @@ import { stat } from "node:fs/promises";
 import cliProgress from "cli-progress";
 import { z } from "zod";
 import { formatIssues } from "../app/domain/csv/issues";
+import { GRANULARITIES } from "../app/domain/vocabulary";
 import { INGEST_PHASES, ingestFile } from "../db/queries/ingest";
 import { cliActor, parseCli, runCli, withDb } from "./lib/cli";
 
@@ -10,7 +11,7 @@ const USAGE = "npm run ingest -- --org ORG_ID [--granularity daily|weekly|monthl
 
 const Args = z.object({
   org: z.string().trim().min(1, "--org is required").regex(/^[A-Za-z0-9._:-]+$/, "--org must be an id without spaces"),
-  granularity: z.enum(["daily", "weekly", "monthly"]).optional(),
+  granularity: z.enum(GRANULARITIES).optional(),
   allowUnbalanced: z.boolean(),
   files: z.array(z.string()).min(1, "at least one FILE.csv is required"),
 });

@@ -1,29 +1,29 @@
-/** npm run orgs -- set --org ORG [--policy proportional|even|shared:<team>|none] [--name NAME] [--tolerance AMOUNT] | npm run orgs -- list */
+/** npm run orgs -- set --org ORG [--policy <policy>] [--name NAME] [--tolerance AMOUNT] | npm run orgs -- list (policies: app/domain/policies.ts) */
 import { z } from "zod";
-import { formatPolicy, parsePolicy } from "../app/domain/allocation";
-import { parseDecimal } from "../app/domain/csv/values";
+import { formatPolicy, parsePolicy, POLICY_KINDS, POLICY_REGISTRY, policySyntaxList } from "../app/domain/policies";
+import { parseNonNegativeDecimal } from "../app/domain/money";
 import { recomputeOrgRange } from "../db/queries/allocation";
-import { ensureOrg, listOrgs, lockOrg, updateOrgSettings } from "../db/queries/orgs";
-import { UsageError, cliActor, parseCli, runCli, withDb } from "./lib/cli";
+import { ensureOrg, listOrgs, lockOrg, PolicyInputError, updateOrgSettings } from "../db/queries/orgs";
+import { InputError, UsageError, cliActor, parseCli, runCli, withDb } from "./lib/cli";
 
-const USAGE = "npm run orgs -- set --org ORG [--policy proportional|even|shared:<team>|none] [--name NAME] [--tolerance AMOUNT]\nnpm run orgs -- list";
+const POLICY_SYNTAX = POLICY_KINDS.map((k) => POLICY_REGISTRY[k].syntax).join("|");
+const USAGE = `npm run orgs -- set --org ORG [--policy ${POLICY_SYNTAX}] [--name NAME] [--tolerance AMOUNT]\nnpm run orgs -- list`;
 
 const Set = z.object({
   org: z.string().trim().min(1, "--org is required"),
   policy: z
     .string()
     .optional()
-    .refine((p) => {
-      if (p === undefined) return true;
+    .superRefine((p, ctx) => {
+      if (p === undefined) return;
       try {
         parsePolicy(p);
-        return true;
-      } catch {
-        return false;
+      } catch (e) {
+        ctx.addIssue({ code: "custom", message: `--policy must be ${policySyntaxList().replace(/"/g, "")} (${(e as Error).message})` });
       }
-    }, "--policy must be proportional, even, shared:<team> or none"),
+    }),
   name: z.string().optional(),
-  tolerance: z.string().optional().refine((t) => t === undefined || (parseDecimal(t).ok && !t.trim().startsWith("-")), "--tolerance must be a non-negative decimal"),
+  tolerance: z.string().optional().refine((t) => t === undefined || parseNonNegativeDecimal(t).ok, "--tolerance must be a non-negative decimal"),
 });
 
 runCli(async () => {
@@ -38,7 +38,9 @@ runCli(async () => {
         await ensureOrg(tx, a.org);
         await lockOrg(tx, a.org);
         const policy = a.policy === undefined ? undefined : formatPolicy(parsePolicy(a.policy));
-        const org = await updateOrgSettings(tx, cliActor(), a.org, { policy, displayName: a.name, tolerance: a.tolerance });
+        const org = await updateOrgSettings(tx, cliActor(), a.org, { policy, displayName: a.name, tolerance: a.tolerance }).catch((e: unknown) => {
+          throw e instanceof PolicyInputError ? new InputError(e.message) : e;
+        });
         if (policy !== undefined) await recomputeOrgRange(tx, a.org, null, null, { detailsOwnerId: "unallocated" });
         process.stdout.write(`${org.org_id}: policy ${org.policy}, tolerance ${org.tolerance}${org.display_name ? `, name ${org.display_name}` : ""}\n`);
       }),

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { parseDate } from "../app/domain/csv/values";
 import { dec, fmt4 } from "../app/domain/money";
+import { GRANULARITIES, GROUP_BYS, REPORT_FORMATS } from "../app/domain/vocabulary";
 import { toSafeCsv } from "../app/lib/csv.server";
 import { getReport } from "../db/queries/report";
 import { parseCli, runCli, withDb } from "./lib/cli";
@@ -15,12 +16,12 @@ const date = z.string().refine((d) => parseDate(d).ok, "must be a calendar date 
 
 const Args = z
   .object({
-    granularity: z.enum(["daily", "weekly", "monthly"]),
+    granularity: z.enum(GRANULARITIES),
     from: date,
     to: date,
     org: z.array(z.string().min(1)).optional(),
-    by: z.enum(["team", "cost_center"]).default("team"),
-    format: z.enum(["csv", "json"]).default("csv"),
+    by: z.enum(GROUP_BYS).default("team"),
+    format: z.enum(REPORT_FORMATS).default("csv"),
   })
   .refine((a) => a.from <= a.to, { message: "--from must not be after --to", path: ["from"] });
 

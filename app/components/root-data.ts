@@ -1,6 +1,8 @@
 import { useRouteLoaderData } from "@remix-run/react";
 
-export type Role = "viewer" | "finance_admin";
+import type { Role } from "~/domain/vocabulary";
+
+export type { Role };
 export interface RootUser {
   id: number;
   email: string;

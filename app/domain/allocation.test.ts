@@ -32,7 +32,7 @@ describe("parsePolicy / formatPolicy", () => {
 
   it("rejects anything else with a clear message", () => {
     expect(() => parsePolicy("Proportional")).toThrow(/invalid allocation policy "Proportional": expected/);
-    expect(() => parsePolicy("")).toThrow(/expected "proportional", "even", "shared:<team>" or "none"/);
+    expect(() => parsePolicy("")).toThrow(/expected "proportional", "even", "shared:<team>", "none" or "fixed:<team>=<pct>,…"/);
     expect(() => parsePolicy("shared")).toThrow(/invalid allocation policy/);
     expect(() => parsePolicy("shared:")).toThrow(/needs a team name/);
     expect(() => parsePolicy("shared: platform")).toThrow(/spaces/);

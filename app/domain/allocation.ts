@@ -3,53 +3,18 @@
  * unallocated amount U by the organization's policy. Every split goes through
  * `allocate` (largest remainder), so Σ total = Σ direct + U exactly.
  */
-import { z } from "zod";
 import { allocate, Decimal, dec, ZERO } from "./money";
+import { policyTeams, policyWeights, type Policy } from "./policies";
 
-export const UNMAPPED = "unmapped";
-export const UNALLOCATED = "unallocated";
-export const UNASSIGNED = "unassigned";
+import { RESERVED_TEAM_NAMES, UNALLOCATED, UNASSIGNED, UNMAPPED } from "./vocabulary";
+
+export { UNALLOCATED, UNASSIGNED, UNMAPPED } from "./vocabulary";
 
 /** Names that can never be real team names. */
-export const PSEUDO_TEAMS: readonly string[] = [UNMAPPED, UNALLOCATED];
+export const PSEUDO_TEAMS: readonly string[] = RESERVED_TEAM_NAMES;
 
-export type Policy = { kind: "proportional" } | { kind: "even" } | { kind: "shared"; team: string } | { kind: "none" };
-
-export const DEFAULT_POLICY: Policy = { kind: "proportional" };
-
-const sharedTeamSchema = z
-  .string()
-  .min(1, "shared:<team> needs a team name")
-  .refine((t) => t.trim() === t, "team name must not start or end with spaces")
-  .refine((t) => !PSEUDO_TEAMS.includes(t), `the shared team cannot be a pseudo-team (${PSEUDO_TEAMS.join(", ")})`);
-
-const policySchema = z.union([
-  z.literal("proportional").transform((): Policy => ({ kind: "proportional" })),
-  z.literal("even").transform((): Policy => ({ kind: "even" })),
-  z.literal("none").transform((): Policy => ({ kind: "none" })),
-  z
-    .string()
-    .regex(/^shared:/)
-    .transform((s) => s.slice("shared:".length))
-    .pipe(sharedTeamSchema)
-    .transform((team): Policy => ({ kind: "shared", team })),
-]);
-
-/** Parses "proportional" | "even" | "shared:<team>" | "none"; throws a clear Error otherwise. */
-export function parsePolicy(s: string): Policy {
-  const r = policySchema.safeParse(s);
-  if (r.success) return r.data;
-  if (typeof s === "string" && s.startsWith("shared:")) {
-    const inner = sharedTeamSchema.safeParse(s.slice("shared:".length));
-    const msg = inner.success ? "invalid team" : inner.error.issues.map((i) => i.message).join("; ");
-    throw new Error(`invalid allocation policy ${JSON.stringify(s)}: ${msg}`);
-  }
-  throw new Error(`invalid allocation policy ${JSON.stringify(s)}: expected "proportional", "even", "shared:<team>" or "none"`);
-}
-
-export function formatPolicy(p: Policy): string {
-  return p.kind === "shared" ? `shared:${p.team}` : p.kind;
-}
+// The policies live in the registry (app/domain/policies.ts); re-exported for existing callers.
+export { DEFAULT_POLICY, formatPolicy, parsePolicy, type Policy } from "./policies";
 
 export interface TeamResult {
   team: string;
@@ -64,14 +29,11 @@ function cmp(a: string, b: string): number {
 
 /**
  * One bucket: direct cost per team (pseudo-team "unmapped" included, it is weighted like a team)
- * and the unallocated amount U.
- * - proportional: weight = team's direct cost, teams with direct ≤ 0 weigh 0;
- * - even: weight 1 for teams with direct > 0;
- * - shared:<team>: all of U to that team (it appears even with no direct cost, when U ≠ 0);
- * - none: U stays on "unallocated".
- * When Σw = 0, U stays on "unallocated". Rounding through `allocate` (largest remainder,
+ * and the unallocated amount U. The policy's registry entry (app/domain/policies.ts) gives the
+ * weights (e.g. proportional: each team's direct cost; shared:<team>: 1 for that team, which then
+ * appears even with no direct cost); null weights or Σw = 0: U stays on "unallocated". Rounding through `allocate` (largest remainder,
  * 0.0001 or U's own finer scale, ties by team name).
- * Rows: every team of `directByTeam` (even with direct 0), plus a shared team receiving a non-zero share,
+ * Rows: every team of `directByTeam` (even with direct 0), plus any policy-named team receiving a non-zero share,
  * plus "unallocated" (direct 0, share U) only when U ≠ 0 and was not spread.
  * Invariant: Σ total = Σ direct + U exactly. Results sorted by team name (plain string compare).
  * Throws when `directByTeam` contains the reserved key "unallocated".
@@ -82,22 +44,10 @@ export function allocateBucket(directByTeam: ReadonlyMap<string, Decimal>, unall
   const teams = [...directByTeam.keys()].sort(cmp);
   const direct = new Map<string, Decimal>(teams.map((t) => [t, dec(directByTeam.get(t)!)]));
 
-  let shares: Map<string, Decimal> | null = null;
-  switch (policy.kind) {
-    case "proportional":
-      shares = allocate(U, teams.map((t) => ({ key: t, weight: direct.get(t)! })));
-      break;
-    case "even":
-      shares = allocate(U, teams.map((t) => ({ key: t, weight: direct.get(t)!.gt(0) ? new Decimal(1) : ZERO })));
-      break;
-    case "shared":
-      if (PSEUDO_TEAMS.includes(policy.team)) throw new Error(`shared policy cannot target pseudo-team "${policy.team}"`);
-      shares = allocate(U, [{ key: policy.team, weight: new Decimal(1) }]);
-      break;
-    case "none":
-      shares = null;
-      break;
-  }
+  // weights computed by the policy, then applied by `allocate` (null weights or Σw = 0: U stays on "unallocated")
+  for (const t of policyTeams(policy)) if (PSEUDO_TEAMS.includes(t)) throw new Error(`a ${policy.kind} policy cannot name the pseudo-team "${t}"`);
+  const weights = policyWeights(policy, direct);
+  const shares: Map<string, Decimal> | null = weights ? allocate(U, weights) : null;
 
   const results: TeamResult[] = [];
   const names = new Set(teams);

@@ -20,12 +20,63 @@ export type Money = Decimal;
 
 export const ZERO: Decimal = new Decimal(0);
 
-/** Optional sign, digits, optional fraction (also "5." and ".5"); no exponent, no separators. */
-const DECIMAL_RE = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;
+/**
+ * THE decimal rule of the app, for every decimal typed by a person or read from a file
+ * (CSV cells, the org tolerance on the web form and in the CLI, invoice amounts):
+ * `-?\d+(\.\d*)?` or `-?\.\d+`; no `+`, no exponent, no thousands separators.
+ */
+const DECIMAL_RE = /^-?(?:\d+(?:\.\d*)?|\.\d+)$/;
 
-/** True when `s` is a plain decimal string accepted by `dec`. */
+/** A parse outcome: the value, or why the input was refused. */
+export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+/**
+ * Parses a decimal typed by a user: surrounding spaces ignored, then DECIMAL_RE. The value
+ * is normalized (`"1."` → `"1"`, `"-0.50"` → `"-0.5"`, `"-0"` → `"0"`).
+ */
+export function parseDecimal(s: string): Parsed<string> {
+  const t = s.trim();
+  if (t === "") return { ok: false, reason: "is empty, expected a decimal" };
+  if (!DECIMAL_RE.test(t)) {
+    return {
+      ok: false,
+      reason: "is not a decimal (digits with an optional leading - and . ; no +, exponent or thousands separator)",
+    };
+  }
+  return { ok: true, value: normalizeDecimal(t) };
+}
+
+/**
+ * `parseDecimal` and ≥ 0: any leading "-" is refused (also "-0"). Used for the org's
+ * reconciliation tolerance by the admin page and `npm run orgs -- set --tolerance`.
+ */
+export function parseNonNegativeDecimal(s: string): Parsed<string> {
+  const p = parseDecimal(s);
+  if (!p.ok) return p;
+  if (s.trim().startsWith("-")) return { ok: false, reason: "is negative, expected a decimal ≥ 0" };
+  return p;
+}
+
+/** Decimal's own normalisation (as `new Decimal(t).toFixed()`), by string operations: the hot path of ingest. */
+function normalizeDecimal(t: string): string {
+  const negative = t.charCodeAt(0) === 45; // "-"
+  const body = negative ? t.slice(1) : t;
+  const dot = body.indexOf(".");
+  let int = dot < 0 ? body : body.slice(0, dot);
+  let frac = dot < 0 ? "" : body.slice(dot + 1);
+  let i = 0;
+  while (i < int.length - 1 && int.charCodeAt(i) === 48) i++;
+  int = int.slice(i) || "0";
+  let j = frac.length;
+  while (j > 0 && frac.charCodeAt(j - 1) === 48) j--;
+  frac = frac.slice(0, j);
+  const abs = frac ? `${int}.${frac}` : int;
+  return negative && abs !== "0" ? `-${abs}` : abs;
+}
+
+/** True when `s` is exactly a decimal string of DECIMAL_RE (no surrounding spaces), with an optional leading "+". */
 export function isDecimalString(s: string): boolean {
-  return DECIMAL_RE.test(s);
+  return DECIMAL_RE.test(s.charCodeAt(0) === 43 /* + */ ? s.slice(1) : s);
 }
 
 /**
@@ -34,7 +85,7 @@ export function isDecimalString(s: string): boolean {
  */
 export function dec(v: string | Decimal): Decimal {
   if (typeof v === "string") {
-    if (!DECIMAL_RE.test(v)) throw new Error(`not a decimal number: ${JSON.stringify(v)}`);
+    if (!isDecimalString(v)) throw new Error(`not a decimal number: ${JSON.stringify(v)}`);
     return new Decimal(v);
   }
   if (!DecimalJs.isDecimal(v) || !v.isFinite()) throw new Error(`not a finite decimal: ${String(v)}`);

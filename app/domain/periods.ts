@@ -4,11 +4,18 @@
  * (days since 1970-01-01) with Howard Hinnant's civil-date algorithms.
  */
 
-export type Granularity = "daily" | "weekly" | "monthly";
-export const GRANULARITIES: readonly Granularity[] = ["daily", "weekly", "monthly"];
+import { GRANULARITIES, type Granularity } from "./vocabulary";
+
+export { GRANULARITIES, type Granularity };
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const MONTH_RE = /^(\d{4})-(\d{2})$/;
+/** A "YYYY-MM" month (01–12): the one month pattern of the app. */
+export const MONTH_RE = /^(\d{4})-(0[1-9]|1[0-2])$/;
+
+/** True for a "YYYY-MM" month with a month number 01–12. */
+export function isMonth(s: unknown): s is string {
+  return typeof s === "string" && MONTH_RE.test(s);
+}
 
 function isLeap(y: number): boolean {
   return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
@@ -139,8 +146,7 @@ export function monthOf(date: string): string {
 
 /** A "YYYY-MM" month as the half-open day range [from, to). */
 export function monthRange(month: string): { from: string; to: string } {
-  const m = MONTH_RE.exec(month);
-  if (!m || Number(m[2]) < 1 || Number(m[2]) > 12) throw new Error(`invalid month ${JSON.stringify(month)}: expected YYYY-MM`);
+  if (!isMonth(month)) throw new Error(`invalid month ${JSON.stringify(month)}: expected YYYY-MM`);
   const from = `${month}-01`;
   return { from, to: startOfNextMonth(from) };
 }

@@ -5,9 +5,10 @@
 import { Decimal, dec, fmtExact, sum } from "./money";
 import { addDays, daysInRange, monthRange } from "./periods";
 
-export type CheckStatus = "pass" | "warn" | "fail";
+import type { CheckStatus, ReconcileStatus } from "./vocabulary";
+
+export type { CheckStatus, ReconcileStatus } from "./vocabulary";
 export type CheckName = "buckets_complete" | "ingested_after_48h" | "allocated_equals_export" | "coverage";
-export type ReconcileStatus = "matched" | "mismatch" | "no_invoice" | "no_data";
 export type ReconcileSource = "monthly" | "daily" | "weekly_only" | "none";
 
 export const DEFAULT_TOLERANCE = "0.01";

@@ -10,6 +10,7 @@
  */
 import { z } from "zod";
 import { addDays, dayDiff, isValidDate, startOfMonth, startOfNextMonth } from "~/domain/periods";
+import { GRANULARITIES, GROUP_BYS, type Granularity, type GroupBy } from "~/domain/vocabulary";
 
 export const PERIODS = ["this-month", "last-month", "last-3-months", "last-6-months", "last-12-months", "custom"] as const;
 export type PeriodKey = (typeof PERIODS)[number];
@@ -22,10 +23,9 @@ export const PERIOD_LABELS: Record<PeriodKey, string> = {
   custom: "Custom range",
 };
 
-export const GRANS = ["daily", "weekly", "monthly"] as const;
-export type ViewGranularity = (typeof GRANS)[number];
-export const GROUP_BYS = ["team", "cost_center"] as const;
-export type GroupBy = (typeof GROUP_BYS)[number];
+export const GRANS = GRANULARITIES;
+export type ViewGranularity = Granularity;
+export { GROUP_BYS, type GroupBy };
 export const SORTS = ["group", "direct", "share", "total", "pct", "change"] as const;
 export type SortKey = (typeof SORTS)[number];
 

@@ -9,6 +9,7 @@ import { Alert, Badge, Card, EmptyState, PageHeader, buttonClass, inputClass, la
 import { smallInput } from "~/components/admin/shared";
 import { requireMutation, requireRole } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
+import { isPolicyKind, POLICY_KINDS, POLICY_REGISTRY, type Policy, type PolicyKind } from "~/domain/policies";
 
 export const meta: MetaFunction = () => [{ title: "Organizations · Showback" }];
 
@@ -32,8 +33,10 @@ export async function action({ request }: ActionFunctionArgs) {
       return json<ActionData>({ ok: true, org: o.org_id, message: `Organization ${o.org_id} added.` });
     }
     if (intent === "save") {
+      // the policy's text form (app/domain/policies.ts): `<kind>` or `<kind>:<its form field>`
       const kind = String(form.get("policy_kind") ?? "proportional");
-      const policy = kind === "shared" ? `shared:${String(form.get("shared_team") ?? "").trim()}` : kind;
+      const field = isPolicyKind(kind) ? POLICY_FIELDS[kind] : undefined;
+      const policy = field ? `${kind}:${String(form.get(field.name) ?? "").trim()}` : kind;
       const r = await saveOrgSettings(db, user.email, org, {
         displayName: String(form.get("display_name") ?? ""),
         policy,
@@ -54,12 +57,29 @@ export async function action({ request }: ActionFunctionArgs) {
   }
 }
 
-const POLICIES = [
-  { v: "proportional", label: "Proportional", hint: "by each team's direct cost in the bucket (default)" },
-  { v: "even", label: "Even", hint: "equal shares among teams with cost" },
-  { v: "shared", label: "Shared team", hint: "all of it to one team, e.g. a platform team" },
-  { v: "none", label: "None", hint: "stays on the pseudo-team “unallocated”" },
-];
+/** The form field of each policy kind that has parameters: its value is the text after `<kind>:`. */
+const POLICY_FIELDS: Partial<Record<PolicyKind, { name: string; Field: (p: { policy: Policy; teams: string[] }) => JSX.Element }>> = {
+  shared: {
+    name: "shared_team",
+    Field: ({ policy, teams }) => (
+      <select name="shared_team" defaultValue={policy.kind === "shared" ? policy.team : ""} className={`${smallInput} mt-1.5`} aria-label="Shared team">
+        {teams.map((t) => <option key={t} value={t}>{t}</option>)}
+      </select>
+    ),
+  },
+  fixed: {
+    name: "fixed_shares",
+    Field: ({ policy }) => (
+      <input
+        name="fixed_shares"
+        defaultValue={policy.kind === "fixed" ? policy.shares.map((s) => `${s.team}=${s.pct}`).join(", ") : ""}
+        placeholder="payments=60, search=40"
+        className={`${smallInput} mt-1.5 w-full font-mono`}
+        aria-label="Fixed percentages (team=percent, …, summing to 100)"
+      />
+    ),
+  },
+};
 
 export default function AdminOrgs() {
   const { orgs, teams } = useLoaderData<typeof loader>();
@@ -100,9 +120,7 @@ export default function AdminOrgs() {
 }
 
 function OrgCard({ o, teams, busy }: { o: Awaited<ReturnType<typeof loader>>["orgs"][number]; teams: string[]; busy: boolean }) {
-  const initialKind = o.policy.startsWith("shared:") ? "shared" : o.policy;
-  const [kind, setKind] = useState(initialKind);
-  const sharedTeam = o.policy.startsWith("shared:") ? o.policy.slice(7) : "";
+  const [kind, setKind] = useState<string>(o.policy_value.kind);
   return (
     <Card
       title={
@@ -112,7 +130,7 @@ function OrgCard({ o, teams, busy }: { o: Awaited<ReturnType<typeof loader>>["or
         </span>
       }
       description={`${o.imports} active import${o.imports === 1 ? "" : "s"}${o.last_bucket ? `, data to ${o.last_bucket}` : ""} · ${o.entries} crosswalk entr${o.entries === 1 ? "y" : "ies"}`}
-      actions={<Badge tone="info">policy: {o.policy}</Badge>}
+      actions={<span title={o.policy_explain}><Badge tone="info">policy: {o.policy}</Badge></span>}
     >
       <Form method="post" className="grid grid-cols-1 gap-5 lg:grid-cols-4" data-testid={`org-${o.org_id}`}>
         <CsrfInput />
@@ -125,21 +143,22 @@ function OrgCard({ o, teams, busy }: { o: Awaited<ReturnType<typeof loader>>["or
         <fieldset className="lg:col-span-2">
           <legend className={labelClass}>Unallocated policy</legend>
           <div className="mt-1 grid grid-cols-1 gap-1.5 sm:grid-cols-2">
-            {POLICIES.map((p) => (
-              <label key={p.v} className={`flex cursor-pointer items-start gap-2 rounded-md border px-3 py-2 text-sm ${kind === p.v ? "border-indigo-400 bg-indigo-50/50" : "border-slate-200"}`}>
-                <input type="radio" name="policy_kind" value={p.v} checked={kind === p.v} onChange={() => setKind(p.v)} className="mt-0.5" />
-                <span>
-                  <span className="font-medium text-slate-900">{p.label}</span>
-                  <span className="block text-xs text-slate-500">{p.hint}</span>
-                  {p.v === "shared" && kind === "shared" ? (
-                    <select name="shared_team" defaultValue={sharedTeam} className={`${smallInput} mt-1.5`} aria-label="Shared team">
-                      {teams.map((t) => <option key={t} value={t}>{t}</option>)}
-                    </select>
-                  ) : null}
-                </span>
-              </label>
-            ))}
+            {POLICY_KINDS.map((v) => {
+              const p = POLICY_REGISTRY[v];
+              const F = POLICY_FIELDS[v]?.Field;
+              return (
+                <label key={v} className={`flex cursor-pointer items-start gap-2 rounded-md border px-3 py-2 text-sm ${kind === v ? "border-indigo-400 bg-indigo-50/50" : "border-slate-200"}`}>
+                  <input type="radio" name="policy_kind" value={v} checked={kind === v} onChange={() => setKind(v)} className="mt-0.5" />
+                  <span className="min-w-0 flex-1">
+                    <span className="font-medium text-slate-900">{p.label}</span>
+                    <span className="block text-xs text-slate-500">{p.hint}</span>
+                    {F && kind === v ? <F policy={o.policy_value as Policy} teams={teams} /> : null}
+                  </span>
+                </label>
+              );
+            })}
           </div>
+          <p className="mt-1.5 text-xs text-slate-500" data-testid="policy-explain">Now: {o.policy_explain}</p>
         </fieldset>
         <div className="space-y-3">
           <label className="block">

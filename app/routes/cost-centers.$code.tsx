@@ -8,6 +8,8 @@ import { TrustBar } from "~/components/dashboard/TrustBar";
 import { Badge, PageHeader } from "~/components/ui";
 import { filtersToSearch } from "~/lib/filters";
 import { dashboardBase, timing } from "~/lib/filters.server";
+import { isPseudoTeam, UNASSIGNED } from "~/domain/vocabulary";
+import { getCostCenter } from "../../db/queries/teams";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.d.key ?? "Cost center"} · Showback` }];
 
@@ -16,8 +18,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const code = params.code ?? "";
   const { db, filters, view, reads } = base;
   const d = await reads.getDrilldown("cost_center", code, view);
-  const cc = (await reads.cached("costCenterInfo", { code }, () => db.query<{ code: string; name: string | null }>(`select code, name from cost_centers where code = $1`, [code])))[0];
-  if (!cc && d.members.length === 0 && !["unassigned", "unmapped", "unallocated"].includes(code)) {
+  const cc = await reads.cached("costCenterInfo", { code }, () => getCostCenter(db, code));
+  if (!cc && d.members.length === 0 && !isPseudoTeam(code)) {
     throw json({ message: `No cost center “${code}”.` }, { status: 404 });
   }
   const trust = await reads.groupTrust({ view, now: base.now, freshness: base.freshness });
@@ -47,7 +49,7 @@ export default function CostCenterPage() {
           <span className="flex items-center gap-2">
             {d.key}
             {name ? <span className="text-base font-normal text-slate-500">{name}</span> : null}
-            {d.key === "unassigned" ? <Badge tone="warning">teams without a cost center</Badge> : null}
+            {d.key === UNASSIGNED ? <Badge tone="warning">teams without a cost center</Badge> : null}
           </span>
         }
         description={

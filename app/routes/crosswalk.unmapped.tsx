@@ -12,24 +12,21 @@ import { FormError, entryFromForm } from "~/components/admin/crosswalk.server";
 import { requireMutation, requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
 import { formatNumber } from "~/lib/format";
-import { monthRange } from "~/domain/periods";
+import { isMonth, monthRange } from "~/domain/periods";
+import { listMonthsWithRows } from "../../db/queries/reconcile";
 import { dec } from "~/domain/money";
 import { labelOf } from "~/domain/csv/labels";
 import { validFromPhrase } from "~/domain/crosswalk";
 
 export const meta: MetaFunction = () => [{ title: "Unmapped queue · Showback" }];
 
-const MONTH_RE = /^\d{4}-(0[1-9]|1[0-2])$/;
-
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireUser(request);
   const db = await getDb();
   const url = new URL(request.url);
-  const months = (
-    await db.query<{ m: string }>(`select distinct to_char(bucket_start, 'YYYY-MM') as m from cost_rows where active order by 1 desc limit 60`)
-  ).map((r) => r.m);
+  const months = await listMonthsWithRows(db, 60);
   const reqMonth = url.searchParams.get("month") ?? "";
-  const month = MONTH_RE.test(reqMonth) ? reqMonth : months[0] ?? new Date().toISOString().slice(0, 7);
+  const month = isMonth(reqMonth) ? reqMonth : months[0] ?? new Date().toISOString().slice(0, 7);
   const org = url.searchParams.get("org") ?? "";
   const { from, to } = monthRange(month);
   const [owners, orgs, teams] = await Promise.all([

@@ -8,6 +8,7 @@ import { checkExportFile, INGEST_PHASES, ingestFile, type Granularity } from "..
 import { listOrgs } from "../../db/queries/orgs";
 import { checkOrgId, recordRejectedUpload, replacementPreview, AdminInputError } from "../../db/queries/admin";
 import type { ExportSummary } from "~/domain/csv/export";
+import { isGranularity } from "~/domain/vocabulary";
 import { CsrfInput } from "~/components/csrf";
 import { Alert, Badge, Card, PageHeader, buttonClass, inputClass, labelClass } from "~/components/ui";
 import { IssuesTable, Money, Stat, Warnings, cx } from "~/components/admin/shared";
@@ -78,8 +79,6 @@ const pick = (s: ExportSummary): Summary => ({
   rowCount: s.rowCount, total: s.total, unallocatedTotal: s.unallocatedTotal, warnings: s.warnings,
   errors: s.errors, errorCount: s.errorCount, unbalancedGroups: s.unbalancedGroups,
 });
-
-const GRANS = ["daily", "weekly", "monthly"] as const;
 
 export async function action({ request }: ActionFunctionArgs) {
   const state: { token?: string; fileName?: string; bytes?: number; tooLarge?: boolean } = {};
@@ -164,7 +163,7 @@ export async function action({ request }: ActionFunctionArgs) {
     throw e;
   }
   const g = String(form.get("granularity") ?? "");
-  const granularity = (GRANS as readonly string[]).includes(g) ? (g as Granularity) : null;
+  const granularity: Granularity | null = isGranularity(g) ? g : null;
   const allowUnbalanced = form.get("allow_unbalanced") === "on";
   const fileName = state.fileName ?? "upload.csv";
   if ((state.bytes ?? 0) === 0) {

@@ -10,6 +10,8 @@ import { filtersToSearch } from "~/lib/filters";
 import { dashboardBase, timing } from "~/lib/filters.server";
 import { Alert, numCell } from "~/components/ui";
 import { formatUsd } from "~/lib/format";
+import { UNALLOCATED, UNMAPPED } from "~/domain/vocabulary";
+import { getTeamInfo } from "../../db/queries/teams";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.d.key ?? "Team"} · Showback` }];
 
@@ -19,8 +21,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db, filters, view, reads } = base;
   const report = await reads.getReport({ ...view, by: "team" }); // one report for the drill-down and the trust bar
   const d = await reads.getDrilldown("team", team, view, { report });
-  const info = (await reads.cached("teamInfo", { team }, () => db.query<{ cost_center: string | null; archived: boolean }>(`select cost_center, archived from teams where name = $1`, [team])))[0];
-  if (!info && d.trend.length === 0 && team !== "unmapped" && team !== "unallocated") {
+  const info = await reads.cached("teamInfo", { team }, () => getTeamInfo(db, team));
+  if (!info && d.trend.length === 0 && team !== UNMAPPED && team !== UNALLOCATED) {
     throw json({ message: `No team named “${team}”.` }, { status: 404 });
   }
   const trust = await reads.groupTrust({ view, now: base.now, freshness: base.freshness, report });
@@ -46,7 +48,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export default function TeamPage() {
   const { d, filters, orgOptions, isAdmin, search, costCenter, archived, trust, restatements } = useLoaderData<typeof loader>();
-  const pseudo = d.key === "unmapped" || d.key === "unallocated";
+  const pseudo = d.key === UNMAPPED || d.key === UNALLOCATED;
   return (
     <>
       <nav aria-label="Breadcrumb" className="mb-2 text-sm text-slate-500">
@@ -65,7 +67,7 @@ export default function TeamPage() {
         }
         description={
           pseudo ? (
-            d.key === "unmapped" ? "Cost whose owner has no crosswalk entry" : "Unallocated amounts not spread to teams"
+            d.key === UNMAPPED ? "Cost whose owner has no crosswalk entry" : "Unallocated amounts not spread to teams"
           ) : costCenter ? (
             <>
               Cost center{" "}

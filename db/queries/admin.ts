@@ -4,14 +4,15 @@
  * (create, rename, move, archive, delete), org settings with recompute, audit facets.
  * Money stays in decimal strings; sums are done by SQL `numeric` or Decimal.
  */
-import { parsePolicy, PSEUDO_TEAMS } from "../../app/domain/allocation";
-import { dec, isDecimalString, type Decimal } from "../../app/domain/money";
+import { PSEUDO_TEAMS } from "../../app/domain/allocation";
+import { DEFAULT_POLICY, explainPolicy, formatPolicy, parsePolicy, type Policy } from "../../app/domain/policies";
+import { dec, parseNonNegativeDecimal, type Decimal } from "../../app/domain/money";
 import type { ExportSummary } from "../../app/domain/csv/export";
 import type { Db } from "../client";
 import { recomputeOrgRange } from "./allocation";
 import { writeAudit } from "./audit";
 import { getImport, type ImportRow } from "./ingest";
-import { ensureOrg, getOrg, lockOrg, updateOrgSettings, type OrgRow } from "./orgs";
+import { ensureOrg, getOrg, listOrgs, lockOrg, orgPolicies, PolicyInputError, policiesReferencingTeam, policyToStore, updateOrgSettings, type OrgRow } from "./orgs";
 import { ensureCostCenter, getTeamByName, type TeamRow } from "./teams";
 
 export class AdminInputError extends Error {}
@@ -290,8 +291,8 @@ export async function createTeam(db: Db, actor: string, name: string, costCenter
 }
 
 /**
- * Renames a team everywhere reports read it, in one transaction: the team row, the
- * stored allocation results, and org policies `shared:<old>`.
+ * Renames a team everywhere reports read it, in one transaction: the team row and the
+ * stored allocation results. Policies reference teams by id, so they are not touched.
  */
 export async function renameTeam(db: Db, actor: string, id: number, newName: string): Promise<TeamRow> {
   return db.transaction(async (tx) => {
@@ -309,10 +310,6 @@ export async function renameTeam(db: Db, actor: string, id: number, newName: str
       [before.name, n],
     );
     await tx.query(`update allocation_details set team = $2 where team = $1`, [before.name, n]);
-    const policies = await tx.query<{ org_id: string }>(
-      `update organizations set policy = $2 where policy = $1 returning org_id`,
-      [`shared:${before.name}`, `shared:${n}`],
-    );
     // Shares are rounded with ties broken by team name: recompute the orgs the team appears in
     // so stored figures stay exactly what a full recomputation gives (closed months stay frozen).
     const touched = await tx.query<{ org_id: string }>(`select distinct org_id from allocation_results where team = $1`, [n]);
@@ -320,7 +317,8 @@ export async function renameTeam(db: Db, actor: string, id: number, newName: str
     await writeAudit(tx, {
       actor, action: "rename", entity: "team", entityId: n,
       before: { ...before },
-      after: { ...after, allocationRows: moved[0]?.n ?? 0, policiesUpdated: policies.map((p) => p.org_id) },
+      // the orgs whose policy names the team: stored by id, untouched, they now read with the new name
+      after: { ...after, allocationRows: moved[0]?.n ?? 0, policiesUpdated: await policiesReferencingTeam(tx, id) },
     });
     return after;
   });
@@ -360,8 +358,11 @@ export async function deleteTeam(db: Db, actor: string, id: number): Promise<voi
       throw new AdminInputError(
         `Team "${before.name}" has ${n} crosswalk entr${n === 1 ? "y" : "ies"} (mapped owners) and cannot be deleted; archive it instead.`,
       );
-    const [{ p }] = await tx.query<{ p: number }>(`select count(*)::int as p from organizations where policy = $1`, [`shared:${before.name}`]);
-    if (p > 0) throw new AdminInputError(`Team "${before.name}" receives an organization's unallocated cost (shared policy); change the policy first.`);
+    const orgs = await policiesReferencingTeam(tx, id);
+    if (orgs.length > 0)
+      throw new AdminInputError(
+        `Team "${before.name}" receives unallocated cost by the policy of ${orgs.join(", ")} (shared policy or fixed percentages); change the policy first.`,
+      );
     await tx.query(`delete from teams where id = $1`, [id]);
     await writeAudit(tx, { actor, action: "delete", entity: "team", entityId: before.name, before });
   });
@@ -402,8 +403,7 @@ export async function saveOrgSettings(
   let policy: string | undefined;
   if (p.policy !== undefined) {
     try {
-      const parsed = parsePolicy(p.policy.trim());
-      policy = parsed.kind === "shared" ? `shared:${parsed.team}` : parsed.kind;
+      policy = formatPolicy(parsePolicy(p.policy.trim()));
     } catch (e) {
       throw new AdminInputError((e as Error).message);
     }
@@ -411,17 +411,19 @@ export async function saveOrgSettings(
   let tolerance: string | undefined;
   if (p.tolerance !== undefined) {
     const t = p.tolerance.trim();
-    if (!isDecimalString(t) || t.startsWith("-")) throw new AdminInputError(`Tolerance "${t}" must be a non-negative decimal amount in USD, e.g. 0.01.`);
+    if (!parseNonNegativeDecimal(t).ok) throw new AdminInputError(`Tolerance "${t}" must be a non-negative decimal amount in USD, e.g. 0.01.`);
     tolerance = t;
   }
   return db.transaction(async (tx) => {
     await lockOrg(tx, orgId);
     const before = await getOrg(tx, orgId);
     if (!before) throw new AdminInputError(`Unknown organization ${orgId}.`);
-    if (policy?.startsWith("shared:")) {
-      const team = policy.slice("shared:".length);
-      const t = await getTeamByName(tx, team);
-      if (!t) throw new AdminInputError(`The shared team "${team}" does not exist; create it on the Teams page first.`);
+    if (policy !== undefined) {
+      try {
+        await policyToStore(tx, policy); // its teams must exist
+      } catch (e) {
+        throw e instanceof PolicyInputError ? new AdminInputError(e.message) : e;
+      }
     }
     const displayName = p.displayName === undefined ? undefined : p.displayName && p.displayName.trim() ? p.displayName.trim() : null;
     const changed =
@@ -446,13 +448,23 @@ function sameDecimal(a: string, b: string): boolean {
   return norm(a) === norm(b);
 }
 
-export async function orgSummaries(db: Db): Promise<Array<OrgRow & { imports: number; last_bucket: string | null; entries: number }>> {
-  return db.query(
-    `select o.*, (select count(*)::int from imports i where i.org_id = o.org_id and i.status = 'active') as imports,
+/** Every org with its counts and its policy as a value (teams by current name) and a one-line explanation. */
+export async function orgSummaries(
+  db: Db,
+): Promise<Array<OrgRow & { imports: number; last_bucket: string | null; entries: number; policy_value: Policy; policy_explain: string }>> {
+  const counts = await db.query<{ org_id: string; imports: number; last_bucket: string | null; entries: number }>(
+    `select o.org_id, (select count(*)::int from imports i where i.org_id = o.org_id and i.status = 'active') as imports,
             (select max(last_bucket)::text from imports i where i.org_id = o.org_id) as last_bucket,
             (select count(*)::int from crosswalk_entries c where c.org_id = o.org_id) as entries
-       from organizations o order by o.org_id`,
+       from organizations o`,
   );
+  const byOrg = new Map(counts.map((c) => [c.org_id, c]));
+  const policies = await orgPolicies(db);
+  return (await listOrgs(db)).map((o) => {
+    const value = policies.get(o.org_id) ?? DEFAULT_POLICY;
+    const c = byOrg.get(o.org_id);
+    return { ...o, imports: c?.imports ?? 0, last_bucket: c?.last_bucket ?? null, entries: c?.entries ?? 0, policy_value: value, policy_explain: explainPolicy(value) };
+  });
 }
 
 // ---------------------------------------------------------------- audit

@@ -5,10 +5,11 @@
  */
 import { GRANULARITIES } from "../../app/domain/periods";
 import { Decimal, dec } from "../../app/domain/money";
-import { allocateOwners, parsePolicy, type TeamResult } from "../../app/domain/allocation";
+import { allocateOwners, DEFAULT_POLICY, type TeamResult } from "../../app/domain/allocation";
 import { createResolver, type CrosswalkEntry } from "../../app/domain/crosswalk";
 import { copyLine, type Db } from "../client";
 import { diffSnapshots } from "./restatements";
+import { orgPolicies } from "./orgs";
 
 export { GRANULARITIES };
 
@@ -62,8 +63,7 @@ export async function computeAllocation(
   to: string | null,
   opts: { source?: "aggregate" | "raw" } = {},
 ): Promise<BucketAllocation[]> {
-  const [org] = await db.query<{ policy: string }>(`select policy from organizations where org_id = $1`, [orgId]);
-  const policy = parsePolicy(org?.policy ?? "proportional");
+  const policy = (await orgPolicies(db, [orgId])).get(orgId) ?? DEFAULT_POLICY;
   const resolver = createResolver(await loadCrosswalk(db, orgId));
   const range = `org_id = $1 and granularity = $2
         and ($3::date is null or bucket_start >= $3::date) and ($4::date is null or bucket_start <= $4::date)`;

@@ -11,8 +11,11 @@ import { addDays, periodEnd, startOfMonth, startOfNextMonth, type Granularity } 
 import type { Db } from "../client";
 import { getReport, type ReportRow, type ViewGranularity } from "./report";
 import { costCenterMap } from "./teams";
+import { DEFAULT_POLICY, formatPolicy, policyFraction } from "../../app/domain/policies";
+import { listOrgs, orgPolicies } from "./orgs";
 
-export type GroupBy = "team" | "cost_center";
+export type { GroupBy } from "../../app/domain/vocabulary";
+import type { GroupBy } from "../../app/domain/vocabulary";
 
 export interface ViewParams {
   granularity: ViewGranularity;
@@ -231,10 +234,8 @@ export interface OrgSummary {
 const ISO = `to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
 
 export async function orgSummaries(db: Db, p: ViewParams): Promise<OrgSummary[]> {
-  const orgs = await db.query<{ org_id: string; display_name: string | null; policy: string }>(
-    `select org_id, display_name, policy from organizations where ($1::text[] is null or org_id = any($1::text[])) order by org_id`,
-    [orgsParam(p.orgIds)],
-  );
+  const only = orgsParam(p.orgIds);
+  const orgs = (await listOrgs(db)).filter((o) => only === null || only.includes(o.org_id)); // policy: its text form
   const report = await getReport(db, { ...p, by: "team" });
   const byOrg = sumBy(report, (r) => r.orgId);
   const unm = sumBy(report.filter((r) => r.group === UNMAPPED), (r) => r.orgId);
@@ -372,7 +373,7 @@ export async function periodStatuses(
 
 // ------------------------------------------------------------------ drill-down
 
-export type GroupKind = "team" | "cost_center";
+export type GroupKind = GroupBy;
 
 export interface Breakdown {
   key: string[];
@@ -515,36 +516,31 @@ export async function getDrilldown(
   const rawDirect = dec(sets.find((r) => r.gset === 15)?.direct || "0");
 
   // the unallocated share, bucket by bucket (same source choice as the report)
-  const orgPolicies = new Map(
-    (await db.query<{ org_id: string; policy: string }>(`select org_id, policy from organizations`)).map((o) => [o.org_id, o.policy]),
-  );
+  const policies = await orgPolicies(db);
   const ua = await db.query<{
-    org_id: string; granularity: string; bucket_start: string; team: string; direct_cost: string; unallocated_share: string; u: string; wsum: string; n: number;
+    org_id: string; granularity: string; bucket_start: string; team: string; direct_cost: string; unallocated_share: string; u: string; directs: Record<string, string>;
   }>(
     `with chosen as (
        select s.* from allocation_results s
         where s.bucket_start between $2::date and $3::date and ($4::text[] is null or s.org_id = any($4::text[]))
           and ${SOURCE_FILTER}),
      w as (select c.*, sum(c.unallocated_share) over b as u,
-                  sum(case when c.direct_cost > 0 then c.direct_cost else 0 end) over b as wsum,
-                  (count(*) filter (where c.direct_cost > 0) over b)::int as n
+                  -- the bucket's direct cost per team, for the policy's weights (app/domain/policies.ts)
+                  jsonb_object_agg(c.team, c.direct_cost::text) filter (where c.team <> '${UNALLOCATED}') over b as directs
              from chosen c window b as (partition by c.org_id, c.granularity, c.bucket_start))
      select c.org_id, c.granularity, c.bucket_start::text as bucket_start, c.team, c.direct_cost::text as direct_cost,
-            c.unallocated_share::text as unallocated_share, c.u::text as u, c.wsum::text as wsum, c.n
+            c.unallocated_share::text as unallocated_share, c.u::text as u, c.directs
        from w c
       where c.team = any($5::text[]) and c.unallocated_share <> 0
       order by c.bucket_start, c.org_id, c.team`,
     [p.granularity, p.from, p.to, orgsParam(p.orgIds), members],
   );
   const uaRows = ua.map((r) => {
-    const policy = orgPolicies.get(r.org_id) ?? "proportional";
-    let weight: string | null = null;
-    if (r.team === UNALLOCATED) weight = "1";
-    else if (policy === "proportional") weight = dec(r.wsum).isZero() ? null : dec(r.direct_cost).div(dec(r.wsum)).toFixed();
-    else if (policy === "even") weight = r.n > 0 ? new Decimal(1).div(r.n).toFixed() : null;
-    else if (policy.startsWith("shared:")) weight = "1";
+    const value = policies.get(r.org_id) ?? DEFAULT_POLICY;
+    const direct = new Map(Object.entries(r.directs ?? {}).map(([t, d]) => [t, dec(d)] as const));
+    const weight = r.team === UNALLOCATED ? "1" : (policyFraction(value, direct, r.team)?.toFixed() ?? null);
     return {
-      orgId: r.org_id, granularity: r.granularity, bucket: r.bucket_start, team: r.team, policy,
+      orgId: r.org_id, granularity: r.granularity, bucket: r.bucket_start, team: r.team, policy: formatPolicy(value),
       bucketU: s(dec(r.u)), teamDirect: s(dec(r.direct_cost)), weight, share: s(dec(r.unallocated_share)),
     };
   });
@@ -599,7 +595,7 @@ export interface TeamListRow {
 }
 
 /** Current and previous totals per report group, over the given group names (those with no cost get zeros). */
-async function groupTotals(db: Db, p: ViewParams & { previous: { from: string; to: string } }, by: "team" | "cost_center", names: Iterable<string>) {
+async function groupTotals(db: Db, p: ViewParams & { previous: { from: string; to: string } }, by: GroupBy, names: Iterable<string>) {
   const cur = sumBy(await getReport(db, { ...p, by }), (r) => r.group);
   const prev = sumBy(await getReport(db, { ...p, from: p.previous.from, to: p.previous.to, by }), (r) => r.group);
   return [...new Set([...names, ...cur.keys(), ...prev.keys()])].map((key) => {

@@ -13,7 +13,7 @@ import { Decimal, dec, sum } from "../../app/domain/money";
 import { addDays, monthRange, startOfNextMonth } from "../../app/domain/periods";
 import type { Db } from "../client";
 import { loadCrosswalk } from "./allocation";
-import { listOrgs } from "./orgs";
+import { getOrg, listOrgs } from "./orgs";
 import { monthSource } from "./reconcile";
 import { getTeamPeriods } from "./report";
 import { costCenterMap } from "./teams";
@@ -150,7 +150,7 @@ export async function focusCsvRows(db: Db, p: { month: string; orgId?: string })
   for (const orgId of await orgIdsFor(db, p.orgId)) {
     const source = await monthSource(db, orgId, p.month);
     if (source !== "monthly" && source !== "daily") continue;
-    const [org] = await db.query<{ policy: string }>(`select policy from organizations where org_id = $1`, [orgId]);
+    const org = await getOrg(db, orgId);
     const resolve = createResolver(await loadCrosswalk(db, orgId));
     const end = (b: string) => (source === "monthly" ? startOfNextMonth(b) : addDays(b, 1));
     const common = (bucket: string) => [orgId, instant(from), instant(to), instant(bucket), instant(end(bucket))];

@@ -23,7 +23,8 @@ import { ingestStaged } from "./ingest-staged";
 import { ensureOrg, lockOrg } from "./orgs";
 import { recordImportRestatement, snapshotResults } from "./restatements";
 
-export type Granularity = "daily" | "weekly" | "monthly";
+export type { Granularity } from "../../app/domain/vocabulary";
+import type { Granularity } from "../../app/domain/vocabulary";
 
 export interface IngestOptions {
   orgId: string;

@@ -1,13 +1,25 @@
+import { formatPolicy, fromStoredPolicy, parsePolicy, policyTeams, toStoredPolicy, type Policy, type StoredPolicy } from "../../app/domain/policies";
 import type { Db } from "../client";
 import { writeAudit } from "./audit";
 
+/**
+ * An organization as the app reads it. The policy is stored as data (`policy_spec`, teams by id;
+ * app/domain/policies.ts); `policy` is its text form with the teams' current names
+ * (e.g. `shared:platform`), computed on read: a team rename never touches the stored policy.
+ */
 export interface OrgRow {
   org_id: string;
   display_name: string | null;
   policy: string;
+  policy_spec: StoredPolicy;
   tolerance: string;
   created_at: string;
 }
+
+type RawOrgRow = Omit<OrgRow, "policy">;
+
+/** A policy that cannot be stored (bad text, unknown team): the message says which value and rule. */
+export class PolicyInputError extends Error {}
 
 /** Serialises every write that touches one org's data (ingest, crosswalk, policy) for the transaction's life. */
 export async function lockOrg(db: Db, orgId: string): Promise<void> {
@@ -18,29 +30,96 @@ export async function ensureOrg(db: Db, orgId: string): Promise<void> {
   await db.query(`insert into organizations (org_id) values ($1) on conflict (org_id) do nothing`, [orgId]);
 }
 
+// ---------------------------------------------------------------- policy: team ids ↔ names (the db boundary)
+
+interface TeamIndex {
+  nameOf(id: number): string;
+  idOf(name: string): number;
+}
+
+async function teamIndex(db: Db): Promise<TeamIndex> {
+  const rows = await db.query<{ id: number; name: string }>(`select id, name from teams`);
+  const byId = new Map(rows.map((r) => [Number(r.id), r.name]));
+  const byName = new Map(rows.map((r) => [r.name, Number(r.id)]));
+  return {
+    nameOf(id) {
+      const n = byId.get(id);
+      if (n === undefined) throw new Error(`the allocation policy references team #${id}, which does not exist`);
+      return n;
+    },
+    idOf(name) {
+      const id = byName.get(name);
+      if (id === undefined) throw new PolicyInputError(`The team "${name}" named by the policy does not exist; create it on the Teams page first.`);
+      return id;
+    },
+  };
+}
+
+function decode(row: RawOrgRow, teams: TeamIndex): { org: OrgRow; policy: Policy } {
+  const policy = fromStoredPolicy(row.policy_spec, (id) => teams.nameOf(id));
+  return { org: { ...row, policy: formatPolicy(policy) }, policy };
+}
+
+/**
+ * The text form (`npm run orgs -- set --policy …`, /admin/orgs) or a policy value → the JSON to store,
+ * team names resolved to ids. Throws PolicyInputError (nothing changed) for bad text or an unknown team.
+ */
+export async function policyToStore(db: Db, policy: string | Policy): Promise<{ value: Policy; stored: StoredPolicy }> {
+  let value: Policy;
+  try {
+    value = typeof policy === "string" ? parsePolicy(policy.trim()) : policy;
+  } catch (e) {
+    throw new PolicyInputError((e as Error).message);
+  }
+  const teams = await teamIndex(db);
+  for (const t of policyTeams(value)) teams.idOf(t);
+  return { value, stored: toStoredPolicy(value, (t) => teams.idOf(t)) };
+}
+
+/** Each organization's policy value (teams by current name); orgs without a row are absent. */
+export async function orgPolicies(db: Db, orgIds: readonly string[] | null = null): Promise<Map<string, Policy>> {
+  const rows = await db.query<RawOrgRow>(`select * from organizations where ($1::text[] is null or org_id = any($1::text[]))`, [orgIds]);
+  const teams = await teamIndex(db);
+  return new Map(rows.map((r) => [r.org_id, decode(r, teams).policy]));
+}
+
+/** Whether any organization's stored policy names this team (every team reference is a `teamId` field). */
+export async function policiesReferencingTeam(db: Db, teamId: number): Promise<string[]> {
+  const rows = await db.query<{ org_id: string }>(
+    `select org_id from organizations where jsonb_path_exists(policy_spec, '$.** ? (@.teamId == $id)', jsonb_build_object('id', $1::int)) order by org_id`,
+    [teamId],
+  );
+  return rows.map((r) => r.org_id);
+}
+
 export async function getOrg(db: Db, orgId: string): Promise<OrgRow | null> {
-  const rows = await db.query<OrgRow>(`select * from organizations where org_id = $1`, [orgId]);
-  return rows[0] ?? null;
+  const rows = await db.query<RawOrgRow>(`select * from organizations where org_id = $1`, [orgId]);
+  return rows[0] ? decode(rows[0], await teamIndex(db)).org : null;
 }
 
 export async function listOrgs(db: Db): Promise<OrgRow[]> {
-  return db.query<OrgRow>(`select * from organizations order by org_id`);
+  const rows = await db.query<RawOrgRow>(`select * from organizations order by org_id`);
+  const teams = await teamIndex(db);
+  return rows.map((r) => decode(r, teams).org);
 }
 
+/** `policy`: the text form or a value; its teams must exist (PolicyInputError otherwise, nothing changed). */
 export async function updateOrgSettings(
   db: Db,
   actor: string,
   orgId: string,
-  patch: { policy?: string; displayName?: string | null; tolerance?: string },
+  patch: { policy?: string | Policy; displayName?: string | null; tolerance?: string },
 ): Promise<OrgRow> {
   const before = await getOrg(db, orgId);
   if (!before) throw new Error(`unknown organization ${orgId}`);
-  const rows = await db.query<OrgRow>(
-    `update organizations set policy = coalesce($2, policy), display_name = case when $3::boolean then $4 else display_name end,
+  const stored = patch.policy === undefined ? null : (await policyToStore(db, patch.policy)).stored;
+  const rows = await db.query<RawOrgRow>(
+    `update organizations set policy_spec = coalesce($2::jsonb, policy_spec), display_name = case when $3::boolean then $4 else display_name end,
        tolerance = coalesce($5::numeric, tolerance)
      where org_id = $1 returning *`,
-    [orgId, patch.policy ?? null, patch.displayName !== undefined, patch.displayName ?? null, patch.tolerance ?? null],
+    [orgId, stored === null ? null : JSON.stringify(stored), patch.displayName !== undefined, patch.displayName ?? null, patch.tolerance ?? null],
   );
-  await writeAudit(db, { actor, action: "update", entity: "organization", entityId: orgId, before, after: rows[0] });
-  return rows[0];
+  const after = decode(rows[0]!, await teamIndex(db)).org;
+  await writeAudit(db, { actor, action: "update", entity: "organization", entityId: orgId, before, after });
+  return after;
 }

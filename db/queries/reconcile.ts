@@ -4,21 +4,17 @@
  */
 import { ALL_ORGS, reconcile, rollupReconcile, type ReconcileInput, type ReconcileResult, type ReconcileSource } from "../../app/domain/reconcile";
 import { UNMAPPED } from "../../app/domain/allocation";
-import { dec, fmtExact, isDecimalString } from "../../app/domain/money";
-import { addDays, monthRange } from "../../app/domain/periods";
+import { dec, fmtExact, parseDecimal } from "../../app/domain/money";
+import { addDays, isMonth, monthRange } from "../../app/domain/periods";
 import type { Db } from "../client";
 import { writeAudit } from "./audit";
 import { getOrg, listOrgs, lockOrg } from "./orgs";
 
-export { ALL_ORGS };
+export { ALL_ORGS, isMonth };
 
 /** A user-facing refusal (bad amount, unknown org, …): CLI exit 1, HTTP 400. */
 export class MonthInputError extends Error {}
 
-const MONTH_RE = /^\d{4}-(0[1-9]|1[0-2])$/;
-export function isMonth(s: unknown): s is string {
-  return typeof s === "string" && MONTH_RE.test(s);
-}
 export function assertMonth(s: unknown): string {
   if (!isMonth(s)) throw new MonthInputError(`month must be YYYY-MM, got ${JSON.stringify(s)}`);
   return s;
@@ -27,10 +23,12 @@ export function assertMonth(s: unknown): string {
 /** Normalises an invoice amount typed by a person: "1,234.50", "$1234.5", " 12 " → exact decimal string. */
 export function parseInvoiceAmount(raw: unknown): string {
   if (typeof raw !== "string") throw new MonthInputError("invoice amount is required");
-  const s = raw.trim().replace(/^\$/, "").replace(/,(?=\d{3}(\D|$))/g, "");
-  if (s === "" || !isDecimalString(s)) throw new MonthInputError(`invoice amount must be a decimal number (e.g. 1234.56), got ${JSON.stringify(raw)}`);
+  const s = raw.trim().replace(/^\$/, "").replace(/,(?=\d{3}(\D|$))/g, "").replace(/^\+(?=[\d.])/, "");
+  // the one decimal rule of the app (app/domain/money.ts parseDecimal); "$", "+" and thousands commas are stripped
+  // first; no space may remain inside ("$ 12" is refused)
+  if (s === "" || s !== s.trim() || !parseDecimal(s).ok) throw new MonthInputError(`invoice amount must be a decimal number (e.g. 1234.56), got ${JSON.stringify(raw)}`);
   dec(s); // validated
-  return s.startsWith("+") ? s.slice(1) : s;
+  return s;
 }
 
 export interface InvoiceRow {
@@ -195,6 +193,15 @@ export async function monthsWithData(db: Db): Promise<string[]> {
   const rows = await db.query<{ m: string }>(
     `select distinct to_char(bucket_start, 'YYYY-MM') as m from cost_rows
       where active and granularity in ('daily', 'monthly') order by 1 desc`,
+  );
+  return rows.map((r) => r.m);
+}
+
+/** Months (YYYY-MM, newest first, at most `limit`) with active rows of any granularity, any org. */
+export async function listMonthsWithRows(db: Db, limit = 60): Promise<string[]> {
+  const rows = await db.query<{ m: string }>(
+    `select distinct to_char(bucket_start, 'YYYY-MM') as m from cost_rows where active order by 1 desc limit $1`,
+    [limit],
   );
   return rows.map((r) => r.m);
 }

@@ -9,7 +9,8 @@ import { Decimal, dec } from "../../app/domain/money";
 import type { Db } from "../client";
 import { costCenterMap } from "./teams";
 
-export type ViewGranularity = "daily" | "weekly" | "monthly";
+export type { Granularity as ViewGranularity } from "../../app/domain/vocabulary";
+import type { Granularity as ViewGranularity, GroupBy } from "../../app/domain/vocabulary";
 
 export interface ReportParams {
   granularity: ViewGranularity;
@@ -17,7 +18,7 @@ export interface ReportParams {
   from: string;
   to: string;
   orgIds?: string[];
-  by?: "team" | "cost_center";
+  by?: GroupBy;
 }
 
 export interface ReportRow {

@@ -17,6 +17,16 @@ export async function getTeamByName(db: Db, name: string): Promise<TeamRow | nul
   return (await db.query<TeamRow>(`select * from teams where name = $1`, [name]))[0] ?? null;
 }
 
+/** The settings shown on a team's page (cost center, archived), or null for no such team. */
+export async function getTeamInfo(db: Db, name: string): Promise<{ cost_center: string | null; archived: boolean } | null> {
+  return (await db.query<{ cost_center: string | null; archived: boolean }>(`select cost_center, archived from teams where name = $1`, [name]))[0] ?? null;
+}
+
+/** One cost center (code, display name), or null when no such cost center is stored. */
+export async function getCostCenter(db: Db, code: string): Promise<{ code: string; name: string | null } | null> {
+  return (await db.query<{ code: string; name: string | null }>(`select code, name from cost_centers where code = $1`, [code]))[0] ?? null;
+}
+
 export async function ensureCostCenter(db: Db, actor: string, code: string): Promise<void> {
   const created = await db.query(`insert into cost_centers (code) values ($1) on conflict (code) do nothing returning code`, [code]);
   if (created.length) await writeAudit(db, { actor, action: "create", entity: "cost_center", entityId: code, after: { code } });

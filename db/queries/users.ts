@@ -4,8 +4,11 @@
  */
 import type { Db } from "../client";
 
-export type Role = "viewer" | "finance_admin";
-export const ROLES: readonly Role[] = ["viewer", "finance_admin"] as const;
+import { ROLES as ROLE_TUPLE, type Role } from "../../app/domain/vocabulary";
+
+export type { Role };
+/** The roles of app/domain/vocabulary.ts (typed as a plain list, as before, for existing callers). */
+export const ROLES: readonly Role[] = ROLE_TUPLE;
 
 export interface UserRow {
   id: number;

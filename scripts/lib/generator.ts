@@ -18,7 +18,9 @@
 import { allocate, Decimal } from "../../app/domain/money";
 import { fromDayNumber, isoWeekday, isValidDate, periodEnd, periodStart, toDayNumber } from "../../app/domain/periods";
 
-export type Granularity = "daily" | "weekly" | "monthly";
+import { isGranularity, type Granularity } from "../../app/domain/vocabulary";
+
+export type { Granularity };
 
 export interface GenerateOptions {
   /** Organization id (not written to the file; ids are derived from it). */
@@ -501,7 +503,7 @@ function checkRange(opts: GenerateOptions): void {
   if (!isValidDate(opts.from)) throw new Error(`invalid from date ${JSON.stringify(opts.from)}`);
   if (!isValidDate(opts.to)) throw new Error(`invalid to date ${JSON.stringify(opts.to)}`);
   if (opts.to < opts.from) throw new Error(`to (${opts.to}) is before from (${opts.from})`);
-  if (!["daily", "weekly", "monthly"].includes(opts.granularity)) throw new Error(`invalid granularity ${JSON.stringify(opts.granularity)}`);
+  if (!isGranularity(opts.granularity)) throw new Error(`invalid granularity ${JSON.stringify(opts.granularity)}`);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -39,7 +39,7 @@ beforeAll(async () => {
       await createUser(db, { email: EMAIL, role: "finance_admin" });
       await ensureOrg(db, ORG);
       // policy none: a team's total is its direct cost, so mapping an owner adds exactly its cost
-      await db.query(`update organizations set policy = 'none', display_name = 'Vendor example' where org_id = $1`, [ORG]);
+      await db.query(`update organizations set policy_spec = '{"kind":"none"}', display_name = 'Vendor example' where org_id = $1`, [ORG]);
       // the vendor crosswalk minus sa-ghi (left for the unmapped queue)
       const cw = (await readFile(path.join(FIX, "crosswalk.csv"), "utf8")).split("\n").filter((l) => l && !l.startsWith("org_id") && !l.includes(",sa-ghi,"));
       await importCrosswalk(

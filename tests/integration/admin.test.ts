@@ -12,6 +12,7 @@ import { listAudit } from "../../db/queries/audit";
 import { getReport } from "../../db/queries/report";
 import { listRestatements } from "../../db/queries/restatements";
 import { listUnmappedOwners, metricRestatementDiff } from "../../db/queries/admin";
+import { getOrg } from "../../db/queries/orgs";
 import { startTestServer, type TestClient, type TestServer } from "../helpers/server";
 
 const FIX = path.resolve(__dirname, "../fixtures/vendor-example");
@@ -269,7 +270,9 @@ describe("teams and cost centers", () => {
     expect(await teamTotal("streaming-platform")).toBe(before);
     expect(await teamTotal("platform")).toBe("0");
     expect((await app.db.query(`select count(*)::int as n from allocation_results where team = 'platform'`))[0]).toEqual({ n: 0 });
-    expect((await app.db.query(`select policy from organizations where org_id = $1`, [ORG]))[0]).toEqual({ policy: "shared:streaming-platform" });
+    expect((await getOrg(app.db, ORG))!.policy).toBe("shared:streaming-platform");
+    // the stored policy references the team by id: the rename did not touch it
+    expect((await app.db.query(`select policy_spec from organizations where org_id = $1`, [ORG]))[0]).toEqual({ policy_spec: { kind: "shared", teamId: await id("streaming-platform") } });
 
     const mv = await postJson(admin, "/admin/teams", { intent: "move", id: String(await id("search")), cost_center: "CC-999" });
     expect(mv.body?.ok).toBe(true);

@@ -12,6 +12,7 @@ import { computeAllocation, GRANULARITIES } from "../../db/queries/allocation";
 import { createCrosswalkEntry, deleteCrosswalkEntry, listCrosswalk, updateCrosswalkEntry } from "../../db/queries/crosswalk";
 import { ingestFile } from "../../db/queries/ingest";
 import { ensureOrg, listOrgs, updateOrgSettings } from "../../db/queries/orgs";
+import { ensureTeam } from "../../db/queries/teams";
 import { recomputeOrgRange } from "../../db/queries/allocation";
 import { describeOwners, mulberry32, type GenerateOptions } from "../../scripts/lib/generator";
 import { writeExportFile } from "../../scripts/lib/export-file";
@@ -121,6 +122,8 @@ describe("incremental recomputation equals a full recomputation", () => {
     const days = Array.from({ length: 20 }, (_, i) => `2026-05-${String(i + 1).padStart(2, "0")}`);
     const t = await createTestDb();
     try {
+      // a policy names existing teams only (stored by team id, docs/allocation.md): "shared:beta" needs beta
+      for (const name of teams) await ensureTeam(t.db, "t", name, null);
       for (let step = 0; step < 10; step++) {
         const org = pick(orgs);
         const op = step < 2 ? "ingest" : pick(["ingest", "create", "update", "delete", "policy"] as const);

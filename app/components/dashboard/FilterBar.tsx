@@ -5,7 +5,7 @@
 import { Form, useNavigation, useSubmit } from "@remix-run/react";
 import { useRef } from "react";
 import { buttonClass } from "~/components/ui";
-import { PERIOD_LABELS, PERIODS, type ResolvedFilters } from "~/lib/filters";
+import { GRANS, PERIOD_LABELS, PERIODS, type ResolvedFilters } from "~/lib/filters";
 
 const select =
   "rounded-md border-slate-300 bg-white py-1.5 pl-2.5 pr-8 text-sm text-slate-800 shadow-sm focus:border-indigo-500 focus:ring-indigo-500";
@@ -112,7 +112,7 @@ export function FilterBar({
       <fieldset>
         <legend className={label}>Granularity</legend>
         <div className="inline-flex overflow-hidden rounded-md border border-slate-300 shadow-sm" role="radiogroup" aria-label="Granularity">
-          {(["daily", "weekly", "monthly"] as const).map((g) => (
+          {GRANS.map((g) => (
             <label key={g} className="cursor-pointer">
               <input type="radio" name="gran" value={g} defaultChecked={filters.gran === g} className="peer sr-only" key={`${g}${filters.gran}`} />
               <span className="block px-2.5 py-1.5 text-sm capitalize text-slate-600 hover:bg-slate-50 peer-checked:bg-slate-900 peer-checked:text-white peer-focus-visible:ring-2 peer-focus-visible:ring-inset peer-focus-visible:ring-indigo-500">

@@ -3,6 +3,7 @@ import { Link } from "@remix-run/react";
 import Decimal from "decimal.js";
 import type { ReactNode } from "react";
 import { Badge, type BadgeTone } from "~/components/ui";
+import { isPseudoTeam, type GroupBy } from "~/domain/vocabulary";
 import { formatPercent, formatUsd } from "~/lib/format";
 
 export const cx = (...c: Array<string | false | null | undefined>) => c.filter(Boolean).join(" ");
@@ -89,9 +90,9 @@ export function PeriodBadge({ status, reasons }: { status: "closed" | "provision
 }
 
 /** Link to a team or pseudo-team page. */
-export function GroupLink({ group, by, search }: { group: string; by: "team" | "cost_center"; search: string }) {
+export function GroupLink({ group, by, search }: { group: string; by: GroupBy; search: string }) {
   const href = by === "team" ? `/teams/${encodeURIComponent(group)}${search}` : `/cost-centers/${encodeURIComponent(group)}${search}`;
-  const pseudo = group === "unmapped" || group === "unallocated" || group === "unassigned";
+  const pseudo = isPseudoTeam(group);
   return (
     <Link to={href} prefetch="intent" className={cx("font-medium hover:underline", pseudo ? "italic text-slate-600" : "text-indigo-700")}>
       {group}

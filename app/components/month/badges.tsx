@@ -1,8 +1,9 @@
 /** Month-end badges: reconciliation status, check status, closed. */
 import { Badge, type BadgeTone } from "~/components/ui";
 
-export type CheckStatus = "pass" | "warn" | "fail";
-export type ReconcileStatus = "matched" | "mismatch" | "no_invoice" | "no_data";
+import type { CheckStatus, ReconcileStatus } from "~/domain/vocabulary";
+
+export type { CheckStatus, ReconcileStatus } from "~/domain/vocabulary";
 
 const STATUS_TONE: Record<ReconcileStatus, BadgeTone> = { matched: "success", mismatch: "danger", no_invoice: "warning", no_data: "neutral" };
 

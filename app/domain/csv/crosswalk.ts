@@ -7,6 +7,7 @@
 import { type ColumnSpec, checkFieldCount, matchHeader } from "./header";
 import { IssueList, type ValidationIssue, makeIssue } from "./issues";
 import { parseDate } from "./values";
+import { RESERVED_TEAM_NAMES } from "../vocabulary";
 import { BEGINNING_OF_TIME, periodsOverlap, validFromField, validFromLabel } from "../crosswalk";
 
 export interface CsvRecord {
@@ -77,7 +78,7 @@ export const OWNER_NAMES_COLUMNS = [
 ] as const satisfies readonly ColumnSpec[];
 
 /** Pseudo-teams of the reports (docs/crosswalk.md, docs/allocation.md): they cannot be used as team names. */
-export const RESERVED_TEAMS: readonly string[] = ["unmapped", "unallocated"];
+export const RESERVED_TEAMS: readonly string[] = RESERVED_TEAM_NAMES;
 
 /** Half-open period overlap, shared with the crosswalk domain (a null end is +∞). */
 export { periodsOverlap };

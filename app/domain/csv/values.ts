@@ -4,7 +4,7 @@
  */
 import Decimal from "decimal.js";
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
+import { parseDecimal, type Parsed } from "../money";
 import {
   addDays,
   dayDiff,
@@ -20,48 +20,14 @@ import {
 } from "../periods";
 
 export { GRANULARITIES, type Granularity };
+/** The decimal parser lives in ../money (one rule for the whole app); re-exported for the CSV validators. */
+export { parseDecimal, type Parsed };
 
 /**
  * A Decimal constructor whose arithmetic never rounds in practice (precision 1e9
  * significant digits), so sums of money strings stay exact.
  */
 export const ExactDecimal = Decimal.clone({ precision: 1e9, toExpNeg: -9e15, toExpPos: 9e15 });
-
-const DECIMAL_RE = /^-?(?:\d+(?:\.\d*)?|\.\d+)$/;
-
-/**
- * A plain decimal: `-?\d+(\.\d*)?` or `-?\.\d+`, surrounding spaces ignored; no `+`,
- * no exponent, no thousands separators. The value is normalized (`"1."` → `"1"`,
- * `"-0.50"` → `"-0.5"`, `"-0"` → `"0"`).
- */
-export function parseDecimal(s: string): Parsed<string> {
-  const t = s.trim();
-  if (t === "") return { ok: false, reason: "is empty, expected a decimal" };
-  if (!DECIMAL_RE.test(t)) {
-    return {
-      ok: false,
-      reason: "is not a decimal (digits with an optional leading - and . ; no +, exponent or thousands separator)",
-    };
-  }
-  return { ok: true, value: normalizeDecimal(t) };
-}
-
-/** Decimal's own normalisation (as `new Decimal(t).toFixed()`), by string operations: the hot path of ingest. */
-function normalizeDecimal(t: string): string {
-  const negative = t.charCodeAt(0) === 45; // "-"
-  const body = negative ? t.slice(1) : t;
-  const dot = body.indexOf(".");
-  let int = dot < 0 ? body : body.slice(0, dot);
-  let frac = dot < 0 ? "" : body.slice(dot + 1);
-  let i = 0;
-  while (i < int.length - 1 && int.charCodeAt(i) === 48) i++;
-  int = int.slice(i) || "0";
-  let j = frac.length;
-  while (j > 0 && frac.charCodeAt(j - 1) === 48) j--;
-  frac = frac.slice(0, j);
-  const abs = frac ? `${int}.${frac}` : int;
-  return negative && abs !== "0" ? `-${abs}` : abs;
-}
 
 // ---------------------------------------------------------------- calendar math
 // The calendar itself lives in ../periods (one implementation for the whole domain);
