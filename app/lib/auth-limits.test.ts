@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { MAX_DELAY_MS, throttleWaitMs } from "./auth.server";
+import { CLIENT_FREE_FAILURES, CLIENT_MAX_DELAY_MS, MAX_DELAY_MS, throttleWaitMs } from "./auth.server";
 import { clientAddress } from "./client-address.server";
 import { exampleSecretValues } from "./db.server";
 import { isLoopbackHost, parseEnv, placeholderSecretReason } from "./env.server";
@@ -59,6 +59,16 @@ describe("throttleWaitMs", () => {
     expect(throttleWaitMs({ failures: 5, sinceLastMs: 0 })).toBe(4000);
     expect(throttleWaitMs({ failures: 13, sinceLastMs: 0 })).toBe(MAX_DELAY_MS);
     expect(throttleWaitMs({ failures: 500, sinceLastMs: 0 })).toBe(15 * 60_000);
+  });
+
+  it("also slows one client spraying many emails: after 30 failures in 15 minutes, 1 s, 2 s … up to 5 minutes", () => {
+    const fresh = { failures: 0, sinceLastMs: null };
+    expect(throttleWaitMs({ ...fresh, clientFailures: CLIENT_FREE_FAILURES - 1, clientSinceLastMs: 0 })).toBe(0);
+    expect(throttleWaitMs({ ...fresh, clientFailures: CLIENT_FREE_FAILURES, clientSinceLastMs: 0 })).toBe(1000);
+    expect(throttleWaitMs({ ...fresh, clientFailures: CLIENT_FREE_FAILURES + 2, clientSinceLastMs: 500 })).toBe(3500);
+    expect(throttleWaitMs({ ...fresh, clientFailures: CLIENT_FREE_FAILURES + 40, clientSinceLastMs: 0 })).toBe(CLIENT_MAX_DELAY_MS);
+    // the longer of the two waits applies
+    expect(throttleWaitMs({ failures: 5, sinceLastMs: 0, clientFailures: CLIENT_FREE_FAILURES, clientSinceLastMs: 0 })).toBe(4000);
   });
 });
 

@@ -234,10 +234,27 @@ export const MAX_DELAY_MS = 15 * 60_000;
  * Returns the wait still due in ms (0: go on).
  */
 export function throttleWaitMs(s: ThrottleState): number {
-  if (s.failures < FREE_FAILURES || s.sinceLastMs === null) return 0;
-  const exp = Math.min(s.failures - FREE_FAILURES, 30);
-  const delay = Math.min(FIRST_DELAY_MS * 2 ** exp, MAX_DELAY_MS);
-  return Math.max(0, Math.ceil(delay - s.sinceLastMs));
+  return Math.max(
+    backoff(s.failures, s.sinceLastMs, FREE_FAILURES, MAX_DELAY_MS),
+    backoff(s.clientFailures ?? 0, s.clientSinceLastMs ?? null, CLIENT_FREE_FAILURES, CLIENT_MAX_DELAY_MS),
+  );
+}
+
+/**
+ * Password spraying (one client trying a few passwords on many emails) slips past the
+ * per-email throttle: after CLIENT_FREE_FAILURES failures of one client within 15
+ * minutes, whatever the emails, its next attempt waits 1 s, 2 s, … up to 5 minutes.
+ * The allowance is wide because many honest people can share one address (an office
+ * behind NAT): their occasional typos stay far below it.
+ */
+export const CLIENT_FREE_FAILURES = 30;
+export const CLIENT_MAX_DELAY_MS = 5 * 60_000;
+
+function backoff(failures: number, sinceLastMs: number | null, free: number, max: number): number {
+  if (failures < free || sinceLastMs === null) return 0;
+  const exp = Math.min(failures - free, 30);
+  const delay = Math.min(FIRST_DELAY_MS * 2 ** exp, max);
+  return Math.max(0, Math.ceil(delay - sinceLastMs));
 }
 
 export interface LoginContext {

@@ -80,6 +80,10 @@ export interface ThrottleState {
   failures: number;
   /** Milliseconds since the latest of those failures (null: none). */
   sinceLastMs: number | null;
+  /** Failures of this client for any email in the last 15 minutes (password spraying). */
+  clientFailures?: number;
+  /** Milliseconds since the latest of those (null: none). */
+  clientSinceLastMs?: number | null;
 }
 
 const lockKey = (email: string, client: string) => `login:${normalizeEmail(email)}\n${client}`;
@@ -109,7 +113,17 @@ export async function beginLoginAttempt(
          and a.at > s.t and a.at > now() - interval '1 day'`,
       [e, client],
     );
-    const wait = waitMs({ failures: Number(s?.n ?? 0), sinceLastMs: s?.since_ms == null ? null : Number(s.since_ms) });
+    const [c] = await tx.query<{ n: number; since_ms: number | null }>(
+      `select count(*)::int as n, (extract(epoch from clock_timestamp() - max(at)) * 1000)::float8 as since_ms
+       from login_attempts where client = $1 and not success and not throttled and at > now() - interval '15 minutes'`,
+      [client],
+    );
+    const wait = waitMs({
+      failures: Number(s?.n ?? 0),
+      sinceLastMs: s?.since_ms == null ? null : Number(s.since_ms),
+      clientFailures: Number(c?.n ?? 0),
+      clientSinceLastMs: c?.since_ms == null ? null : Number(c.since_ms),
+    });
     const [row] = await tx.query<{ id: number }>(
       `insert into login_attempts (email, client, success, throttled, at) values ($1, $2, false, $3, clock_timestamp()) returning id`,
       [e, client, wait > 0],

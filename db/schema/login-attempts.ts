@@ -18,5 +18,9 @@ export const loginAttempts = pgTable(
     audited: boolean("audited").notNull().default(false),
     at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index("login_attempts_email_client_at_idx").on(t.email, t.client, t.at)],
+  (t) => [
+    index("login_attempts_email_client_at_idx").on(t.email, t.client, t.at),
+    // the spraying throttle counts one client's recent failures across emails
+    index("login_attempts_client_at_idx").on(t.client, t.at),
+  ],
 );

@@ -99,6 +99,25 @@ describe("sign-in throttle behind a trusted proxy (SHOWBACK_TRUST_PROXY=1)", () 
     expect((await from("198.51.100.7", "target@example.test", "target-password-1")).status).toBe(302);
   });
 
+  it("slows one client spraying many emails (30 failures in 15 minutes), and only that client", async () => {
+    const sprayer = "203.0.113.77";
+    await createUser(app.db, { email: "sprayed@example.test", role: "viewer", password: "sprayed-password-1" });
+    for (let i = 0; i < 3; i++) expect((await from(sprayer, `victim-${i}@example.test`, "Winter2026!")).status).toBe(401);
+    await app.db.query(
+      `insert into login_attempts (email, client, success) select 'victim-' || g || '@example.test', $1, false from generate_series(3, 29) g`,
+      [sprayer],
+    );
+    // a fresh email from the same client now waits, even with the right password
+    const held = await from(sprayer, "sprayed@example.test", "sprayed-password-1");
+    expect(held.status).toBe(429);
+    expect(waitOf(held.body)).toBe(1);
+    // another client signs in to that account at once
+    expect((await from("198.51.100.99", "sprayed@example.test", "sprayed-password-1")).status).toBe(302);
+    // failures older than 15 minutes no longer count
+    await app.db.query(`update login_attempts set at = at - interval '16 minutes' where client = $1`, [sprayer]);
+    expect((await from(sprayer, "sprayed@example.test", "sprayed-password-1")).status).toBe(302);
+  });
+
   it("records every parallel guess: 8 concurrent wrong passwords get 3 checks and 5 refusals", async () => {
     await createUser(app.db, { email: "parallel@example.test", role: "viewer", password: "parallel-password-1" });
     const results = await Promise.all(

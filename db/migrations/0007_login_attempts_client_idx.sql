@@ -1,0 +1,1 @@
+CREATE INDEX "login_attempts_client_at_idx" ON "login_attempts" USING btree ("client","at");
