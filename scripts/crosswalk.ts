@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { formatIssues } from "../app/domain/csv/issues";
 import { validateCrosswalkCsv, validateOwnerNamesCsv } from "../app/domain/csv/crosswalk";
-import { crosswalkCsv, readCsvRecords } from "../app/lib/csv.server";
+import { crosswalkCsv, readCsvRecords } from "../app/services/csv";
 import { CrosswalkConflictError, importCrosswalk, importOwnerNames, listCrosswalk } from "../db/queries/crosswalk";
 import { InputError, UsageError, cliActor, parseCli, runCli, withDb } from "./lib/cli";
 

@@ -4,7 +4,7 @@
  * (formula-safe). See docs/focus-mapping.md.
  */
 import { z } from "zod";
-import { toSafeCsv } from "../app/lib/csv.server";
+import { toSafeCsv } from "../app/services/csv";
 import { FOCUS_HEADER, JOURNAL_HEADER, focusCsvRows, journalCsvRows } from "../db/queries/finance-export";
 import { getOrg } from "../db/queries/orgs";
 import { isMonth } from "../db/queries/reconcile";

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { parseDate } from "../app/domain/csv/values";
 import { dec, fmt4 } from "../app/domain/money";
 import { GRANULARITIES, GROUP_BYS, REPORT_FORMATS } from "../app/domain/vocabulary";
-import { toSafeCsv } from "../app/lib/csv.server";
+import { toSafeCsv } from "../app/services/csv";
 import { getReport } from "../db/queries/report";
 import { parseCli, runCli, withDb } from "./lib/cli";
 

@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { formatIssues } from "../app/domain/csv/issues";
 import { validateTeamsCsv } from "../app/domain/csv/crosswalk";
-import { readCsvRecords, toSafeCsv } from "../app/lib/csv.server";
+import { readCsvRecords, toSafeCsv } from "../app/services/csv";
 import { importTeams, listTeams } from "../db/queries/teams";
 import { InputError, UsageError, cliActor, parseCli, runCli, withDb } from "./lib/cli";
 

@@ -2,7 +2,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { listAudit } from "../../db/queries/audit";
-import { auditFacets, countAudit } from "../../db/queries/admin";
+import { auditFacets, countAudit } from "../../db/queries/audit";
 import { Badge, Card, EmptyState, PageHeader, buttonClass, type BadgeTone } from "~/components/ui";
 import { FilterField, JsonDiff, changedFields, TBody, THead, Table, cx, fmtWhen, smallInput, td, th } from "~/components/admin/shared";
 import { requireRole } from "~/lib/auth.server";

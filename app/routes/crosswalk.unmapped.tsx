@@ -4,7 +4,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { CrosswalkConflictError, createCrosswalkEntry } from "../../db/queries/crosswalk";
 import { listOrgs } from "../../db/queries/orgs";
 import { listTeams } from "../../db/queries/teams";
-import { listUnmappedOwners } from "../../db/queries/admin";
+import { listUnmappedOwners } from "../../db/queries/owners";
 import { CsrfInput } from "~/components/csrf";
 import { Alert, Card, EmptyState, PageHeader, buttonClass } from "~/components/ui";
 import { FilterField, Money, OwnerLabel, Stat, TBody, THead, Table, cx, smallInput, inlineInput, td, tdNum, th, thNum, useIsAdmin } from "~/components/admin/shared";

@@ -3,7 +3,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { listRestatements } from "../../db/queries/restatements";
-import { getImportDetail, metricRestatementDiff } from "../../db/queries/admin";
+import { getImportDetail, metricRestatementDiff } from "../../db/queries/imports";
 import { Alert, Card, EmptyState, PageHeader, buttonClass } from "~/components/ui";
 import { ImportStatusBadge, Money, Stat, TBody, THead, Table, Warnings, cx, fmtWhen, td, tdNum, th, thNum } from "~/components/admin/shared";
 import { requireUser } from "~/lib/auth.server";

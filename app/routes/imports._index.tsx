@@ -3,7 +3,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { listImports } from "../../db/queries/ingest";
 import { listOrgs } from "../../db/queries/orgs";
-import { listRejectedAttempts } from "../../db/queries/admin";
+import { listRejectedAttempts } from "../../db/queries/imports";
 import { Card, EmptyState, PageHeader, buttonClass } from "~/components/ui";
 import { FilterField, ImportStatusBadge, Money, TBody, THead, Table, cx, fmtWhen, smallInput, td, tdNum, th, thNum, useIsAdmin } from "~/components/admin/shared";
 import { requireUser } from "~/lib/auth.server";

@@ -53,3 +53,27 @@ export async function listAudit(
     params,
   );
 }
+
+export async function auditFacets(db: Db): Promise<{ actors: string[]; entities: string[]; actions: string[] }> {
+  const [a, e, x] = await Promise.all([
+    db.query<{ v: string }>(`select distinct actor as v from audit_log order by 1 limit 200`),
+    db.query<{ v: string }>(`select distinct entity as v from audit_log order by 1`),
+    db.query<{ v: string }>(`select distinct action as v from audit_log order by 1`),
+  ]);
+  return { actors: a.map((r) => r.v), entities: e.map((r) => r.v), actions: x.map((r) => r.v) };
+}
+
+export async function countAudit(
+  db: Db,
+  f: { actor?: string; entity?: string; action?: string; from?: string; to?: string } = {},
+): Promise<number> {
+  const [{ n }] = await db.query<{ n: number }>(
+    `select count(*)::int as n from audit_log
+      where ($1::text is null or actor = $1) and ($2::text is null or entity = $2) and ($3::text is null or action = $3)
+        and ($4::timestamptz is null or at >= $4::timestamptz) and ($5::timestamptz is null or at < $5::timestamptz)`,
+    [f.actor ?? null, f.entity ?? null, f.action ?? null, f.from ?? null, f.to ?? null],
+  );
+  return n;
+}
+
+/** Owner display names for a set of (org, owner) pairs. */

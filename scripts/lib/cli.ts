@@ -7,9 +7,12 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import type { z } from "zod";
 import type { Db } from "../../db/client";
 import { openDb } from "../../db/migrate";
+import { InputError } from "../../app/domain/errors";
 
+/** Wrong flags or arguments: exit code 2 with the usage text. */
 export class UsageError extends Error {}
-export class InputError extends Error {}
+/** Bad input (exit code 1): the application's one InputError, re-exported for the CLIs. */
+export { InputError };
 
 export function parseCli<S extends z.ZodType>(
   usage: string,

@@ -11,7 +11,8 @@ import { Decimal } from "../../app/domain/money";
 import { listAudit } from "../../db/queries/audit";
 import { getReport } from "../../db/queries/report";
 import { listRestatements } from "../../db/queries/restatements";
-import { listUnmappedOwners, metricRestatementDiff } from "../../db/queries/admin";
+import { listUnmappedOwners } from "../../db/queries/owners";
+import { metricRestatementDiff } from "../../db/queries/imports";
 import { getOrg } from "../../db/queries/orgs";
 import { startTestServer, type TestClient, type TestServer } from "../helpers/server";
 

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { validateCrosswalkCsv } from "../../app/domain/csv/crosswalk";
 import { EMPTY_LABEL } from "../../app/domain/csv/labels";
 import { dec } from "../../app/domain/money";
-import { readCsvRecords } from "../../app/lib/csv.server";
+import { readCsvRecords } from "../../app/services/csv";
 import { importCrosswalk } from "../../db/queries/crosswalk";
 import { focusCsvRows, FOCUS_HEADER } from "../../db/queries/finance-export";
 import { checkExportFile, ingestFile, type IngestResult } from "../../db/queries/ingest";

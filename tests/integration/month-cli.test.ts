@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Decimal } from "../../app/domain/money";
 import { getReport } from "../../db/queries/report";
 import { listClosedMonthRestatements } from "../../db/queries/closes";
-import { readCsvRecords } from "../../app/lib/csv.server";
+import { readCsvRecords } from "../../app/services/csv";
 import { createCliEnv, type CliEnv } from "../helpers/cli";
 
 const FIX = path.resolve(__dirname, "../fixtures/vendor-example");

@@ -5,7 +5,7 @@ import { validateCrosswalkCsv, validateOwnerNamesCsv, type CrosswalkCsvEntry, ty
 import { parseValidFrom, validateCrosswalkEntry, validFromLabel } from "~/domain/crosswalk";
 import { PSEUDO_TEAMS } from "~/domain/allocation";
 import type { ValidationIssue } from "~/domain/csv/issues";
-import { readCsvRecords } from "~/lib/csv.server";
+import { readCsvRecords } from "~/services/csv";
 
 export class FormError extends Error {}
 

@@ -1,0 +1,52 @@
+/**
+ * CSV in and out for small files (crosswalk, teams, display names) and for every
+ * download, shared by the CLI and the web. Output neutralises spreadsheet formulas
+ * (docs/security.md).
+ */
+import { parse } from "csv-parse/sync";
+import { stringify } from "csv-stringify/sync";
+import { validFromField } from "../domain/crosswalk";
+
+export interface CsvRecords {
+  header: string[];
+  rows: Array<{ fields: string[]; line: number }>;
+  syntaxError: { line: number; message: string } | null;
+}
+
+/** Parses CSV text with line numbers (header is line 1); a syntax error is reported, not thrown. */
+export function readCsvRecords(text: string | Buffer): CsvRecords {
+  try {
+    const recs = parse(text, { relax_column_count: true, skip_empty_lines: true, info: true, bom: false }) as unknown as Array<{
+      record: string[];
+      info: { lines: number };
+    }>;
+    if (recs.length === 0) return { header: [], rows: [], syntaxError: null };
+    return { header: recs[0].record, rows: recs.slice(1).map((r) => ({ fields: r.record, line: r.info.lines })), syntaxError: null };
+  } catch (e) {
+    const err = e as Error & { lines?: number };
+    return { header: [], rows: [], syntaxError: { line: err.lines ?? 0, message: `line ${err.lines ?? "?"}: not valid CSV (${err.message})` } };
+  }
+}
+
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** A cell starting with = + - @ (or tab/CR) that is not a number gets a leading apostrophe. */
+export function neutraliseCell(v: string): string {
+  if (v.length === 0) return v;
+  if (/^[=+\-@\t\r]/.test(v) && !NUMBER.test(v)) return `'${v}`;
+  return v;
+}
+
+export function toSafeCsv(header: string[], rows: Array<Array<string | null | undefined>>): string {
+  return stringify([header, ...rows.map((r) => r.map((c) => neutraliseCell(c ?? "")))]);
+}
+
+/** The crosswalk as the crosswalk CSV (docs/crosswalk.md; with cost_center and note), for the CLI export and the download. */
+export function crosswalkCsv(
+  rows: ReadonlyArray<{ orgId: string; ownerId: string; team: string; validFrom: string; validTo: string | null; costCenter: string | null; note: string | null }>,
+): string {
+  return toSafeCsv(
+    ["org_id", "owner_id", "team", "valid_from", "valid_to", "cost_center", "note"],
+    rows.map((r) => [r.orgId, r.ownerId, r.team, validFromField(r.validFrom), r.validTo ?? "", r.costCenter ?? "", r.note ?? ""]),
+  );
+}
