@@ -32,7 +32,7 @@ import { clientAddress } from "./client-address.server";
 import { CSRF_FIELD, headerModeCsrfToken, originAllowed, tokenFromUrlOrHeader, tokensEqual } from "./csrf.server";
 import { getServerContext } from "./db.server";
 import type { Env } from "./env.server";
-import { HashBusyError, hashGate, PASSWORD_MAX, verifyPassword } from "./password.server";
+import { HashBusyError, hashGate, PASSWORD_MAX, verifyPassword } from "../services/password";
 import { createSession, destroyRequestSession, getLiveSession } from "./session.server";
 
 export type { Role };
@@ -54,6 +54,7 @@ export function forbidden(message = "You do not have permission to do this."): n
 /** Only same-site relative paths: starts with "/" and not "//" or "/\". */
 export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = "/"): string {
   if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) return fallback;
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
   if (/[\u0000-\u001f]/.test(to)) return fallback;
   return to;
 }

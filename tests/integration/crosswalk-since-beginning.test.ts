@@ -4,7 +4,7 @@
  * editor; an export re-imported is a no-op; display-name imports are audited with the
  * previous and new names. Runs on TEST_DB=pglite|pg (the web part needs the built app).
  */
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
