@@ -84,7 +84,14 @@ export default tseslint.config(
     rules: {
       "no-restricted-imports": [
         "error",
-        { patterns: [{ regex: "^(?!(decimal\\.js|zod)$)[^.]", message: "app/domain imports only decimal.js, zod and itself (docs/architecture.md)." }] },
+        {
+          patterns: [
+            {
+              regex: "^(?!(decimal\\.js|zod)$)[^.]",
+              message: "app/domain imports only decimal.js, zod and itself (docs/architecture.md).",
+            },
+          ],
+        },
       ],
     },
   },

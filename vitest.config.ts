@@ -9,7 +9,11 @@ export default defineConfig({
     projects: [
       {
         resolve: { alias },
-        test: { name: "unit", include: ["app/**/*.test.ts", "scripts/**/*.test.ts", "db/**/*.test.ts", "tests/lint/**/*.test.ts"], environment: "node" },
+        test: {
+          name: "unit",
+          include: ["app/**/*.test.ts", "scripts/**/*.test.ts", "db/**/*.test.ts", "tests/lint/**/*.test.ts"],
+          environment: "node",
+        },
       },
       {
         resolve: { alias },

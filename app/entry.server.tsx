@@ -67,5 +67,5 @@ export function handleError(error: unknown, { request }: LoaderFunctionArgs | Ac
   if (isRouteErrorResponse(error) && error.status < 500) return; // 404s and the like are not errors
   // Only the method and path: query strings and bodies may hold tokens or passwords.
   const url = new URL(request.url);
-  console.error(`[showback] ${request.method} ${url.pathname}:`, error instanceof Error ? error.stack ?? error.message : error);
+  console.error(`[showback] ${request.method} ${url.pathname}:`, error instanceof Error ? (error.stack ?? error.message) : error);
 }

@@ -66,18 +66,28 @@ function describe(error: unknown): { status: number; title: string; message: str
     const data = error.data as { message?: unknown } | string | undefined;
     const given = typeof data === "string" ? data : typeof data?.message === "string" ? data.message : undefined;
     if (error.status === 404) {
-      return { status: 404, title: "Page not found", message: given && error.data !== "" && !/^Not Found/i.test(given) ? given : "The page you asked for does not exist." };
+      return {
+        status: 404,
+        title: "Page not found",
+        message: given && error.data !== "" && !/^Not Found/i.test(given) ? given : "The page you asked for does not exist.",
+      };
     }
     if (error.status === 403) return { status: 403, title: "Access denied", message: given ?? "You do not have permission to see this." };
     if (error.status === 400) return { status: 400, title: "Bad request", message: given ?? "The request could not be understood." };
     if (error.status === 405) return { status: 405, title: "Not allowed", message: given ?? "This action is not allowed here." };
-    if (error.status === 413) return { status: 413, title: "Request too large", message: given ?? "The request body is larger than this server accepts." };
-    if (error.status === 429) return { status: 429, title: "Too many requests", message: given ?? "Too many attempts. Wait a moment and try again." };
+    if (error.status === 413)
+      return { status: 413, title: "Request too large", message: given ?? "The request body is larger than this server accepts." };
+    if (error.status === 429)
+      return { status: 429, title: "Too many requests", message: given ?? "Too many attempts. Wait a moment and try again." };
     return { status: error.status, title: "Something went wrong", message: "An unexpected error occurred. Please try again." };
   }
-  const detail =
-    process.env.NODE_ENV === "development" && error instanceof Error ? `${error.message}\n\n${error.stack ?? ""}` : undefined;
-  return { status: 500, title: "Something went wrong", message: "An unexpected error occurred. Please try again, or contact your finance admin.", detail };
+  const detail = process.env.NODE_ENV === "development" && error instanceof Error ? `${error.message}\n\n${error.stack ?? ""}` : undefined;
+  return {
+    status: 500,
+    title: "Something went wrong",
+    message: "An unexpected error occurred. Please try again, or contact your finance admin.",
+    detail,
+  };
 }
 
 export function ErrorBoundary() {

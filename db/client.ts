@@ -60,7 +60,8 @@ const ident = (s: string) => {
 };
 
 function copySql(table: string, columns: string[], source: string, opts: CopyOptions = {}) {
-  const csv = opts.format !== "csv" ? "" : ` WITH (FORMAT csv${opts.forceNotNull ? `, FORCE_NOT_NULL (${columns.map(ident).join(", ")})` : ""})`;
+  const csv =
+    opts.format !== "csv" ? "" : ` WITH (FORMAT csv${opts.forceNotNull ? `, FORCE_NOT_NULL (${columns.map(ident).join(", ")})` : ""})`;
   return `COPY ${ident(table)} (${columns.map(ident).join(", ")}) FROM ${source}${csv}`;
 }
 

@@ -19,10 +19,10 @@ import postgres from "postgres";
 import { z } from "zod";
 import { createPgliteDb, createPostgresDb, pgliteOf, type Db } from "../db/client";
 import { migrateDb } from "../db/migrate";
-import { createCrosswalkEntry, importCrosswalk, type ImportEntry } from "../db/queries/crosswalk";
-import { ingestFile } from "../db/queries/ingest";
+import { createCrosswalkEntry, importCrosswalk, type ImportEntry } from "../app/services/crosswalk";
+import { ingestFile } from "../app/services/ingest";
 import { insertUser } from "../db/queries/users";
-import { hashPassword } from "../app/lib/password.server";
+import { hashPassword } from "../app/services/password";
 import { describeOwners, estimateRowsPerBucket } from "./lib/generator";
 import { writeExportFile } from "./lib/export-file";
 import { parseCli, runCli } from "./lib/cli";
@@ -40,7 +40,11 @@ const Args = z.object({
 const root = path.resolve(import.meta.dirname, "..");
 const log = (s: string) => process.stderr.write(s + "\n");
 
-function run(cmd: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
+function run(
+  cmd: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
   return new Promise((resolve, reject) => {
     const t = performance.now();
     const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
@@ -69,7 +73,13 @@ runCli(async () => {
   const a = parseCli(
     USAGE,
     process.argv.slice(2),
-    { rows: { type: "string" }, engine: { type: "string" }, "stored-rows": { type: "string" }, requests: { type: "string" }, keep: { type: "boolean" } },
+    {
+      rows: { type: "string" },
+      engine: { type: "string" },
+      "stored-rows": { type: "string" },
+      requests: { type: "string" },
+      keep: { type: "boolean" },
+    },
     Args,
     (v) => ({ rows: v.rows, engine: v.engine, storedRows: v["stored-rows"], requests: v.requests, keep: Boolean(v.keep) }),
   );
@@ -93,12 +103,21 @@ runCli(async () => {
     const file = path.join(tmp, "bench.csv");
     const principals = sizeFor("bench-org", a.rows, days);
     log(`generating ~${a.rows} rows (${principals} principals × ${days} days)…`);
-    const generated = await writeExportFile(file, { org: "bench-org", granularity: "daily", from: "2026-04-01", to: "2026-04-30", principals, clusters: 2, seed: 42 });
+    const generated = await writeExportFile(file, {
+      org: "bench-org",
+      granularity: "daily",
+      from: "2026-04-01",
+      to: "2026-04-30",
+      principals,
+      clusters: 2,
+      seed: 42,
+    });
     figures.rows = generated;
     figures.file_mb = round((await stat(file)).size / 1e6);
 
     // 2. the floor: COPY of the same file into an unindexed table
-    const floorColumns = "ts text, owner_id text, environment_id text, resource_id text, product text, metric text, unit text, chargeback_cost numeric, original_amount numeric, usage_share numeric";
+    const floorColumns =
+      "ts text, owner_id text, environment_id text, resource_id text, product text, metric text, unit text, chargeback_cost numeric, original_amount numeric, usage_share numeric";
     let floorMs: number;
     if (a.engine === "pg") {
       await run("psql", [dbUrl, "-qc", `create unlogged table if not exists bench_floor (${floorColumns})`]);
@@ -110,7 +129,9 @@ runCli(async () => {
       const db = await createPgliteDb(dataDir);
       await db.exec(`create table bench_floor (${floorColumns})`);
       const t = performance.now();
-      await pgliteOf(db)!.query(`copy bench_floor from '/dev/blob' with (format csv, header true)`, [], { blob: new Blob([await readFile(file)]) });
+      await pgliteOf(db)!.query(`copy bench_floor from '/dev/blob' with (format csv, header true)`, [], {
+        blob: new Blob([await readFile(file)]),
+      });
       floorMs = performance.now() - t;
       await db.exec("drop table bench_floor");
       await db.close();
@@ -119,7 +140,10 @@ runCli(async () => {
 
     // 3. the product's ingest: a real CLI process
     log("ingesting with the product…");
-    const ing = await run(process.execPath, ["--import", "tsx", "scripts/ingest.ts", "--org", "bench-org", file], { ...engineEnv, SHOWBACK_BENCH: "1" });
+    const ing = await run(process.execPath, ["--import", "tsx", "scripts/ingest.ts", "--org", "bench-org", file], {
+      ...engineEnv,
+      SHOWBACK_BENCH: "1",
+    });
     if (ing.code !== 0) throw new Error(`ingest failed: ${ing.stderr}`);
     const ingestSeconds = Number(/bench_ingest_seconds=([\d.]+)/.exec(ing.stderr)?.[1]);
     const peakKb = Number(/bench_peak_rss_kb=(\d+)/.exec(ing.stderr)?.[1]);
@@ -134,7 +158,11 @@ runCli(async () => {
     for (const [k, ms] of Object.entries(phases)) figures[`ingest_phase_${k}_s`] = round(ms / 1000, 2);
 
     // 4. the report CLI for a month
-    const rep = await run(process.execPath, ["--import", "tsx", "scripts/report.ts", "--granularity", "monthly", "--from", "2026-04-01", "--to", "2026-04-30"], engineEnv);
+    const rep = await run(
+      process.execPath,
+      ["--import", "tsx", "scripts/report.ts", "--granularity", "monthly", "--from", "2026-04-01", "--to", "2026-04-30"],
+      engineEnv,
+    );
     if (rep.code !== 0) throw new Error(`report failed: ${rep.stderr}`);
     figures.report_month_s = round(rep.ms / 1000, 2);
 
@@ -147,11 +175,21 @@ runCli(async () => {
     const loadStart = performance.now();
     for (const org of orgs) {
       const owners = describeOwners({ org, principals: sizeFor(org, extra / orgs.length, 365), clusters: 2, seed: 7 });
-      const entries: ImportEntry[] = owners.slice(0, -1).map((o) => ({ orgId: org, ownerId: o.ownerId, team: o.suggestedTeam, validFrom: "2025-01-01", validTo: null }));
+      const entries: ImportEntry[] = owners
+        .slice(0, -1)
+        .map((o) => ({ orgId: org, ownerId: o.ownerId, team: o.suggestedTeam, validFrom: "2025-01-01", validTo: null }));
       await importCrosswalk(db, "bench", entries, "merge");
       if (extra < 1000) continue;
       const f = path.join(tmp, `${org}.csv`);
-      await writeExportFile(f, { org, granularity: "daily", from: "2026-01-01", to: "2026-12-31", principals: sizeFor(org, extra / orgs.length, 365), clusters: 2, seed: 7 });
+      await writeExportFile(f, {
+        org,
+        granularity: "daily",
+        from: "2026-01-01",
+        to: "2026-12-31",
+        principals: sizeFor(org, extra / orgs.length, 365),
+        clusters: 2,
+        seed: 7,
+      });
       const r = await ingestFile(db, { orgId: org, filePath: f, actor: "bench" });
       if (r.status !== "imported") throw new Error(`stored-rows ingest failed for ${org}`);
       stored += r.summary.rowCount;
@@ -163,7 +201,13 @@ runCli(async () => {
 
     // 6. the server: overview and team loaders
     await insertUser(db, { email: "bench@example.test", role: "finance_admin", passwordHash: await hashPassword("bench password 123") });
-    const server = await startServer({ db, port: 0, host: "127.0.0.1", log: false, env: { ...engineEnv, SESSION_SECRET: randomBytes(32).toString("hex") } });
+    const server = await startServer({
+      db,
+      port: 0,
+      host: "127.0.0.1",
+      log: false,
+      env: { ...engineEnv, SESSION_SECRET: randomBytes(32).toString("hex") },
+    });
     try {
       const login = await fetch(`${server.url}/login`, {
         method: "POST",
@@ -193,10 +237,21 @@ runCli(async () => {
       figures.team_p95_ms = round(pct(team, 95));
 
       // 7. a crosswalk edit reflected on the dashboards
-      const lastOwner = describeOwners({ org: "bench-1", principals: sizeFor("bench-1", extra / orgs.length, 365), clusters: 2, seed: 7 }).slice(-1)[0];
+      const lastOwner = describeOwners({
+        org: "bench-1",
+        principals: sizeFor("bench-1", extra / orgs.length, 365),
+        clusters: 2,
+        seed: 7,
+      }).slice(-1)[0];
       const teamUrl = `/teams/bench-moved?${range}&_data=routes%2Fteams.%24team`;
       const t0 = performance.now();
-      await createCrosswalkEntry(db, "bench", { orgId: "bench-1", ownerId: lastOwner.ownerId, team: "bench-moved", validFrom: "2025-01-01", validTo: null });
+      await createCrosswalkEntry(db, "bench", {
+        orgId: "bench-1",
+        ownerId: lastOwner.ownerId,
+        team: "bench-moved",
+        validFrom: "2025-01-01",
+        validTo: null,
+      });
       // fresh = the new team's page answers with the owner's cost (before the edit it is a 404)
       let fresh = false;
       while (!fresh && performance.now() - t0 < 30_000) {
@@ -224,7 +279,15 @@ runCli(async () => {
     }
   }
   const width = Math.max(...Object.keys(figures).map((k) => k.length));
-  process.stdout.write(Object.entries(figures).map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n") + "\n\n");
-  process.stdout.write(Object.entries(figures).map(([k, v]) => `${k}=${v}`).join("\n") + "\n");
+  process.stdout.write(
+    Object.entries(figures)
+      .map(([k, v]) => `${k.padEnd(width)}  ${v}`)
+      .join("\n") + "\n\n",
+  );
+  process.stdout.write(
+    Object.entries(figures)
+      .map(([k, v]) => `${k}=${v}`)
+      .join("\n") + "\n",
+  );
   return 0;
 });

@@ -8,7 +8,8 @@ import { z } from "zod";
 import { formatIssues } from "../app/domain/csv/issues";
 import { validateCrosswalkCsv, validateOwnerNamesCsv } from "../app/domain/csv/crosswalk";
 import { crosswalkCsv, readCsvRecords } from "../app/services/csv";
-import { CrosswalkConflictError, importCrosswalk, importOwnerNames, listCrosswalk } from "../db/queries/crosswalk";
+import { CrosswalkConflictError, describeImportConflicts, importCrosswalk, importOwnerNames } from "../app/services/crosswalk";
+import { listCrosswalk } from "../db/queries/crosswalk";
 import { InputError, UsageError, cliActor, parseCli, runCli, withDb } from "./lib/cli";
 
 const USAGE = `npm run crosswalk -- import [--replace] FILE.csv
@@ -34,10 +35,14 @@ runCli(async () => {
     const recs = await readRecords(a.file);
     const v = validateCrosswalkCsv(recs.header, recs.rows);
     for (const w of v.warnings) process.stderr.write(`${a.file}: warning: ${w}\n`);
-    if (v.errorCount > 0) throw new InputError(`${a.file}: rejected, nothing changed. ${v.errorCount} problem(s):\n${formatIssues(v.errors, v.errorCount)}`);
+    if (v.errorCount > 0)
+      throw new InputError(`${a.file}: rejected, nothing changed. ${v.errorCount} problem(s):\n${formatIssues(v.errors, v.errorCount)}`);
     const r = await withDb((db) =>
       importCrosswalk(db, cliActor(), v.entries, a.replace ? "replace" : "merge").catch((e) => {
-        if (e instanceof CrosswalkConflictError) throw new InputError(`${a.file}: rejected, nothing changed. ${e.message}`);
+        if (e instanceof CrosswalkConflictError)
+          throw new InputError(
+            `${a.file}: rejected, nothing changed. ${describeImportConflicts(e.conflicts, "use --replace to replace the organizations' crosswalks")}`,
+          );
         throw e;
       }),
     );
@@ -60,7 +65,8 @@ runCli(async () => {
     });
     const recs = await readRecords(a.file);
     const v = validateOwnerNamesCsv(recs.header, recs.rows);
-    if (v.errorCount > 0) throw new InputError(`${a.file}: rejected, nothing changed. ${v.errorCount} problem(s):\n${formatIssues(v.errors, v.errorCount)}`);
+    if (v.errorCount > 0)
+      throw new InputError(`${a.file}: rejected, nothing changed. ${v.errorCount} problem(s):\n${formatIssues(v.errors, v.errorCount)}`);
     const n = await withDb((db) => importOwnerNames(db, cliActor(), v.entries));
     process.stdout.write(`${a.file}: ${n} display names stored\n`);
     return 0;

@@ -4,10 +4,9 @@
  * (formula-safe). See docs/focus-mapping.md.
  */
 import { z } from "zod";
-import { toSafeCsv } from "../app/services/csv";
-import { FOCUS_HEADER, JOURNAL_HEADER, focusCsvRows, journalCsvRows } from "../db/queries/finance-export";
+import { isMonth } from "../app/domain/periods";
+import { focusCsv, journalCsv } from "../app/services/finance-exports";
 import { getOrg } from "../db/queries/orgs";
-import { isMonth } from "../db/queries/reconcile";
 import { InputError, parseCli, runCli, withDb } from "./lib/cli";
 
 const USAGE = `npm run finance-export -- --month YYYY-MM --kind journal|focus [--org ORG_ID]`;
@@ -19,12 +18,16 @@ const Args = z.object({
 });
 
 runCli(async () => {
-  const a = parseCli(USAGE, process.argv.slice(2), { month: { type: "string" }, kind: { type: "string" }, org: { type: "string" } }, Args, (v) => v);
+  const a = parseCli(
+    USAGE,
+    process.argv.slice(2),
+    { month: { type: "string" }, kind: { type: "string" }, org: { type: "string" } },
+    Args,
+    (v) => v,
+  );
   const csv = await withDb(async (db) => {
     if (a.org && !(await getOrg(db, a.org))) throw new InputError(`unknown organization ${a.org}`);
-    return a.kind === "journal"
-      ? toSafeCsv(JOURNAL_HEADER, await journalCsvRows(db, { month: a.month, orgId: a.org }))
-      : toSafeCsv(FOCUS_HEADER, await focusCsvRows(db, { month: a.month, orgId: a.org }));
+    return (a.kind === "journal" ? journalCsv : focusCsv)(db, { month: a.month, orgId: a.org });
   });
   process.stdout.write(csv);
   return 0;

@@ -4,13 +4,17 @@ import cliProgress from "cli-progress";
 import { z } from "zod";
 import { formatIssues } from "../app/domain/csv/issues";
 import { GRANULARITIES } from "../app/domain/vocabulary";
-import { INGEST_PHASES, ingestFile } from "../db/queries/ingest";
+import { INGEST_PHASES, ingestFile } from "../app/services/ingest";
 import { cliActor, parseCli, runCli, withDb } from "./lib/cli";
 
 const USAGE = "npm run ingest -- --org ORG_ID [--granularity daily|weekly|monthly] [--allow-unbalanced] FILE.csv [FILE.csv…]";
 
 const Args = z.object({
-  org: z.string().trim().min(1, "--org is required").regex(/^[A-Za-z0-9._:-]+$/, "--org must be an id without spaces"),
+  org: z
+    .string()
+    .trim()
+    .min(1, "--org is required")
+    .regex(/^[A-Za-z0-9._:-]+$/, "--org must be an id without spaces"),
   granularity: z.enum(GRANULARITIES).optional(),
   allowUnbalanced: z.boolean(),
   files: z.array(z.string()).min(1, "at least one FILE.csv is required"),
@@ -57,13 +61,17 @@ runCli(async () => {
       if (process.env.SHOWBACK_BENCH) {
         process.stderr.write(`bench_ingest_seconds=${secs} bench_rows=${result.summary.rowCount}\n`);
         if (result.status === "imported")
-          process.stderr.write(`bench_path=${result.path} bench_phases=${JSON.stringify(result.timings)}${result.fallbackReason ? ` bench_fallback=${JSON.stringify(result.fallbackReason)}` : ""}\n`);
+          process.stderr.write(
+            `bench_path=${result.path} bench_phases=${JSON.stringify(result.timings)}${result.fallbackReason ? ` bench_fallback=${JSON.stringify(result.fallbackReason)}` : ""}\n`,
+          );
       }
       const s = result.summary;
       for (const w of s.warnings) process.stderr.write(`${file}: warning: ${w}\n`);
       if (result.status === "rejected") {
         failed = true;
-        process.stderr.write(`${file}: rejected, nothing stored. ${result.errorCount} problem(s):\n${formatIssues(result.errors, result.errorCount)}\n`);
+        process.stderr.write(
+          `${file}: rejected, nothing stored. ${result.errorCount} problem(s):\n${formatIssues(result.errors, result.errorCount)}\n`,
+        );
       } else if (result.status === "unchanged") {
         process.stdout.write(`${file}: ${result.message}\n`);
       } else {
@@ -71,7 +79,9 @@ runCli(async () => {
           process.stderr.write(`${file}: note: checked row by row (${result.fallbackReason}); plain exports load faster\n`);
         process.stdout.write(
           `${file}: import ${result.importId} for ${args.org}: ${s.rowCount} rows, ${s.granularity} ${s.firstBucket}..${s.lastBucket}, total ${s.total} USD` +
-            (result.replacedImportIds.length ? `; replaced ${result.replacedRows} rows of import(s) ${result.replacedImportIds.join(", ")}` : "") +
+            (result.replacedImportIds.length
+              ? `; replaced ${result.replacedRows} rows of import(s) ${result.replacedImportIds.join(", ")}`
+              : "") +
             (result.supersededImportIds.length ? `; superseded import(s) ${result.supersededImportIds.join(", ")}` : "") +
             ` (${Math.round(secs * 10) / 10} s, ${Math.round(s.rowCount / Math.max(secs, 0.001))} rows/s)\n`,
         );

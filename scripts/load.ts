@@ -30,8 +30,7 @@ import path from "node:path";
 import { z } from "zod";
 import type { Db } from "../db/client";
 import { openDb } from "../db/migrate";
-import { insertUser, updateUserDisabled, findUserByEmail } from "../db/queries/users";
-import { hashPassword } from "../app/lib/password.server";
+import { disableSeededUser, seedUser } from "../app/services/users";
 import { parseCli, runCli, UsageError } from "./lib/cli";
 import { DEMO_ORGS, loadDemoData } from "./lib/demo-data";
 import { loadRoutes, percentile, runPhaseInWorker, type PhaseResult } from "./lib/load-phase";
@@ -74,7 +73,7 @@ async function signIn(url: string, email: string, password: string): Promise<str
 async function throwawayViewer(db: Db): Promise<{ email: string; password: string }> {
   const email = `load-${randomBytes(4).toString("hex")}@showback.local`;
   const password = randomBytes(18).toString("base64url");
-  await insertUser(db, { email, role: "viewer", passwordHash: await hashPassword(password) });
+  await seedUser(db, { email, role: "viewer", password });
   return { email, password };
 }
 
@@ -93,7 +92,12 @@ function report(prefix: string, r: PhaseResult): string[] {
     `${prefix}errors=${r.non2xx + r.socketErrors + r.timeouts}`,
   ];
   for (const [g, v] of r.byGroup) {
-    lines.push(`${prefix}${g}_requests=${v.length}`, `${prefix}${g}_p50_ms=${f(percentile(v, 50))}`, `${prefix}${g}_p95_ms=${f(percentile(v, 95))}`, `${prefix}${g}_p99_ms=${f(percentile(v, 99))}`);
+    lines.push(
+      `${prefix}${g}_requests=${v.length}`,
+      `${prefix}${g}_p50_ms=${f(percentile(v, 50))}`,
+      `${prefix}${g}_p95_ms=${f(percentile(v, 95))}`,
+      `${prefix}${g}_p99_ms=${f(percentile(v, 99))}`,
+    );
   }
   return lines;
 }
@@ -131,7 +135,8 @@ async function main(): Promise<number> {
       url = a.url.replace(/\/$/, "");
       if (a.email && a.password) ({ email, password } = a);
       else {
-        if (!process.env.DATABASE_URL) throw new UsageError(`--url needs --email/--password, or DATABASE_URL to create a throwaway viewer\n\n${USAGE}`);
+        if (!process.env.DATABASE_URL)
+          throw new UsageError(`--url needs --email/--password, or DATABASE_URL to create a throwaway viewer\n\n${USAGE}`);
         db = await openDb();
         ({ email, password } = await throwawayViewer(db));
         throwaway = email;
@@ -150,7 +155,15 @@ async function main(): Promise<number> {
     const cookie = await signIn(url, email, password);
     const routes = loadRoutes("payments", DEMO_ORGS[0].org); // a team and an org of the demo data set
     log(`phase 1: ${a.users} connections, ${a.rate} requests/s in total, ${a.seconds} s against ${url}`);
-    const limited = await runPhaseInWorker({ url, cookie, routes, connections: a.users, seconds: a.seconds, rate: a.rate, spread: a.spread });
+    const limited = await runPhaseInWorker({
+      url,
+      cookie,
+      routes,
+      connections: a.users,
+      seconds: a.seconds,
+      rate: a.rate,
+      spread: a.spread,
+    });
     log(`phase 2: ${a.users} connections, no rate limit, ${a.saturateSeconds} s`);
     const saturated = await runPhaseInWorker({ url, cookie, routes, connections: a.users, seconds: a.saturateSeconds, spread: a.spread });
     const out = [
@@ -166,8 +179,7 @@ async function main(): Promise<number> {
   } finally {
     if (server) await server.close();
     if (db && throwaway) {
-      const u = await findUserByEmail(db, throwaway).catch(() => undefined);
-      if (u) await updateUserDisabled(db, u.id, true).catch(() => {});
+      await disableSeededUser(db, throwaway).catch(() => {});
     }
     if (db) await db.close();
     if (tmp) await rm(tmp, { recursive: true, force: true });

@@ -1,10 +1,10 @@
 /** npm run orgs -- set --org ORG [--policy <policy>] [--name NAME] [--tolerance AMOUNT] | npm run orgs -- list (policies: app/domain/policies.ts) */
 import { z } from "zod";
-import { formatPolicy, parsePolicy, POLICY_KINDS, POLICY_REGISTRY, policySyntaxList } from "../app/domain/policies";
+import { parsePolicy, POLICY_KINDS, POLICY_REGISTRY, policySyntaxList } from "../app/domain/policies";
 import { parseNonNegativeDecimal } from "../app/domain/money";
-import { recomputeOrgRange } from "../db/queries/allocation";
-import { ensureOrg, listOrgs, lockOrg, PolicyInputError, updateOrgSettings } from "../db/queries/orgs";
-import { InputError, UsageError, cliActor, parseCli, runCli, withDb } from "./lib/cli";
+import { saveOrgSettings } from "../app/services/orgs";
+import { listOrgs } from "../db/queries/orgs";
+import { UsageError, cliActor, parseCli, runCli, withDb } from "./lib/cli";
 
 const POLICY_SYNTAX = POLICY_KINDS.map((k) => POLICY_REGISTRY[k].syntax).join("|");
 const USAGE = `npm run orgs -- set --org ORG [--policy ${POLICY_SYNTAX}] [--name NAME] [--tolerance AMOUNT]\nnpm run orgs -- list`;
@@ -23,27 +23,32 @@ const Set = z.object({
       }
     }),
   name: z.string().optional(),
-  tolerance: z.string().optional().refine((t) => t === undefined || parseNonNegativeDecimal(t).ok, "--tolerance must be a non-negative decimal"),
+  tolerance: z
+    .string()
+    .optional()
+    .refine((t) => t === undefined || parseNonNegativeDecimal(t).ok, "--tolerance must be a non-negative decimal"),
 });
 
 runCli(async () => {
   const [cmd, ...rest] = process.argv.slice(2);
   if (cmd === "set") {
-    const a = parseCli(USAGE, rest, { org: { type: "string" }, policy: { type: "string" }, name: { type: "string" }, tolerance: { type: "string" } }, Set, (v, p) => {
-      if (p.length) throw new UsageError(USAGE);
-      return v;
-    });
-    await withDb((db) =>
-      db.transaction(async (tx) => {
-        await ensureOrg(tx, a.org);
-        await lockOrg(tx, a.org);
-        const policy = a.policy === undefined ? undefined : formatPolicy(parsePolicy(a.policy));
-        const org = await updateOrgSettings(tx, cliActor(), a.org, { policy, displayName: a.name, tolerance: a.tolerance }).catch((e: unknown) => {
-          throw e instanceof PolicyInputError ? new InputError(e.message) : e;
-        });
-        if (policy !== undefined) await recomputeOrgRange(tx, a.org, null, null, { detailsOwnerId: "unallocated" });
-        process.stdout.write(`${org.org_id}: policy ${org.policy}, tolerance ${org.tolerance}${org.display_name ? `, name ${org.display_name}` : ""}\n`);
-      }),
+    const a = parseCli(
+      USAGE,
+      rest,
+      { org: { type: "string" }, policy: { type: "string" }, name: { type: "string" }, tolerance: { type: "string" } },
+      Set,
+      (v, p) => {
+        if (p.length) throw new UsageError(USAGE);
+        return v;
+      },
+    );
+    // the Organizations page's use case, same checks and messages (exit 1); an org not seen yet is
+    // created as the page's "Add an organization" does (its id checked)
+    const { org } = await withDb((db) =>
+      saveOrgSettings(db, cliActor(), a.org, { policy: a.policy, displayName: a.name, tolerance: a.tolerance }, { createIfMissing: true }),
+    );
+    process.stdout.write(
+      `${org.org_id}: policy ${org.policy}, tolerance ${org.tolerance}${org.display_name ? `, name ${org.display_name}` : ""}\n`,
     );
     return 0;
   }

@@ -9,10 +9,14 @@
  * --close / --reopen close or reopen the month (needs --org). Exit 0/1/2 (docs/cli.md).
  */
 import { z } from "zod";
+import { parseInvoiceAmount } from "../app/domain/month-end";
+import { isMonth } from "../app/domain/periods";
 import type { ReconcileResult } from "../app/domain/reconcile";
-import { closeMonth, getMonthClose, listClosedMonthRestatements, reopenMonth } from "../db/queries/closes";
-import { MonthInputError, isMonth, parseInvoiceAmount, reconcileMonth, setInvoice } from "../db/queries/reconcile";
-import { InputError, UsageError, cliActor, parseCli, runCli, withDb } from "./lib/cli";
+import { setInvoice } from "../app/services/invoices";
+import { closeMonth, reopenMonth } from "../app/services/month-close";
+import { getMonthClose, listClosedMonthRestatements } from "../db/queries/closes";
+import { reconcileMonth } from "../db/queries/reconcile";
+import { UsageError, cliActor, parseCli, runCli, withDb } from "./lib/cli";
 
 const USAGE = `npm run reconcile -- --month YYYY-MM [--org ORG_ID] [--invoice AMOUNT] [--close [--reason TEXT] | --reopen [--reason TEXT]]`;
 
@@ -70,40 +74,42 @@ runCli(async () => {
     }
   }
   const actor = cliActor();
-  try {
-    const result = await withDb(async (db) => {
-      const actions: Record<string, unknown> = {};
-      if (a.org && a.invoice !== undefined) {
-        const inv = await setInvoice(db, actor, { orgId: a.org, month: a.month, amount: a.invoice });
-        actions.invoice_recorded = { amount: inv.amount, entered_by: inv.entered_by, entered_at: inv.entered_at };
-      }
-      if (a.org && a.close) {
-        const c = await closeMonth(db, actor, { orgId: a.org, month: a.month, reason: a.reason });
-        actions.closed = { closed_by: c.closed_by, closed_at: c.closed_at, reason: c.reason };
-      }
-      if (a.org && a.reopen) {
-        const r = await reopenMonth(db, actor, { orgId: a.org, month: a.month, reason: a.reason });
-        actions.reopened = { before: r.before, after: r.after };
-      }
-      const { orgs, total } = await reconcileMonth(db, a.month, { orgIds: a.org ? [a.org] : undefined });
-      const extra = async (orgId: string) => {
-        const c = await getMonthClose(db, orgId, a.month);
-        const restatements = await listClosedMonthRestatements(db, { orgId, month: a.month });
-        return {
-          close: c ? { status: c.status, reason: c.reason, closed_by: c.closed_by, closed_at: c.closed_at } : null,
-          restatements: restatements.map((r) => ({ id: r.id, import_id: r.importId, granularity: r.granularity, created_at: r.createdAt, pending: r.pending, deltas: r.deltas })),
-        };
+  const result = await withDb(async (db) => {
+    const actions: Record<string, unknown> = {};
+    if (a.org && a.invoice !== undefined) {
+      const inv = await setInvoice(db, actor, { orgId: a.org, month: a.month, amount: a.invoice });
+      actions.invoice_recorded = { amount: inv.amount, entered_by: inv.entered_by, entered_at: inv.entered_at };
+    }
+    if (a.org && a.close) {
+      const c = await closeMonth(db, actor, { orgId: a.org, month: a.month, reason: a.reason });
+      actions.closed = { closed_by: c.closed_by, closed_at: c.closed_at, reason: c.reason };
+    }
+    if (a.org && a.reopen) {
+      const r = await reopenMonth(db, actor, { orgId: a.org, month: a.month, reason: a.reason });
+      actions.reopened = { before: r.before, after: r.after };
+    }
+    const { orgs, total } = await reconcileMonth(db, a.month, { orgIds: a.org ? [a.org] : undefined });
+    const extra = async (orgId: string) => {
+      const c = await getMonthClose(db, orgId, a.month);
+      const restatements = await listClosedMonthRestatements(db, { orgId, month: a.month });
+      return {
+        close: c ? { status: c.status, reason: c.reason, closed_by: c.closed_by, closed_at: c.closed_at } : null,
+        restatements: restatements.map((r) => ({
+          id: r.id,
+          import_id: r.importId,
+          granularity: r.granularity,
+          created_at: r.createdAt,
+          pending: r.pending,
+          deltas: r.deltas,
+        })),
       };
-      if (a.org) return { ...out(orgs[0], await extra(a.org)), ...actions };
-      const list = [];
-      for (const o of orgs) list.push(out(o, await extra(o.orgId)));
-      if (total) list.push(out(total));
-      return list;
-    });
-    process.stdout.write(JSON.stringify(result, null, 2) + "\n");
-  } catch (e) {
-    if (e instanceof MonthInputError) throw new InputError(e.message);
-    throw e;
-  }
+    };
+    if (a.org) return { ...out(orgs[0], await extra(a.org)), ...actions };
+    const list = [];
+    for (const o of orgs) list.push(out(o, await extra(o.orgId)));
+    if (total) list.push(out(total));
+    return list;
+  });
+  process.stdout.write(JSON.stringify(result, null, 2) + "\n");
   return 0;
 });

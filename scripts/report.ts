@@ -44,10 +44,28 @@ runCli(async () => {
   );
   const rows = await withDb((db) => getReport(db, { granularity: a.granularity, from: a.from, to: a.to, orgIds: a.org, by: a.by }));
   if (a.format === "json") {
-    process.stdout.write(JSON.stringify(rows.map((r) => ({ period_start: r.periodStart, org_id: r.orgId, group: r.group, direct_cost: r.direct, unallocated_share: r.unallocatedShare, total_cost: r.total })), null, 2) + "\n");
+    process.stdout.write(
+      JSON.stringify(
+        rows.map((r) => ({
+          period_start: r.periodStart,
+          org_id: r.orgId,
+          group: r.group,
+          direct_cost: r.direct,
+          unallocated_share: r.unallocatedShare,
+          total_cost: r.total,
+        })),
+        null,
+        2,
+      ) + "\n",
+    );
   } else {
     const f4 = (s: string) => fmt4(dec(s));
-    process.stdout.write(toSafeCsv(REPORT_HEADER, rows.map((r) => [r.periodStart, r.orgId, r.group, f4(r.direct), f4(r.unallocatedShare), f4(r.total)])));
+    process.stdout.write(
+      toSafeCsv(
+        REPORT_HEADER,
+        rows.map((r) => [r.periodStart, r.orgId, r.group, f4(r.direct), f4(r.unallocatedShare), f4(r.total)]),
+      ),
+    );
   }
   return 0;
 });

@@ -6,7 +6,11 @@ const B = "----formBoundary7MA4YWxk";
 function body(parts: Array<{ file: boolean; size: number }>): Buffer {
   const out: Buffer[] = [];
   parts.forEach((p, i) => {
-    out.push(Buffer.from(`--${B}\r\nContent-Disposition: form-data; name="f${i}"${p.file ? `; filename="f${i}.csv"\r\nContent-Type: text/csv` : ""}\r\n\r\n`));
+    out.push(
+      Buffer.from(
+        `--${B}\r\nContent-Disposition: form-data; name="f${i}"${p.file ? `; filename="f${i}.csv"\r\nContent-Type: text/csv` : ""}\r\n\r\n`,
+      ),
+    );
     // content that looks like a delimiter without being one
     out.push(Buffer.from(`\r\n--${B.slice(0, -1)}x`.repeat(2)), Buffer.alloc(p.size, 0x61), Buffer.from("\r\n"));
   });

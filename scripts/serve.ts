@@ -23,12 +23,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import {
-  createReadableStreamFromReadable,
-  createRequestHandler,
-  writeReadableStreamToWritable,
-  type ServerBuild,
-} from "@remix-run/node";
+import { createReadableStreamFromReadable, createRequestHandler, writeReadableStreamToWritable, type ServerBuild } from "@remix-run/node";
 import type { Db, DbConfig } from "../db/client";
 import { migrateDb, openDb } from "../db/migrate";
 import { pruneLoginAttempts } from "../db/queries/users";
@@ -38,7 +33,7 @@ import { EnvError, parseEnv, type Env } from "../app/lib/env.server";
 import { originAllowed } from "../app/lib/csrf.server";
 import { applyResponsePolicy, HSTS_VALUE, isSignedInRequest, securityHeaderEntries } from "../app/lib/headers.server";
 import { isSecureRequest, SESSION_COOKIE } from "../app/lib/session.server";
-import { uploadMaxBytes } from "../app/components/admin/uploads.server";
+import { uploadMaxBytes } from "../app/lib/uploads.server";
 
 export interface StartServerOptions {
   port?: number;
@@ -191,7 +186,8 @@ function guardedBody(req: http.IncomingMessage, limit: BodyLimit, contentType: s
     transform(chunk: Buffer, _enc, cb) {
       seen += chunk.byteLength;
       let refusal: Refusal | null = null;
-      if (seen > limit.max) refusal = { status: 413, message: `The request body is larger than the limit of ${fmtLimit(limit.max)} for ${limit.what}.` };
+      if (seen > limit.max)
+        refusal = { status: 413, message: `The request body is larger than the limit of ${fmtLimit(limit.max)} for ${limit.what}.` };
       else if (parts) {
         const r = parts.push(chunk);
         if (r === "headers") refusal = { status: 400, message: "A part of this form has headers that are too long." };
@@ -302,7 +298,10 @@ function forbiddenPage(): Response {
 }
 
 function requestUrl(req: http.IncomingMessage): URL {
-  const xfp = String(req.headers["x-forwarded-proto"] ?? "").split(",")[0]?.trim().toLowerCase();
+  const xfp = String(req.headers["x-forwarded-proto"] ?? "")
+    .split(",")[0]
+    ?.trim()
+    .toLowerCase();
   const proto = xfp === "https" || xfp === "http" ? xfp : (req.socket as { encrypted?: boolean }).encrypted ? "https" : "http";
   const host = req.headers.host ?? "localhost";
   try {
@@ -312,7 +311,12 @@ function requestUrl(req: http.IncomingMessage): URL {
   }
 }
 
-function toRequest(req: http.IncomingMessage, res: http.ServerResponse, url: URL, body: () => NodeJS.ReadableStream): { request: Request; controller: AbortController } {
+function toRequest(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  url: URL,
+  body: () => NodeJS.ReadableStream,
+): { request: Request; controller: AbortController } {
   const controller = new AbortController();
   res.on("close", () => controller.abort());
   const headers = new Headers();
@@ -389,7 +393,12 @@ export async function startServer(opts: StartServerOptions = {}): Promise<Server
         const limit = runWithContext(ctx, () => bodyLimitFor(pathname, contentType));
         const declared = req.headers["content-length"];
         if (hasBody && declared !== undefined && /^\d+$/.test(declared) && Number(declared) > limit.max) {
-          sendRefusal(req, res, { status: 413, message: `The request body is larger than the limit of ${fmtLimit(limit.max)} for ${limit.what}.` }, transport);
+          sendRefusal(
+            req,
+            res,
+            { status: 413, message: `The request body is larger than the limit of ${fmtLimit(limit.max)} for ${limit.what}.` },
+            transport,
+          );
           return;
         }
         let refused: ((r: Refusal) => void) | undefined;
@@ -397,7 +406,10 @@ export async function startServer(opts: StartServerOptions = {}): Promise<Server
         const { request, controller } = toRequest(req, res, url, () => guardedBody(req, limit, contentType, (r) => refused!(r)));
         const policy = {
           secure,
-          signedIn: isSignedInRequest(request.headers, { sessionCookie: SESSION_COOKIE, authHeader: env.SHOWBACK_AUTH === "header" ? env.SHOWBACK_AUTH_HEADER : undefined }),
+          signedIn: isSignedInRequest(request.headers, {
+            sessionCookie: SESSION_COOKIE,
+            authHeader: env.SHOWBACK_AUTH === "header" ? env.SHOWBACK_AUTH_HEADER : undefined,
+          }),
         };
         if (hasBody && !originAllowed(request)) {
           // Cross-site mutation: refused before Remix (which would answer a bare 500).
@@ -409,7 +421,10 @@ export async function startServer(opts: StartServerOptions = {}): Promise<Server
         if ("refusal" in outcome) {
           // the body went past its limit (or a second file part) while the route read it
           controller.abort();
-          handled.then((r) => r.body?.cancel().catch(() => {}), () => {});
+          handled.then(
+            (r) => r.body?.cancel().catch(() => {}),
+            () => {},
+          );
           sendRefusal(req, res, outcome.refusal, transport);
           return;
         }
@@ -420,9 +435,13 @@ export async function startServer(opts: StartServerOptions = {}): Promise<Server
           req.resume();
         }
       } catch (e) {
-        console.error(`[showback] ${req.method} ${pathname}:`, e instanceof Error ? e.stack ?? e.message : e);
+        console.error(`[showback] ${req.method} ${pathname}:`, e instanceof Error ? (e.stack ?? e.message) : e);
         if (!res.headersSent) {
-          res.writeHead(500, { "Content-Type": "text/plain; charset=utf-8", ...Object.fromEntries(SECURITY_HEADERS), ...Object.fromEntries(transport) });
+          res.writeHead(500, {
+            "Content-Type": "text/plain; charset=utf-8",
+            ...Object.fromEntries(SECURITY_HEADERS),
+            ...Object.fromEntries(transport),
+          });
           res.end("Internal server error");
         } else res.destroy();
       }
@@ -470,7 +489,9 @@ async function main() {
     else console.error(`showback: cannot start: ${e instanceof Error ? e.message : String(e)}`);
     process.exit(1);
   }
-  console.log(`Showback listening on ${handle.url} (${handle.env.DATABASE_URL ? "PostgreSQL" : `embedded database in ${path.resolve(handle.env.SHOWBACK_DATA_DIR)}`})`);
+  console.log(
+    `Showback listening on ${handle.url} (${handle.env.DATABASE_URL ? "PostgreSQL" : `embedded database in ${path.resolve(handle.env.SHOWBACK_DATA_DIR)}`})`,
+  );
   const stop = (signal: string) => {
     console.log(`${signal}: shutting down`);
     handle.close().then(

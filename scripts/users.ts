@@ -12,13 +12,12 @@
  * The password is read from stdin (one trailing newline removed), never from argv.
  * Exit: 0 ok, 1 invalid input, 2 usage error. Migrates the database first.
  */
-import { parseArgs } from "node:util";
 import { userInfo } from "node:os";
 import { z } from "zod";
+import { addUser, resetPassword, setDisabled, setRole, unlockSignIn } from "../app/services/users";
 import type { Db } from "../db/client";
-import { openDb } from "../db/migrate";
 import { listUsers } from "../db/queries/users";
-import { addUser, resetPassword, setDisabled, setRole, unlockSignIn, UserInputError } from "../app/lib/users.server";
+import { InputError, UsageError, parseCli, runCli, withDb } from "./lib/cli";
 
 const USAGE = `usage:
   npm run users -- add --email EMAIL --role viewer|finance_admin [--password-stdin]
@@ -29,8 +28,6 @@ const USAGE = `usage:
   npm run users -- reset-password --email EMAIL --password-stdin
   npm run users -- unlock --email EMAIL      (clear the sign-in throttle for EMAIL, from every client)
 The password is read from standard input (e.g. printf '%s' "$PW" | npm run users -- add ...).`;
-
-class UsageError extends Error {}
 
 const commands = {
   add: z.object({ email: z.string(), role: z.string(), "password-stdin": z.boolean().optional() }),
@@ -47,44 +44,41 @@ async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) process.stderr.write("Password (input is visible; end with Enter, then Ctrl-D): ");
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+  return Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/\r?\n$/, "");
 }
 
-export function parseCli(argv: string[]): { command: Command; args: Record<string, unknown> } {
+const OPTIONS = {
+  email: { type: "string" },
+  role: { type: "string" },
+  format: { type: "string" },
+  "password-stdin": { type: "boolean" },
+} as const;
+
+/** One problem with the options of a command, as this CLI words it. */
+const issueText = (i: z.core.$ZodIssue) =>
+  i.code === "unrecognized_keys"
+    ? `option not allowed here: --${i.keys.join(", --")}`
+    : `--${i.path.join(".")}: ${i.message.replace(/^Invalid input: expected \w+, received undefined$/, "is required")}`;
+
+/** The command and its options; a UsageError (its reason, then the usage) otherwise. */
+function parseCommand(argv: string[]): { command: Command; args: Record<string, unknown> } {
   const [command, ...rest] = argv;
-  if (!command || command === "help" || command === "--help" || command === "-h") throw new UsageError("");
-  if (!(command in commands)) throw new UsageError(`unknown command: ${command}`);
-  let values: Record<string, unknown>;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: rest,
-      options: {
-        email: { type: "string" },
-        role: { type: "string" },
-        format: { type: "string" },
-        "password-stdin": { type: "boolean" },
-      },
-      strict: true,
-      allowPositionals: true,
-    }));
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  if (positionals.length) throw new UsageError(`unexpected argument: ${positionals[0]}`);
-  const schema = commands[command as Command] as z.ZodObject;
-  const r = schema.strict().safeParse(values);
-  if (!r.success) {
-    throw new UsageError(
-      r.error.issues
-        .map((i) => (i.code === "unrecognized_keys" ? `option not allowed here: --${i.keys.join(", --")}` : `--${i.path.join(".")}: ${i.message.replace(/^Invalid input: expected \w+, received undefined$/, "is required")}`))
-        .join("\n"),
-    );
-  }
-  return { command: command as Command, args: r.data as Record<string, unknown> };
+  if (!command || command === "help" || command === "--help" || command === "-h") throw new UsageError(USAGE);
+  if (!(command in commands)) throw new UsageError(`unknown command: ${command}\n\n${USAGE}`);
+  const schema = (commands[command as Command] as z.ZodObject).strict();
+  const args = parseCli(USAGE, rest, OPTIONS, schema, (values, positionals) => {
+    if (positionals.length) throw new UsageError(`unexpected argument: ${positionals[0]}\n\n${USAGE}`);
+    const r = schema.safeParse(values);
+    if (!r.success) throw new UsageError(`${r.error.issues.map(issueText).join("\n")}\n\n${USAGE}`);
+    return r.data;
+  });
+  return { command: command as Command, args: args as Record<string, unknown> };
 }
 
 async function run(db: Db, command: Command, args: Record<string, unknown>) {
+  // account changes are audited to the OS user who ran them (cli:<user>), SHOWBACK_ACTOR or not
   const actor = `cli:${safeUser()}`;
   switch (command) {
     case "add": {
@@ -96,12 +90,27 @@ async function run(db: Db, command: Command, args: Record<string, unknown>) {
     case "list": {
       const users = await listUsers(db);
       if (args.format === "json") {
-        console.log(JSON.stringify(users.map((u) => ({ email: u.email, role: u.role, disabled: u.disabled, created_at: u.created_at })), null, 2));
+        console.log(
+          JSON.stringify(
+            users.map((u) => ({ email: u.email, role: u.role, disabled: u.disabled, created_at: u.created_at })),
+            null,
+            2,
+          ),
+        );
         return;
       }
-      const rows = [["EMAIL", "ROLE", "STATUS", "CREATED"], ...users.map((u) => [u.email, u.role, u.disabled ? "disabled" : "active", String(u.created_at).slice(0, 19)])];
+      const rows = [
+        ["EMAIL", "ROLE", "STATUS", "CREATED"],
+        ...users.map((u) => [u.email, u.role, u.disabled ? "disabled" : "active", String(u.created_at).slice(0, 19)]),
+      ];
       const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-      for (const r of rows) console.log(r.map((c, i) => c.padEnd(w[i]!)).join("  ").trimEnd());
+      for (const r of rows)
+        console.log(
+          r
+            .map((c, i) => c.padEnd(w[i]!))
+            .join("  ")
+            .trimEnd(),
+        );
       return;
     }
     case "disable":
@@ -137,38 +146,24 @@ function safeUser() {
   }
 }
 
-async function main(): Promise<number> {
+runCli(async () => {
   let parsed;
   try {
-    parsed = parseCli(process.argv.slice(2));
+    parsed = parseCommand(process.argv.slice(2));
   } catch (e) {
-    if (e instanceof UsageError) {
-      if (e.message) console.error(`error: ${e.message}`);
-      console.error(USAGE);
-      return 2;
-    }
+    if (!(e instanceof UsageError)) throw e;
+    // this CLI prints "error: <reason>" (when there is one) and then the usage
+    const reason = e.message === USAGE ? "" : e.message.slice(0, -`\n\n${USAGE}`.length);
+    if (reason) console.error(`error: ${reason}`);
+    console.error(USAGE);
+    return 2;
+  }
+  const { command, args } = parsed;
+  try {
+    await withDb((db) => run(db, command, args));
+  } catch (e) {
+    if (e instanceof InputError) throw new InputError(`error: ${e.message}`, { field: e.field });
     throw e;
   }
-  const db = await openDb();
-  try {
-    await run(db, parsed.command, parsed.args);
-    return 0;
-  } catch (e) {
-    if (e instanceof UserInputError) {
-      console.error(`error: ${e.message}`);
-      return 1;
-    }
-    console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
-    return 1;
-  } finally {
-    await db.close();
-  }
-}
-
-main().then(
-  (code) => process.exit(code),
-  (e) => {
-    console.error(e);
-    process.exit(1);
-  },
-);
+  return 0;
+});

@@ -39,9 +39,7 @@ function NavList({ items }: { items: NavItem[] }) {
             className={({ isActive }) =>
               [
                 "block rounded-md px-3 py-1.5 text-sm",
-                isActive
-                  ? "bg-slate-800 font-medium text-white"
-                  : "text-slate-300 hover:bg-slate-800/60 hover:text-white",
+                isActive ? "bg-slate-800 font-medium text-white" : "text-slate-300 hover:bg-slate-800/60 hover:text-white",
               ].join(" ")
             }
           >
@@ -91,9 +89,7 @@ export function Layout({ user, authMode, children }: { user: RootUser; authMode:
           <NavList items={NAV} />
           {user.role === "finance_admin" ? (
             <>
-              <p className="mb-1 mt-6 px-3 text-[11px] font-semibold uppercase tracking-wider text-slate-500">
-                Finance admin
-              </p>
+              <p className="mb-1 mt-6 px-3 text-[11px] font-semibold uppercase tracking-wider text-slate-500">Finance admin</p>
               <NavList items={ADMIN_NAV} />
             </>
           ) : null}

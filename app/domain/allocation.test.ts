@@ -73,14 +73,24 @@ describe("parsePolicy / formatPolicy", () => {
  */
 describe("vendor allocation example ($33) + −5.50 credit", () => {
   const rows: Array<[string, string]> = [
-    ["sa-abc", "0.30"], ["sa-def", "0.20"], ["sa-ghi", "0.90"], ["sa-jkl", "0.60"], // CKU
-    ["sa-abc", "4.00"], ["sa-def", "2.00"], // write
-    ["sa-ghi", "9.00"], ["sa-jkl", "6.00"], // read
+    ["sa-abc", "0.30"],
+    ["sa-def", "0.20"],
+    ["sa-ghi", "0.90"],
+    ["sa-jkl", "0.60"], // CKU
+    ["sa-abc", "4.00"],
+    ["sa-def", "2.00"], // write
+    ["sa-ghi", "9.00"],
+    ["sa-jkl", "6.00"], // read
     ["lkc-123", "4.00"], // Connect
     ["env-xxx", "3.00"], // Flink
     ["lkc-123", "1.00"], // Cluster Linking
     ["lkc-123", "1.00"], // Schema Registry
-    ["sa-abc", "0.13"], ["sa-def", "0.07"], ["sa-ghi", "0.31"], ["sa-jkl", "0.21"], ["lkc-123", "0.19"], ["env-xxx", "0.09"], // Support
+    ["sa-abc", "0.13"],
+    ["sa-def", "0.07"],
+    ["sa-ghi", "0.31"],
+    ["sa-jkl", "0.21"],
+    ["lkc-123", "0.19"],
+    ["env-xxx", "0.09"], // Support
   ];
   const ownerCosts = rows.map(([ownerId, cost]) => ({ ownerId, cost: dec(cost) }));
   const crosswalk: Record<string, string> = {
@@ -211,7 +221,10 @@ describe("allocateBucket: properties", () => {
   const amount = fc
     .tuple(fc.boolean(), fc.stringMatching(/^(0|[1-9][0-9]{0,9})$/), fc.option(fc.stringMatching(/^[0-9]{1,8}$/), { nil: undefined }))
     .map(([neg, i, f]) => dec(`${neg ? "-" : ""}${i}${f ? `.${f}` : ""}`));
-  const teamName = fc.oneof(fc.constantFrom("payments", "search", "platform", UNMAPPED, "a", "B"), fc.string({ minLength: 1, maxLength: 5 }));
+  const teamName = fc.oneof(
+    fc.constantFrom("payments", "search", "platform", UNMAPPED, "a", "B"),
+    fc.string({ minLength: 1, maxLength: 5 }),
+  );
   const direct = fc
     .uniqueArray(fc.tuple(teamName, amount), { selector: ([t]) => t, maxLength: 10 })
     .map((pairs) => pairs.filter(([t]) => t !== UNALLOCATED));

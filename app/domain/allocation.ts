@@ -6,12 +6,9 @@
 import { allocate, Decimal, dec, ZERO } from "./money";
 import { policyTeams, policyWeights, type Policy } from "./policies";
 
-import { RESERVED_TEAM_NAMES, UNALLOCATED, UNASSIGNED, UNMAPPED } from "./vocabulary";
+import { isReservedTeamName, UNALLOCATED, UNASSIGNED, UNMAPPED } from "./vocabulary";
 
 export { UNALLOCATED, UNASSIGNED, UNMAPPED } from "./vocabulary";
-
-/** Names that can never be real team names. */
-export const PSEUDO_TEAMS: readonly string[] = RESERVED_TEAM_NAMES;
 
 // The policies live in the registry (app/domain/policies.ts); re-exported for existing callers.
 export { DEFAULT_POLICY, formatPolicy, parsePolicy, type Policy } from "./policies";
@@ -45,7 +42,8 @@ export function allocateBucket(directByTeam: ReadonlyMap<string, Decimal>, unall
   const direct = new Map<string, Decimal>(teams.map((t) => [t, dec(directByTeam.get(t)!)]));
 
   // weights computed by the policy, then applied by `allocate` (null weights or Σw = 0: U stays on "unallocated")
-  for (const t of policyTeams(policy)) if (PSEUDO_TEAMS.includes(t)) throw new Error(`a ${policy.kind} policy cannot name the pseudo-team "${t}"`);
+  for (const t of policyTeams(policy))
+    if (isReservedTeamName(t)) throw new Error(`a ${policy.kind} policy cannot name the pseudo-team "${t}"`);
   const weights = policyWeights(policy, direct);
   const shares: Map<string, Decimal> | null = weights ? allocate(U, weights) : null;
 
@@ -84,7 +82,7 @@ export function allocateOwners(
  * pseudo-teams "unmapped"/"unallocated" stay themselves; a team without a cost center → "unassigned".
  */
 export function groupKey(team: string, by: "team" | "cost_center", costCenterOf: (team: string) => string | null | undefined): string {
-  if (by === "team" || PSEUDO_TEAMS.includes(team)) return team;
+  if (by === "team" || isReservedTeamName(team)) return team;
   const cc = costCenterOf(team);
   return cc != null && cc.trim() !== "" ? cc : UNASSIGNED;
 }

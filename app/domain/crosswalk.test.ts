@@ -17,7 +17,13 @@ import {
 } from "./crosswalk";
 import { addDays } from "./periods";
 
-const e = (ownerId: string, team: string, validFrom: string, validTo: string | null, extra: Partial<CrosswalkEntry> = {}): CrosswalkEntry => ({
+const e = (
+  ownerId: string,
+  team: string,
+  validFrom: string,
+  validTo: string | null,
+  extra: Partial<CrosswalkEntry> = {},
+): CrosswalkEntry => ({
   orgId: "org-1",
   ownerId,
   team,
@@ -97,7 +103,9 @@ describe("validateCrosswalkEntry", () => {
   it("accepts good entries and names each problem", () => {
     expect(validateCrosswalkEntry(e("sa-1", "t", "2026-01-01", null))).toEqual([]);
     expect(validateCrosswalkEntry(e("sa-1", "t", "2026-01-01", "2026-01-02"))).toEqual([]);
-    expect(validateCrosswalkEntry(e("sa-1", "t", "2026-01-02", "2026-01-02"))).toEqual(["valid_to 2026-01-02 must be after valid_from 2026-01-02"]);
+    expect(validateCrosswalkEntry(e("sa-1", "t", "2026-01-02", "2026-01-02"))).toEqual([
+      "valid_to 2026-01-02 must be after valid_from 2026-01-02",
+    ]);
     expect(validateCrosswalkEntry(e("", "t", "2026-02-30", null))).toHaveLength(2);
     expect(validateCrosswalkEntry(e("sa-1", " t", "2026-01-01", "x"))).toHaveLength(2);
   });

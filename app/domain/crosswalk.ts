@@ -143,9 +143,7 @@ export function affectedRange(before: CrosswalkEntry | null, after: CrosswalkEnt
   const present = [before, after].filter((e): e is CrosswalkEntry => e !== null);
   if (present.length === 0) throw new Error("affectedRange needs at least one of before/after");
   const from = present.map((e) => e.validFrom).reduce((a, b) => (b < a ? b : a));
-  const to = present.some((e) => e.validTo === null)
-    ? null
-    : present.map((e) => e.validTo as string).reduce((a, b) => (b > a ? b : a));
+  const to = present.some((e) => e.validTo === null) ? null : present.map((e) => e.validTo as string).reduce((a, b) => (b > a ? b : a));
   return { from, to };
 }
 

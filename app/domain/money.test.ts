@@ -14,11 +14,7 @@ const decimalString = fc
 const weightList = fc.uniqueArray(
   fc.record({
     key: fc.string({ minLength: 1, maxLength: 6 }),
-    weight: fc.oneof(
-      fc.constant("0"),
-      decimalString,
-      fc.stringMatching(/^[0-9]{1,4}(\.[0-9]{1,6})?$/),
-    ),
+    weight: fc.oneof(fc.constant("0"), decimalString, fc.stringMatching(/^[0-9]{1,4}(\.[0-9]{1,6})?$/)),
   }),
   { selector: (w) => w.key, minLength: 1, maxLength: 12 },
 );
@@ -72,46 +68,164 @@ describe("allocate: concrete cases", () => {
 
   it("0.0001 split 1:1:1 → the single unit goes to the alphabetically first key", () => {
     // units = 1, exact share 1/3 each, floors 0, remainders all equal → tie → key ascending: "a".
-    expect(asObj(allocate(dec("0.0001"), w([["c", "1"], ["b", "1"], ["a", "1"]])))).toEqual({ c: "0", b: "0", a: "0.0001" });
+    expect(
+      asObj(
+        allocate(
+          dec("0.0001"),
+          w([
+            ["c", "1"],
+            ["b", "1"],
+            ["a", "1"],
+          ]),
+        ),
+      ),
+    ).toEqual({ c: "0", b: "0", a: "0.0001" });
     // 0.0002 → a and b.
-    expect(asObj(allocate(dec("0.0002"), w([["c", "1"], ["b", "1"], ["a", "1"]])))).toEqual({ c: "0", b: "0.0001", a: "0.0001" });
+    expect(
+      asObj(
+        allocate(
+          dec("0.0002"),
+          w([
+            ["c", "1"],
+            ["b", "1"],
+            ["a", "1"],
+          ]),
+        ),
+      ),
+    ).toEqual({ c: "0", b: "0.0001", a: "0.0001" });
     // negative is symmetric
-    expect(asObj(allocate(dec("-0.0001"), w([["b", "1"], ["a", "1"], ["c", "1"]])))).toEqual({ b: "0", a: "-0.0001", c: "0" });
+    expect(
+      asObj(
+        allocate(
+          dec("-0.0001"),
+          w([
+            ["b", "1"],
+            ["a", "1"],
+            ["c", "1"],
+          ]),
+        ),
+      ),
+    ).toEqual({ b: "0", a: "-0.0001", c: "0" });
   });
 
   it("largest remainder beats key order", () => {
     // 1 split 1:2 at scale 4: exact 0.33333.., 0.66666.. → units 3333 r1 / 6666 r2 → "z" (larger remainder) gets the unit.
-    expect(asObj(allocate(dec("1"), w([["a", "1"], ["z", "2"]])))).toEqual({ a: "0.3333", z: "0.6667" });
+    expect(
+      asObj(
+        allocate(
+          dec("1"),
+          w([
+            ["a", "1"],
+            ["z", "2"],
+          ]),
+        ),
+      ),
+    ).toEqual({ a: "0.3333", z: "0.6667" });
   });
 
   it("ties use plain string compare (uppercase before lowercase)", () => {
-    expect(asObj(allocate(dec("0.0001"), w([["b", "1"], ["B", "1"]])))).toEqual({ b: "0", B: "0.0001" });
+    expect(
+      asObj(
+        allocate(
+          dec("0.0001"),
+          w([
+            ["b", "1"],
+            ["B", "1"],
+          ]),
+        ),
+      ),
+    ).toEqual({ b: "0", B: "0.0001" });
   });
 
   it("uses the amount's own scale when finer than 4", () => {
     // 0.000001 split 1:1 at scale 6: one unit, tie → "a".
-    expect(asObj(allocate(dec("0.000001"), w([["b", "1"], ["a", "1"]])))).toEqual({ b: "0", a: "0.000001" });
-    expect(asObj(allocate(dec("10"), w([["a", "1"], ["b", "1"], ["c", "1"]]), { minScale: 2 }))).toEqual({ a: "3.34", b: "3.33", c: "3.33" });
+    expect(
+      asObj(
+        allocate(
+          dec("0.000001"),
+          w([
+            ["b", "1"],
+            ["a", "1"],
+          ]),
+        ),
+      ),
+    ).toEqual({ b: "0", a: "0.000001" });
+    expect(
+      asObj(
+        allocate(
+          dec("10"),
+          w([
+            ["a", "1"],
+            ["b", "1"],
+            ["c", "1"],
+          ]),
+          { minScale: 2 },
+        ),
+      ),
+    ).toEqual({ a: "3.34", b: "3.33", c: "3.33" });
   });
 
   it("weights ≤ 0 weigh nothing; zero total → null", () => {
-    expect(asObj(allocate(dec("5"), w([["a", "-3"], ["b", "1"], ["c", "0"]])))).toEqual({ a: "0", b: "5", c: "0" });
-    expect(allocate(dec("5"), w([["a", "-3"], ["c", "0"]]))).toBeNull();
+    expect(
+      asObj(
+        allocate(
+          dec("5"),
+          w([
+            ["a", "-3"],
+            ["b", "1"],
+            ["c", "0"],
+          ]),
+        ),
+      ),
+    ).toEqual({ a: "0", b: "5", c: "0" });
+    expect(
+      allocate(
+        dec("5"),
+        w([
+          ["a", "-3"],
+          ["c", "0"],
+        ]),
+      ),
+    ).toBeNull();
     expect(allocate(dec("0"), w([["a", "0"]]))).toBeNull();
     expect(allocate(dec("5"), [])).toBeNull();
   });
 
   it("zero amount gives zero parts", () => {
-    expect(asObj(allocate(dec("0"), w([["a", "1"], ["b", "3"]])))).toEqual({ a: "0", b: "0" });
+    expect(
+      asObj(
+        allocate(
+          dec("0"),
+          w([
+            ["a", "1"],
+            ["b", "3"],
+          ]),
+        ),
+      ),
+    ).toEqual({ a: "0", b: "0" });
   });
 
   it("rejects duplicate keys", () => {
-    expect(() => allocate(dec("1"), w([["a", "1"], ["a", "2"]]))).toThrow(/duplicate/);
+    expect(() =>
+      allocate(
+        dec("1"),
+        w([
+          ["a", "1"],
+          ["a", "2"],
+        ]),
+      ),
+    ).toThrow(/duplicate/);
   });
 
   it("is exact with weights needing more than 50 significant digits", () => {
     const big = "1" + "0".repeat(60) + ".000000001";
-    const m = allocate(dec("100"), w([["a", big], ["b", big]]))!;
+    const m = allocate(
+      dec("100"),
+      w([
+        ["a", big],
+        ["b", big],
+      ]),
+    )!;
     expect(m.get("a")!.toFixed()).toBe("50");
     expect(m.get("b")!.toFixed()).toBe("50");
   });
@@ -190,7 +304,10 @@ describe("allocate: properties", () => {
         fc.stringMatching(/^[0-9]{1,3}\.[0-9]{4}$/),
         fc.uniqueArray(fc.string({ minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 9 }),
         (amountS, keys) => {
-          const parts = allocate(dec(amountS), keys.map((key) => ({ key, weight: dec("1") })))!;
+          const parts = allocate(
+            dec(amountS),
+            keys.map((key) => ({ key, weight: dec("1") })),
+          )!;
           const sorted = [...keys].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
           const vals = sorted.map((k) => parts.get(k)!);
           for (let i = 1; i < vals.length; i++) expect(vals[i - 1].gte(vals[i])).toBe(true);

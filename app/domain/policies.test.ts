@@ -15,32 +15,49 @@ import {
 } from "./policies";
 
 const directMap = (o: Record<string, string>) => new Map(Object.entries(o).map(([k, v]) => [k, dec(v)]));
-const show = (rs: ReturnType<typeof allocateBucket>) => rs.map((r) => [r.team, r.direct.toFixed(), r.unallocatedShare.toFixed(), r.total.toFixed()]);
+const show = (rs: ReturnType<typeof allocateBucket>) =>
+  rs.map((r) => [r.team, r.direct.toFixed(), r.unallocatedShare.toFixed(), r.total.toFixed()]);
 
 describe("registry", () => {
   it("has one entry per kind, each with its text form round-tripping", () => {
     expect(POLICY_KINDS).toEqual(["proportional", "even", "shared", "none", "fixed"]);
-    for (const s of ["proportional", "even", "none", "shared:platform", "fixed:payments=60,search=40", "fixed:a=33.3333,b=33.3333,c=33.3334"])
+    for (const s of [
+      "proportional",
+      "even",
+      "none",
+      "shared:platform",
+      "fixed:payments=60,search=40",
+      "fixed:a=33.3333,b=33.3333,c=33.3334",
+    ])
       expect(formatPolicy(parsePolicy(s))).toBe(s);
     for (const k of POLICY_KINDS) expect(POLICY_REGISTRY[k].label.length).toBeGreaterThan(0);
   });
 
   it("stored form references teams by id and round-trips through names", () => {
-    const ids = new Map([["payments", 7], ["search", 9], ["platform", 3]]);
+    const ids = new Map([
+      ["payments", 7],
+      ["search", 9],
+      ["platform", 3],
+    ]);
     const names = new Map([...ids].map(([n, i]) => [i, n]));
     const idOf = (n: string) => ids.get(n)!;
     const nameOf = (i: number) => names.get(i)!;
     expect(toStoredPolicy(parsePolicy("shared:platform"), idOf)).toEqual({ kind: "shared", teamId: 3 });
     expect(toStoredPolicy(parsePolicy("fixed:search=40,payments=60"), idOf)).toEqual({
       kind: "fixed",
-      shares: [{ teamId: 7, pct: "60" }, { teamId: 9, pct: "40" }],
+      shares: [
+        { teamId: 7, pct: "60" },
+        { teamId: 9, pct: "40" },
+      ],
     });
     for (const s of ["proportional", "even", "none", "shared:platform", "fixed:payments=60,search=40"]) {
       const p = parsePolicy(s);
       expect(fromStoredPolicy(JSON.parse(JSON.stringify(toStoredPolicy(p, idOf))), nameOf)).toEqual(p);
     }
     // a renamed team: same id, new name
-    expect(formatPolicy(fromStoredPolicy({ kind: "shared", teamId: 3 }, (i) => (i === 3 ? "streaming-platform" : "?")))).toBe("shared:streaming-platform");
+    expect(formatPolicy(fromStoredPolicy({ kind: "shared", teamId: 3 }, (i) => (i === 3 ? "streaming-platform" : "?")))).toBe(
+      "shared:streaming-platform",
+    );
     expect(() => fromStoredPolicy({ kind: "shared", team: "platform" }, nameOf)).toThrow(/stored allocation policy .* is invalid/);
     expect(() => fromStoredPolicy({ kind: "weird" }, nameOf)).toThrow(/unknown kind/);
     expect(() => fromStoredPolicy({ kind: "fixed", shares: [{ teamId: 7, pct: 60 }] }, nameOf)).toThrow(/invalid/); // pct is never a JS number
@@ -48,7 +65,9 @@ describe("registry", () => {
 
   it("explains each policy in one line", () => {
     expect(explainPolicy(parsePolicy("shared:platform"))).toBe("All of U goes to the team platform.");
-    expect(explainPolicy(parsePolicy("fixed:payments=60,search=40"))).toBe("U is split by fixed percentages: 60% to payments, 40% to search.");
+    expect(explainPolicy(parsePolicy("fixed:payments=60,search=40"))).toBe(
+      "U is split by fixed percentages: 60% to payments, 40% to search.",
+    );
     for (const k of ["proportional", "even", "none"]) expect(explainPolicy(parsePolicy(k))).not.toMatch(/\n/);
   });
 
@@ -68,7 +87,10 @@ describe("fixed: parsing and validation", () => {
   it("accepts spaces around pairs, normalises percentages, sorts teams by name", () => {
     expect(parsePolicy("fixed: search = 40.50 , payments=59.5")).toEqual({
       kind: "fixed",
-      shares: [{ team: "payments", pct: "59.5" }, { team: "search", pct: "40.5" }],
+      shares: [
+        { team: "payments", pct: "59.5" },
+        { team: "search", pct: "40.5" },
+      ],
     });
     expect(formatPolicy(parsePolicy("fixed:team with spaces=100"))).toBe("fixed:team with spaces=100");
   });
@@ -116,13 +138,11 @@ describe("fixed: allocation", () => {
   });
 
   // percentages with up to 4 decimals summing to exactly 100: integer units of 0.0001 %, split of 1,000,000
-  const pcts = fc
-    .array(fc.integer({ min: 1, max: 1_000_000 }), { minLength: 1, maxLength: 6 })
-    .map((cuts) => {
-      const points = [...new Set(cuts.map((c) => c % 1_000_000))].filter((c) => c > 0).sort((a, b) => a - b);
-      const edges = [0, ...points, 1_000_000];
-      return edges.slice(1).map((e, i) => new Decimal(e - edges[i]!).div(10_000).toFixed());
-    });
+  const pcts = fc.array(fc.integer({ min: 1, max: 1_000_000 }), { minLength: 1, maxLength: 6 }).map((cuts) => {
+    const points = [...new Set(cuts.map((c) => c % 1_000_000))].filter((c) => c > 0).sort((a, b) => a - b);
+    const edges = [0, ...points, 1_000_000];
+    return edges.slice(1).map((e, i) => new Decimal(e - edges[i]!).div(10_000).toFixed());
+  });
   const amount = fc
     .tuple(fc.boolean(), fc.stringMatching(/^(0|[1-9][0-9]{0,9})$/), fc.option(fc.stringMatching(/^[0-9]{1,8}$/), { nil: undefined }))
     .map(([neg, i, f]) => dec(`${neg ? "-" : ""}${i}${f ? `.${f}` : ""}`));

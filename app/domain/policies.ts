@@ -17,10 +17,7 @@
  */
 import { z } from "zod";
 import { Decimal, dec, ZERO } from "./money";
-import { RESERVED_TEAM_NAMES } from "./vocabulary";
-
-/** Team names a policy can never name (the pseudo-teams of docs/allocation.md). */
-const PSEUDO_TEAMS: readonly string[] = RESERVED_TEAM_NAMES;
+import { isReservedTeamName, RESERVED_TEAM_NAMES } from "./vocabulary";
 
 /** A team id as stored in `organizations.policy_spec`. */
 const teamId = z.number().int().positive();
@@ -31,7 +28,7 @@ const teamName = (what: string) =>
     .string()
     .min(1, `${what} needs a team name`)
     .refine((t) => t.trim() === t, "team name must not start or end with spaces")
-    .refine((t) => !PSEUDO_TEAMS.includes(t), `${what} cannot name a pseudo-team (${PSEUDO_TEAMS.join(", ")})`);
+    .refine((t) => !isReservedTeamName(t), `${what} cannot name a pseudo-team (${RESERVED_TEAM_NAMES.join(", ")})`);
 
 export type Weights = Array<{ key: string; weight: Decimal }>;
 
@@ -64,7 +61,13 @@ function zodMessage(e: z.ZodError): string {
 }
 
 /** A policy without parameters. */
-function plain<K extends string>(kind: K, label: string, hint: string, explain: string, weights: PolicyEntry<{ kind: K }, { kind: K }>["weights"]) {
+function plain<K extends string>(
+  kind: K,
+  label: string,
+  hint: string,
+  explain: string,
+  weights: PolicyEntry<{ kind: K }, { kind: K }>["weights"],
+) {
   const schema = z.object({ kind: z.literal(kind) });
   return entry<{ kind: K }, { kind: K }>({
     schema,
@@ -160,7 +163,13 @@ export const POLICY_REGISTRY = {
     toStored: (p, idOf) => ({ kind: "shared", teamId: idOf(p.team) }),
     fromStored: (s, nameOf) => ({ kind: "shared", team: nameOf(s.teamId) }),
   }),
-  none: plain("none", "None", "stays on the pseudo-team “unallocated”", "U is not spread: it stays on the pseudo-team unallocated.", () => null),
+  none: plain(
+    "none",
+    "None",
+    "stays on the pseudo-team “unallocated”",
+    "U is not spread: it stays on the pseudo-team unallocated.",
+    () => null,
+  ),
   fixed: entry<z.output<typeof fixedSchema>, z.output<typeof fixedStored>>({
     schema: fixedSchema as z.ZodType<z.output<typeof fixedSchema>>,
     syntax: "fixed:<team>=<pct>,…",
@@ -205,7 +214,8 @@ export const DEFAULT_POLICY: Policy = { kind: "proportional" };
 
 // The entries are typed per kind; these helpers look one up for a value of any kind.
 function entryOf(kind: string): PolicyEntry<Policy, StoredPolicy> {
-  if (!Object.prototype.hasOwnProperty.call(POLICY_REGISTRY, kind)) throw new Error(`unknown allocation policy kind ${JSON.stringify(kind)}`);
+  if (!Object.prototype.hasOwnProperty.call(POLICY_REGISTRY, kind))
+    throw new Error(`unknown allocation policy kind ${JSON.stringify(kind)}`);
   return POLICY_REGISTRY[kind as PolicyKind] as unknown as PolicyEntry<Policy, StoredPolicy>;
 }
 
@@ -228,7 +238,7 @@ export function parsePolicy(s: string): Policy {
   try {
     return entryOf(kind).parseArg(colon < 0 ? null : text.slice(colon + 1));
   } catch (e) {
-    throw new Error(`invalid allocation policy ${JSON.stringify(text)}: ${(e as Error).message}`);
+    throw new Error(`invalid allocation policy ${JSON.stringify(text)}: ${(e as Error).message}`, { cause: e });
   }
 }
 
@@ -272,7 +282,8 @@ export function toStoredPolicy(p: Policy, idOf: (team: string) => number): Store
 /** Stored JSON (ids) → policy value (names); throws a clear Error on malformed JSON. */
 export function fromStoredPolicy(json: unknown, nameOf: (id: number) => string): Policy {
   const kind = (json as { kind?: unknown } | null)?.kind;
-  if (typeof kind !== "string" || !isPolicyKind(kind)) throw new Error(`stored allocation policy ${JSON.stringify(json)} has an unknown kind`);
+  if (typeof kind !== "string" || !isPolicyKind(kind))
+    throw new Error(`stored allocation policy ${JSON.stringify(json)} has an unknown kind`);
   const e = entryOf(kind);
   const r = e.stored.safeParse(json);
   if (!r.success) throw new Error(`stored allocation policy ${JSON.stringify(json)} is invalid: ${zodMessage(r.error)}`);

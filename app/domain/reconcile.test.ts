@@ -47,7 +47,9 @@ describe("reconcile: status and variance", () => {
     const ni = reconcile(base({ invoiceSubtotal: null }));
     expect(ni.status).toBe("no_invoice");
     expect(ni.variance).toBeNull();
-    const nd = reconcile(base({ exportTotal: null, source: "none", presentBuckets: [], allocatedTotal: null, unmappedTotal: null, lastIngestAt: null }));
+    const nd = reconcile(
+      base({ exportTotal: null, source: "none", presentBuckets: [], allocatedTotal: null, unmappedTotal: null, lastIngestAt: null }),
+    );
     expect(nd.status).toBe("no_data");
     expect(nd.exportTotal).toBeNull();
     expect(nd.checks.buckets_complete).toEqual({ status: "fail", detail: "no data for this month" });
@@ -178,12 +180,16 @@ describe("rollupReconcile", () => {
   it("status: no_invoice when an org with data lacks one; no_data only when all lack data", () => {
     const a = reconcile(base({ orgId: "a" }));
     const b = reconcile(base({ orgId: "b", invoiceSubtotal: null }));
-    const nd = reconcile(base({ orgId: "c", exportTotal: null, source: "none", presentBuckets: [], allocatedTotal: null, unmappedTotal: null }));
+    const nd = reconcile(
+      base({ orgId: "c", exportTotal: null, source: "none", presentBuckets: [], allocatedTotal: null, unmappedTotal: null }),
+    );
     expect(rollupReconcile([a, b]).status).toBe("no_invoice");
     expect(rollupReconcile([a, b]).variance).toBeNull();
     expect(rollupReconcile([a, nd]).status).toBe("matched");
     expect(rollupReconcile([nd]).status).toBe("no_data");
     expect(() => rollupReconcile([])).toThrow();
-    expect(() => rollupReconcile([a, reconcile(base({ month: "2026-03", presentBuckets: daysInRange("2026-03-01", "2026-04-01") }))])).toThrow(/months/);
+    expect(() =>
+      rollupReconcile([a, reconcile(base({ month: "2026-03", presentBuckets: daysInRange("2026-03-01", "2026-04-01") }))]),
+    ).toThrow(/months/);
   });
 });

@@ -150,7 +150,11 @@ function coverageOf(unmapped: Decimal | null, total: Decimal | null): { check: C
   return { check: { status, detail: `${base}: ${band}` }, coverage };
 }
 
-function statusOf(exportTotal: Decimal | null, invoice: Decimal | null, tolerance: Decimal): { status: ReconcileStatus; variance: Decimal | null } {
+function statusOf(
+  exportTotal: Decimal | null,
+  invoice: Decimal | null,
+  tolerance: Decimal,
+): { status: ReconcileStatus; variance: Decimal | null } {
   if (exportTotal === null) return { status: "no_data", variance: null };
   if (invoice === null) return { status: "no_invoice", variance: null };
   const variance = exportTotal.minus(invoice);
@@ -229,7 +233,10 @@ export function rollupReconcile(results: ReconcileResult[]): ReconcileResult {
   const names: CheckName[] = ["buckets_complete", "ingested_after_48h", "allocated_equals_export", "coverage"];
   const checks = {} as Record<CheckName, Check>;
   for (const name of names) {
-    const worst = results.reduce<CheckStatus>((w, r) => (SEVERITY[r.checks[name].status] > SEVERITY[w] ? r.checks[name].status : w), "pass");
+    const worst = results.reduce<CheckStatus>(
+      (w, r) => (SEVERITY[r.checks[name].status] > SEVERITY[w] ? r.checks[name].status : w),
+      "pass",
+    );
     const notPassing = results.filter((r) => r.checks[name].status !== "pass").map((r) => `${r.orgId} (${r.checks[name].status})`);
     checks[name] = {
       status: worst,
@@ -238,7 +245,12 @@ export function rollupReconcile(results: ReconcileResult[]): ReconcileResult {
   }
   // Coverage of the total, recomputed from the sums when every org reports unmapped.
   let coverage: string | null = null;
-  if (exportTotal !== null && unmapped !== null && !exportTotal.isZero() && results.every((r) => r.status === "no_data" || r.unmappedTotal !== null)) {
+  if (
+    exportTotal !== null &&
+    unmapped !== null &&
+    !exportTotal.isZero() &&
+    results.every((r) => r.status === "no_data" || r.unmappedTotal !== null)
+  ) {
     coverage = new Decimal(1).minus(unmapped.div(exportTotal)).toFixed(4, Decimal.ROUND_HALF_UP);
   }
   const tolerance = sum(results.map((r) => dec(r.tolerance)));

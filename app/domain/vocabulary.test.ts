@@ -14,8 +14,9 @@ import {
   GranularitySchema,
   IMPORT_STATUSES,
   isGranularity,
-  isPseudoTeam,
-  PSEUDO_TEAMS,
+  isDisplayPseudoGroup,
+  isReservedTeamName,
+  DISPLAY_PSEUDO_GROUPS,
   RECONCILE_STATUSES,
   REPORT_FORMATS,
   RESERVED_TEAM_NAMES,
@@ -36,7 +37,7 @@ describe("vocabulary", () => {
     expect(CHECK_STATUSES).toEqual(["pass", "warn", "fail"]);
     expect(GROUP_BYS).toEqual(["team", "cost_center"]);
     expect(REPORT_FORMATS).toEqual(["csv", "json"]);
-    expect(PSEUDO_TEAMS).toEqual(["unmapped", "unallocated", "unassigned"]);
+    expect(DISPLAY_PSEUDO_GROUPS).toEqual(["unmapped", "unallocated", "unassigned"]);
     expect(RESERVED_TEAM_NAMES).toEqual(["unmapped", "unallocated"]);
   });
 
@@ -59,16 +60,21 @@ describe("vocabulary", () => {
     expect(isGranularity("weekly")).toBe(true);
     expect(isGranularity("yearly")).toBe(false);
     expect(isGranularity(7)).toBe(false);
-    expect(PSEUDO_TEAMS.every(isPseudoTeam)).toBe(true);
-    expect(isPseudoTeam("payments")).toBe(false);
-    expect(isPseudoTeam("Unmapped")).toBe(false);
+    expect(DISPLAY_PSEUDO_GROUPS.every(isDisplayPseudoGroup)).toBe(true);
+    expect(isDisplayPseudoGroup("payments")).toBe(false);
+    expect(isDisplayPseudoGroup("Unmapped")).toBe(false);
+    // a reserved team name is a pseudo-team; "unassigned" is only a cost-center pseudo-group
+    expect(RESERVED_TEAM_NAMES.every((t) => isReservedTeamName(t) && isDisplayPseudoGroup(t))).toBe(true);
+    expect(isReservedTeamName(UNASSIGNED)).toBe(false);
+    expect(isReservedTeamName("payments")).toBe(false);
   });
 });
 
 describe("one month pattern", () => {
   it("isMonth accepts YYYY-MM with a month 01–12 only", () => {
     for (const m of ["2026-01", "2026-12", "1999-09"]) expect(periods.isMonth(m)).toBe(true);
-    for (const m of ["2026-00", "2026-13", "2026-1", "26-01", "2026-01-01", " 2026-01", "", null, 202601]) expect(periods.isMonth(m)).toBe(false);
+    for (const m of ["2026-00", "2026-13", "2026-1", "26-01", "2026-01-01", " 2026-01", "", null, 202601])
+      expect(periods.isMonth(m)).toBe(false);
   });
 
   it("monthRange agrees with isMonth", () => {

@@ -47,16 +47,24 @@ export const ReportFormatSchema = z.enum(REPORT_FORMATS);
 
 /**
  * Pseudo-teams (docs/allocation.md, docs/crosswalk.md): cost whose owner has no crosswalk
- * entry, the unallocated amount not spread by the policy, and — when grouping by cost
- * center — teams without a cost center.
+ * entry, and the unallocated amount not spread by the policy; and, when grouping by cost
+ * center, the pseudo cost center of teams without one.
  */
 export const UNMAPPED = "unmapped";
 export const UNALLOCATED = "unallocated";
 export const UNASSIGNED = "unassigned";
-export const PSEUDO_TEAMS = [UNMAPPED, UNALLOCATED, UNASSIGNED] as const;
-export type PseudoTeam = (typeof PSEUDO_TEAMS)[number];
-/** Team names a crosswalk entry may not use (UNASSIGNED is a cost-center pseudo-group only). */
+/** The pseudo-groups a report or dashboard may show beside real teams and cost centers. */
+export const DISPLAY_PSEUDO_GROUPS = [UNMAPPED, UNALLOCATED, UNASSIGNED] as const;
+export type DisplayPseudoGroup = (typeof DISPLAY_PSEUDO_GROUPS)[number];
+export function isDisplayPseudoGroup(s: string): s is DisplayPseudoGroup {
+  return (DISPLAY_PSEUDO_GROUPS as readonly string[]).includes(s);
+}
+/**
+ * The pseudo-teams: names no team, crosswalk entry or policy may use
+ * (UNASSIGNED is a cost-center pseudo-group only, so it may name a team).
+ */
 export const RESERVED_TEAM_NAMES = [UNMAPPED, UNALLOCATED] as const;
-export function isPseudoTeam(s: string): s is PseudoTeam {
-  return (PSEUDO_TEAMS as readonly string[]).includes(s);
+export type ReservedTeamName = (typeof RESERVED_TEAM_NAMES)[number];
+export function isReservedTeamName(s: string): s is ReservedTeamName {
+  return (RESERVED_TEAM_NAMES as readonly string[]).includes(s);
 }

@@ -8,7 +8,7 @@ import { CLIENT_FREE_FAILURES, CLIENT_MAX_DELAY_MS, MAX_DELAY_MS, throttleWaitMs
 import { clientAddress } from "./client-address.server";
 import { exampleSecretValues } from "./db.server";
 import { isLoopbackHost, parseEnv, placeholderSecretReason } from "./env.server";
-import { HashBusyError, HashGate } from "./password.server";
+import { HashBusyError, HashGate } from "../services/password";
 
 const tick = () => new Promise((r) => setTimeout(r, 5));
 
@@ -86,7 +86,14 @@ describe("clientAddress", () => {
 
 describe("secrets and hosts", () => {
   it("refuses placeholders, keeps random values", () => {
-    for (const s of ["change-me-to-a-long-random-string", "changeme".repeat(5), "x".repeat(40), "abc".repeat(12), "Your-Secret-Here-0123456789-abcdefgh", "0123456789012345678901234567890123"]) {
+    for (const s of [
+      "change-me-to-a-long-random-string",
+      "changeme".repeat(5),
+      "x".repeat(40),
+      "abc".repeat(12),
+      "Your-Secret-Here-0123456789-abcdefgh",
+      "0123456789012345678901234567890123",
+    ]) {
       expect(placeholderSecretReason(s), s).not.toBeNull();
     }
     expect(placeholderSecretReason("p3N4c0r8WqZ2mL5vT9yH1bK6dF7gJ0sA2eR4uI8oX")).toBeNull();

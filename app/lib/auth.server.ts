@@ -304,7 +304,13 @@ export async function attemptLogin(db: Db, emailInput: string, password: string,
 
 function auditFailure(db: Db, email: string, client: string, attemptId: number, reason: string) {
   return auditFailureRateLimited(db, email, client, attemptId, (tx, count) =>
-    writeAudit(tx, { actor: "anonymous", action: "sign_in_failed", entity: "user", entityId: null, after: { email, reason, client, count } }),
+    writeAudit(tx, {
+      actor: "anonymous",
+      action: "sign_in_failed",
+      entity: "user",
+      entityId: null,
+      after: { email, reason, client, count },
+    }),
   );
 }
 

@@ -41,11 +41,12 @@ export function sameOrigins(request: Request): Set<string> {
   const xfh = first(request.headers.get("x-forwarded-host"));
   if (xfh) hosts.add(xfh);
   const out = new Set<string>();
-  for (const p of protos) for (const h of hosts) {
-    out.add(`${p}://${h}`);
-    if (p === "https" && h.endsWith(":443")) out.add(`${p}://${h.slice(0, -4)}`);
-    if (p === "http" && h.endsWith(":80")) out.add(`${p}://${h.slice(0, -3)}`);
-  }
+  for (const p of protos)
+    for (const h of hosts) {
+      out.add(`${p}://${h}`);
+      if (p === "https" && h.endsWith(":443")) out.add(`${p}://${h.slice(0, -4)}`);
+      if (p === "http" && h.endsWith(":80")) out.add(`${p}://${h.slice(0, -3)}`);
+    }
   return out;
 }
 

@@ -18,4 +18,3 @@ export function csvResponse(fileName: string, csv: string): Response {
     },
   });
 }
-

@@ -1,5 +1,6 @@
 /**
- * The dashboard read models (db/queries/dashboard.ts, report.ts, reconcile.ts, closes.ts,
+ * The dashboard read models (db/queries/overview.ts, drilldown.ts, team-totals.ts,
+ * org-summaries.ts, period-status.ts, freshness.ts, report.ts, reconcile.ts, closes.ts,
  * orgs.ts) behind the read cache (app/lib/read-cache.server.ts): same arguments, same
  * answers, computed once per data version and shared (deep-frozen: never mutate them).
  *
@@ -11,24 +12,16 @@
  * midnight), and `nowMs` is put back per request. Nothing per user is ever cached.
  * docs/decisions/0005-read-cache.md
  */
+import type { GroupBy } from "../domain/vocabulary";
 import type { Db } from "../../db/client";
 import { getMonthClose, listClosedMonthRestatements } from "../../db/queries/closes";
-import {
-  getDrilldown,
-  getOverview,
-  groupTrust,
-  latestDataDay,
-  listCostCenterTotals,
-  listTeamTotals,
-  monthClosesOf,
-  orgFreshness,
-  orgSummaries,
-  periodStatuses,
-  recentImports,
-  type GroupBy,
-  type GroupKind,
-  type ViewParams,
-} from "../../db/queries/dashboard";
+import { getDrilldown, type GroupKind } from "../../db/queries/drilldown";
+import { latestDataDay, orgFreshness } from "../../db/queries/freshness";
+import { monthClosesOf, orgSummaries, recentImports } from "../../db/queries/org-summaries";
+import { getOverview } from "../../db/queries/overview";
+import { groupTrust, periodStatuses } from "../../db/queries/period-status";
+import { listCostCenterTotals, listTeamTotals } from "../../db/queries/team-totals";
+import type { ViewParams } from "../../db/queries/view";
 import { listOrgs } from "../../db/queries/orgs";
 import { getReport, type ReportParams, type ReportRow } from "../../db/queries/report";
 import { latestMonthWithData, monthsWithData } from "../../db/queries/reconcile";
@@ -59,7 +52,14 @@ export function dashboardReads(request: Request, db: Db) {
     periodStatuses: (p: Parameters<typeof periodStatuses>[1], scope: ViewParams & { by?: GroupBy }) =>
       cached(
         "periodStatuses",
-        { ...viewKey(scope), by: scope.by ?? "team", granularity: p.granularity, periods: p.periods, orgIds: orgKey(p.orgIds), day: utcDay(p.now) },
+        {
+          ...viewKey(scope),
+          by: scope.by ?? "team",
+          granularity: p.granularity,
+          periods: p.periods,
+          orgIds: orgKey(p.orgIds),
+          day: utcDay(p.now),
+        },
         () => periodStatuses(db, p),
       ),
     /** `report`, when given, must be getReport of the same view by team (as groupTrust expects). */
@@ -70,7 +70,9 @@ export function dashboardReads(request: Request, db: Db) {
     listTeamTotals: (p: ViewParams & Previous) =>
       cached("listTeamTotals", { ...viewKey(p), previous: { from: p.previous.from, to: p.previous.to } }, () => listTeamTotals(db, p)),
     listCostCenterTotals: (p: ViewParams & Previous) =>
-      cached("listCostCenterTotals", { ...viewKey(p), previous: { from: p.previous.from, to: p.previous.to } }, () => listCostCenterTotals(db, p)),
+      cached("listCostCenterTotals", { ...viewKey(p), previous: { from: p.previous.from, to: p.previous.to } }, () =>
+        listCostCenterTotals(db, p),
+      ),
     /** `opts.report`, when given, must be getReport of the same view by `kind`. */
     getDrilldown: (kind: GroupKind, key: string, p: ViewParams, opts: { report?: ReportRow[] } = {}) =>
       cached("getDrilldown", { kind, key, ...viewKey(p) }, () => getDrilldown(db, kind, key, p, opts)),
@@ -81,7 +83,8 @@ export function dashboardReads(request: Request, db: Db) {
       cached("listClosedMonthRestatements", { orgId: f.orgId, month: f.month, team: f.team }, () => listClosedMonthRestatements(db, f)),
     getMonthClose: (orgId: string, month: string) => cached("getMonthClose", { orgId, month }, () => getMonthClose(db, orgId, month)),
     monthsWithData: () => cached("monthsWithData", null, () => monthsWithData(db)),
-    latestMonthWithData: (currentMonth?: string) => cached("latestMonthWithData", { currentMonth }, () => latestMonthWithData(db, currentMonth)),
+    latestMonthWithData: (currentMonth?: string) =>
+      cached("latestMonthWithData", { currentMonth }, () => latestMonthWithData(db, currentMonth)),
   };
 }
 

@@ -33,7 +33,22 @@ const PLACEHOLDERS = [
   "todo",
   "xxx",
 ];
-const PREFIXES = ["changeme", "replaceme", "secret", "yoursecret", "your", "mysecret", "supersecret", "placeholder", "example", "insecure", "notasecret", "dummy", "fake", "default"];
+const PREFIXES = [
+  "changeme",
+  "replaceme",
+  "secret",
+  "yoursecret",
+  "your",
+  "mysecret",
+  "supersecret",
+  "placeholder",
+  "example",
+  "insecure",
+  "notasecret",
+  "dummy",
+  "fake",
+  "default",
+];
 
 /** Why `value` is not acceptable as a secret, or null when it is. */
 export function placeholderSecretReason(value: string): string | null {
@@ -79,7 +94,10 @@ const trustProxy = z
 
 /** True for HOST values that only this machine can reach. */
 export function isLoopbackHost(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, "");
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, "");
   return h === "localhost" || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
@@ -101,7 +119,12 @@ export const envSchema = z
     /** Header mode: the shared secret the proxy sends in X-Showback-Proxy-Secret. */
     SHOWBACK_AUTH_PROXY_SECRET: secret("SHOWBACK_AUTH_PROXY_SECRET"),
     /** Idle session expiry in minutes (default 8 h). */
-    SHOWBACK_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(480),
+    SHOWBACK_SESSION_IDLE_MINUTES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 60)
+      .default(480),
     /** Absolute session lifetime in days, whatever the activity (default 7). */
     SHOWBACK_SESSION_MAX_DAYS: z.coerce.number().int().min(1).max(365).default(7),
     /** How many proxies in front may be believed about the client address (X-Forwarded-For). */
@@ -116,7 +139,10 @@ export const envSchema = z
       .trim()
       .optional()
       .transform((s) => (s ? s : undefined))
-      .refine((s) => s === undefined || (/^\d+(\.\d+)?$/.test(s) && !/^0+(\.0*)?$/.test(s)), "SHOWBACK_UPLOAD_MAX_MB must be a positive number of megabytes"),
+      .refine(
+        (s) => s === undefined || (/^\d+(\.\d+)?$/.test(s) && !/^0+(\.0*)?$/.test(s)),
+        "SHOWBACK_UPLOAD_MAX_MB must be a positive number of megabytes",
+      ),
   })
   .superRefine((e, ctx) => {
     if (e.SHOWBACK_AUTH === "header" && !e.SHOWBACK_AUTH_PROXY_SECRET && !isLoopbackHost(e.HOST)) {

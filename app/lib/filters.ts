@@ -180,7 +180,10 @@ export function resolveFilters(raw: RawFilters, today: string, latestDataDay: st
 }
 
 /** The query string that reproduces `f` (with overrides), for links that keep the filters. */
-export function filtersToSearch(f: ResolvedFilters, patch: Partial<Record<"sort" | "dir" | "gran" | "by" | "period", string>> = {}): string {
+export function filtersToSearch(
+  f: ResolvedFilters,
+  patch: Partial<Record<"sort" | "dir" | "gran" | "by" | "period", string>> = {},
+): string {
   const p = new URLSearchParams();
   for (const o of f.orgs) p.append("org", o);
   const period = patch.period ?? f.period;

@@ -80,7 +80,11 @@ describe("ReadCache", () => {
       calls++;
       return d.promise;
     };
-    const all = Promise.all([c.read("1", "q", { x: 1 }, compute), c.read("1", "q", { x: 1 }, compute), c.read("1", "q", { x: 1 }, compute)]);
+    const all = Promise.all([
+      c.read("1", "q", { x: 1 }, compute),
+      c.read("1", "q", { x: 1 }, compute),
+      c.read("1", "q", { x: 1 }, compute),
+    ]);
     // a different key is its own computation
     const other = c.read("1", "q", { x: 2 }, async () => ({ v: "other" }));
     d.resolve({ v: "shared" });

@@ -71,7 +71,8 @@ export function deepFreeze<T>(v: T): T {
     return v;
   }
   if (Object.isFrozen(v)) return v;
-  if (!Array.isArray(v) && !isPlain(v)) throw new TypeError(`read cache: only plain data can be cached, got ${Object.prototype.toString.call(v)}`);
+  if (!Array.isArray(v) && !isPlain(v))
+    throw new TypeError(`read cache: only plain data can be cached, got ${Object.prototype.toString.call(v)}`);
   for (const x of Object.values(v as object)) deepFreeze(x);
   return Object.freeze(v);
 }

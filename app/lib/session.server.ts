@@ -69,8 +69,7 @@ async function storageForRequest(request: Request, ctx?: ServerContext) {
 export const hashSessionId = (sid: string) => createHash("sha256").update(sid, "utf8").digest("base64url");
 
 /** The per-session CSRF token. */
-export const sessionCsrfToken = (secret: string, sid: string) =>
-  createHmac("sha256", secret).update(`csrf:${sid}`).digest("base64url");
+export const sessionCsrfToken = (secret: string, sid: string) => createHmac("sha256", secret).update(`csrf:${sid}`).digest("base64url");
 
 const limits = (env: Env) => ({ idleMinutes: env.SHOWBACK_SESSION_IDLE_MINUTES, maxDays: env.SHOWBACK_SESSION_MAX_DAYS });
 

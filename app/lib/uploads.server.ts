@@ -1,5 +1,6 @@
 /**
- * Uploaded export files between preview and confirm.
+ * Uploaded export files between preview and confirm (web only: the upload page and
+ * scripts/serve.ts; the ingest itself is app/services/ingest.ts).
  *
  * The file part of the multipart body streams straight to disk under
  * <SHOWBACK_DATA_DIR>/uploads/<token>/upload.csv (never buffered in memory; folders
@@ -17,9 +18,9 @@ import { chmod, mkdir, readFile, readdir, rm, stat, writeFile } from "node:fs/pr
 import { once } from "node:events";
 import path from "node:path";
 import { json, type UploadHandler } from "@remix-run/node";
+import { UPLOAD_FIELD } from "~/forms/imports";
 import { currentContext } from "~/lib/context.server";
 
-export const UPLOAD_FIELD = "file";
 export const TOO_LARGE = "__showback_too_large__";
 
 type UploadEnv = { SHOWBACK_UPLOAD_MAX_MB?: string; SHOWBACK_DATA_DIR?: string; [key: string]: unknown };
@@ -86,7 +87,10 @@ export interface PendingUpload {
  * Returns the token (as the field value), TOO_LARGE when over the limit, or
  * undefined for other file fields. `state.token` is set once a file was stored.
  */
-export function createExportUploadHandler(maxBytes: number, state: { token?: string; fileName?: string; bytes?: number; tooLarge?: boolean }): UploadHandler {
+export function createExportUploadHandler(
+  maxBytes: number,
+  state: { token?: string; fileName?: string; bytes?: number; tooLarge?: boolean },
+): UploadHandler {
   let fileParts = 0;
   return async ({ name, filename, data }) => {
     // exactly one file part (the server refuses a second one before it gets here, too)
@@ -159,7 +163,7 @@ export async function discardPending(token: string): Promise<void> {
 
 /** Removes expired uploads (called opportunistically). */
 export async function sweepExpired(): Promise<void> {
-  let names: string[] = [];
+  let names: string[];
   try {
     names = await readdir(uploadsRoot());
   } catch {

@@ -15,7 +15,7 @@ import { Badge, buttonClass, Card, EmptyState, PageHeader } from "~/components/u
 import { filtersToSearch, type SortKey } from "~/lib/filters";
 import { dashboardBase, timing } from "~/lib/filters.server";
 import { formatPercent, formatUsd } from "~/lib/format";
-import { sortOverviewRows } from "../../db/queries/dashboard";
+import { sortOverviewRows } from "../../db/queries/overview";
 
 export const meta: MetaFunction = () => [{ title: "Overview · Showback" }];
 
@@ -23,13 +23,16 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const base = await dashboardBase(request);
   const { filters, view, reads } = base;
   const ov = await reads.getOverview({ ...view, by: filters.by, previous: filters.previous });
-  const statuses = await reads.periodStatuses({
-    granularity: filters.gran,
-    periods: ov.periods.map((p) => p.period),
-    orgIds: view.orgIds,
-    now: base.now,
-    report: ov.report,
-  }, { ...view, by: filters.by });
+  const statuses = await reads.periodStatuses(
+    {
+      granularity: filters.gran,
+      periods: ov.periods.map((p) => p.period),
+      orgIds: view.orgIds,
+      now: base.now,
+      report: ov.report,
+    },
+    { ...view, by: filters.by },
+  );
   return json(
     {
       filters: base.filters,
@@ -93,9 +96,10 @@ export default function Overview() {
           }
         >
           <p>
-            Showback reads Confluent Cloud cost allocation exports. {d.isAdmin ? "Start by ingesting" : "A finance admin starts by ingesting"} one
-            export per organization (<code className="rounded bg-slate-100 px-1">npm run ingest -- --org ORG file.csv</code> or the Imports page),
-            then maps service accounts and resources to teams in the crosswalk.
+            Showback reads Confluent Cloud cost allocation exports.{" "}
+            {d.isAdmin ? "Start by ingesting" : "A finance admin starts by ingesting"} one export per organization (
+            <code className="rounded bg-slate-100 px-1">npm run ingest -- --org ORG file.csv</code> or the Imports page), then maps service
+            accounts and resources to teams in the crosswalk.
           </p>
         </EmptyState>
       </>
@@ -128,7 +132,8 @@ export default function Overview() {
           value={formatUsd(d.kpi.total)}
           sub={
             <>
-              <Change change={d.kpi.change} pct={d.kpi.changePct} /> <span className="text-slate-400">vs {formatUsd(d.kpi.previousTotal)} before</span>
+              <Change change={d.kpi.change} pct={d.kpi.changePct} />{" "}
+              <span className="text-slate-400">vs {formatUsd(d.kpi.previousTotal)} before</span>
             </>
           }
         />
@@ -171,16 +176,31 @@ export default function Overview() {
           <p className="py-12 text-center text-sm text-slate-500">No spend in this range. Try a longer period or another organization.</p>
         ) : (
           <>
-            <StackedSpendChart periods={d.periods} series={d.series} gran={f.gran} label={`Stacked bar chart of spend per period by ${groupLabel.toLowerCase()}, ${f.label}`} />
+            <StackedSpendChart
+              periods={d.periods}
+              series={d.series}
+              gran={f.gran}
+              label={`Stacked bar chart of spend per period by ${groupLabel.toLowerCase()}, ${f.label}`}
+            />
             <details className="mt-4 rounded border border-slate-100">
               <summary className="cursor-pointer px-3 py-2 text-sm text-indigo-700">Show the chart&apos;s data as a table</summary>
-              <PeriodTable periods={d.periods} series={d.series} gran={f.gran} statuses={d.trust.periods} caption="Spend per period (chart data)" />
+              <PeriodTable
+                periods={d.periods}
+                series={d.series}
+                gran={f.gran}
+                statuses={d.trust.periods}
+                caption="Spend per period (chart data)"
+              />
             </details>
           </>
         )}
       </Card>
 
-      <Card title={`${groupLabel}s`} description={`Sorted by ${COLS.find((c) => c.key === f.sort)?.label.toLowerCase()}; click a column to sort.`} padded={false}>
+      <Card
+        title={`${groupLabel}s`}
+        description={`Sorted by ${COLS.find((c) => c.key === f.sort)?.label.toLowerCase()}; click a column to sort.`}
+        padded={false}
+      >
         <Table caption={`Spend by ${groupLabel.toLowerCase()}`} testId="group-table">
           <thead className="bg-slate-50">
             <tr>

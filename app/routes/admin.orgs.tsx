@@ -2,73 +2,79 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useState } from "react";
-import { AdminInputError, createOrg, orgSummaries, saveOrgSettings } from "../../db/queries/admin";
+import { listOrgSettings } from "../../db/queries/orgs";
 import { listTeams } from "../../db/queries/teams";
+import { createOrg, saveOrgSettings } from "~/services/orgs";
+import { createOrgSchema, POLICY_FIELD_NAMES, saveOrgSchema } from "~/forms/orgs";
 import { CsrfInput } from "~/components/csrf";
 import { Alert, Badge, Card, EmptyState, PageHeader, buttonClass, inputClass, labelClass } from "~/components/ui";
 import { smallInput } from "~/components/admin/shared";
 import { requireMutation, requireRole } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
-import { isPolicyKind, POLICY_KINDS, POLICY_REGISTRY, type Policy, type PolicyKind } from "~/domain/policies";
+import { handleInput, parseForm } from "~/lib/forms.server";
+import { POLICY_KINDS, POLICY_REGISTRY, type Policy, type PolicyKind } from "~/domain/policies";
 
 export const meta: MetaFunction = () => [{ title: "Organizations · Showback" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireRole(request, "finance_admin");
   const db = await getDb();
-  const [orgs, teams] = await Promise.all([orgSummaries(db), listTeams(db, { includeArchived: false })]);
+  const [orgs, teams] = await Promise.all([listOrgSettings(db), listTeams(db, { includeArchived: false })]);
   return { orgs, teams: teams.map((t) => t.name) };
 }
 
-type ActionData = { ok: true; message: string; org?: string } | { ok: false; error: string; org?: string };
+type ActionData = { ok: true; message: string; org?: string } | { ok: false; error: string; field?: string; org?: string };
 
 export async function action({ request }: ActionFunctionArgs) {
   const { user, form } = await requireMutation(request, "finance_admin");
   const db = await getDb();
   const intent = String(form.get("intent") ?? "");
   const org = String(form.get("org_id") ?? "").trim();
-  try {
-    if (intent === "create") {
-      const o = await createOrg(db, user.email, org, String(form.get("display_name") ?? ""));
-      return json<ActionData>({ ok: true, org: o.org_id, message: `Organization ${o.org_id} added.` });
-    }
-    if (intent === "save") {
-      // the policy's text form (app/domain/policies.ts): `<kind>` or `<kind>:<its form field>`
-      const kind = String(form.get("policy_kind") ?? "proportional");
-      const field = isPolicyKind(kind) ? POLICY_FIELDS[kind] : undefined;
-      const policy = field ? `${kind}:${String(form.get(field.name) ?? "").trim()}` : kind;
-      const r = await saveOrgSettings(db, user.email, org, {
-        displayName: String(form.get("display_name") ?? ""),
-        policy,
-        tolerance: String(form.get("tolerance") ?? ""),
-      });
-      return json<ActionData>({
-        ok: true,
-        org,
-        message: r.recomputed
-          ? `${org} saved. Policy is now “${r.org.policy}”; every period of the organization was recomputed.`
-          : `${org} saved.`,
-      });
-    }
-    return json<ActionData>({ ok: false, error: "Unknown action." }, { status: 400 });
-  } catch (e) {
-    if (e instanceof AdminInputError) return json<ActionData>({ ok: false, org, error: e.message }, { status: 400 });
-    throw e;
-  }
+  return handleInput(
+    async () => {
+      if (intent === "create") {
+        const f = parseForm(form, createOrgSchema);
+        const o = await createOrg(db, user.email, f.org_id, f.display_name);
+        return json<ActionData>({ ok: true, org: o.org_id, message: `Organization ${o.org_id} added.` });
+      }
+      if (intent === "save") {
+        const f = parseForm(form, saveOrgSchema);
+        const r = await saveOrgSettings(db, user.email, f.orgId, { displayName: f.displayName, policy: f.policy, tolerance: f.tolerance });
+        return json<ActionData>({
+          ok: true,
+          org,
+          message: r.recomputed
+            ? `${org} saved. Policy is now “${r.org.policy}”; every period of the organization was recomputed.`
+            : `${org} saved.`,
+        });
+      }
+      return json<ActionData>({ ok: false, error: "Unknown action." }, { status: 400 });
+    },
+    { org },
+  );
 }
 
 /** The form field of each policy kind that has parameters: its value is the text after `<kind>:`. */
 const POLICY_FIELDS: Partial<Record<PolicyKind, { name: string; Field: (p: { policy: Policy; teams: string[] }) => JSX.Element }>> = {
   shared: {
-    name: "shared_team",
+    name: POLICY_FIELD_NAMES.shared!,
     Field: ({ policy, teams }) => (
-      <select name="shared_team" defaultValue={policy.kind === "shared" ? policy.team : ""} className={`${smallInput} mt-1.5`} aria-label="Shared team">
-        {teams.map((t) => <option key={t} value={t}>{t}</option>)}
+      <select
+        name="shared_team"
+        defaultValue={policy.kind === "shared" ? policy.team : ""}
+        className={`${smallInput} mt-1.5`}
+        aria-label="Shared team"
+      >
+        {teams.map((t) => (
+          <option key={t} value={t}>
+            {t}
+          </option>
+        ))}
       </select>
     ),
   },
   fixed: {
-    name: "fixed_shares",
+    name: POLICY_FIELD_NAMES.fixed!,
     Field: ({ policy }) => (
       <input
         name="fixed_shares"
@@ -90,10 +96,22 @@ export default function AdminOrgs() {
       <PageHeader
         title="Organizations"
         description="How each organization's unallocated amount (credits, refunds, unattributed usage) is spread, and the reconciliation tolerance."
-        actions={<Link to="/imports/new" className={buttonClass.secondary}>Upload an export</Link>}
+        actions={
+          <Link to="/imports/new" className={buttonClass.secondary}>
+            Upload an export
+          </Link>
+        }
       />
       <div className="space-y-6">
-        {result ? result.ok ? <Alert tone="success">{result.message}</Alert> : <div data-testid="action-error"><Alert>{result.error}</Alert></div> : null}
+        {result ? (
+          result.ok ? (
+            <Alert tone="success">{result.message}</Alert>
+          ) : (
+            <div data-testid="action-error">
+              <Alert>{result.error}</Alert>
+            </div>
+          )
+        ) : null}
         {orgs.length === 0 ? (
           <EmptyState title="No organizations yet">Add one below, or upload an export for a new organization.</EmptyState>
         ) : (
@@ -111,7 +129,9 @@ export default function AdminOrgs() {
               <span className={labelClass}>Display name</span>
               <input name="display_name" className={`mt-1 ${inputClass}`} />
             </label>
-            <button type="submit" className={buttonClass.primary} disabled={busy}>Add organization</button>
+            <button type="submit" className={buttonClass.primary} disabled={busy}>
+              Add organization
+            </button>
           </Form>
         </Card>
       </div>
@@ -130,7 +150,11 @@ function OrgCard({ o, teams, busy }: { o: Awaited<ReturnType<typeof loader>>["or
         </span>
       }
       description={`${o.imports} active import${o.imports === 1 ? "" : "s"}${o.last_bucket ? `, data to ${o.last_bucket}` : ""} · ${o.entries} crosswalk entr${o.entries === 1 ? "y" : "ies"}`}
-      actions={<span title={o.policy_explain}><Badge tone="info">policy: {o.policy}</Badge></span>}
+      actions={
+        <span title={o.policy_explain}>
+          <Badge tone="info">policy: {o.policy}</Badge>
+        </span>
+      }
     >
       <Form method="post" className="grid grid-cols-1 gap-5 lg:grid-cols-4" data-testid={`org-${o.org_id}`}>
         <CsrfInput />
@@ -147,7 +171,10 @@ function OrgCard({ o, teams, busy }: { o: Awaited<ReturnType<typeof loader>>["or
               const p = POLICY_REGISTRY[v];
               const F = POLICY_FIELDS[v]?.Field;
               return (
-                <label key={v} className={`flex cursor-pointer items-start gap-2 rounded-md border px-3 py-2 text-sm ${kind === v ? "border-indigo-400 bg-indigo-50/50" : "border-slate-200"}`}>
+                <label
+                  key={v}
+                  className={`flex cursor-pointer items-start gap-2 rounded-md border px-3 py-2 text-sm ${kind === v ? "border-indigo-400 bg-indigo-50/50" : "border-slate-200"}`}
+                >
                   <input type="radio" name="policy_kind" value={v} checked={kind === v} onChange={() => setKind(v)} className="mt-0.5" />
                   <span className="min-w-0 flex-1">
                     <span className="font-medium text-slate-900">{p.label}</span>
@@ -158,14 +185,18 @@ function OrgCard({ o, teams, busy }: { o: Awaited<ReturnType<typeof loader>>["or
               );
             })}
           </div>
-          <p className="mt-1.5 text-xs text-slate-500" data-testid="policy-explain">Now: {o.policy_explain}</p>
+          <p className="mt-1.5 text-xs text-slate-500" data-testid="policy-explain">
+            Now: {o.policy_explain}
+          </p>
         </fieldset>
         <div className="space-y-3">
           <label className="block">
             <span className={labelClass}>Reconciliation tolerance (USD)</span>
             <input name="tolerance" defaultValue={o.tolerance} inputMode="decimal" className={`mt-1 tabular-nums ${inputClass}`} />
           </label>
-          <button type="submit" className={`${buttonClass.primary} w-full`} disabled={busy}>Save</button>
+          <button type="submit" className={`${buttonClass.primary} w-full`} disabled={busy}>
+            Save
+          </button>
           <p className="text-xs text-slate-500">Changing the policy recomputes every period of this organization.</p>
         </div>
       </Form>

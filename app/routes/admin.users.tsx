@@ -6,8 +6,10 @@ import { CsrfInput } from "~/components/csrf";
 import { Alert, Badge, Card, EmptyState, PageHeader, buttonClass, inputClass, labelClass } from "~/components/ui";
 import { requireMutation, requireRole } from "~/lib/auth.server";
 import { getDb, getEnv } from "~/lib/db.server";
-import { PASSWORD_MIN } from "~/lib/password.server";
-import { addUser, resetPassword, setDisabled, setRole, UserInputError } from "~/lib/users.server";
+import { handleInput, parseForm } from "~/lib/forms.server";
+import { isUserIntent, userIntents } from "~/forms/users";
+import { PASSWORD_MIN } from "~/services/password";
+import { addUser, resetPassword, setDisabled, setRole } from "~/services/users";
 
 export const meta: MetaFunction = () => [{ title: "Users · Showback" }];
 
@@ -18,47 +20,51 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { users: await listUsers(db), me: me.email, authMode: env.SHOWBACK_AUTH, passwordMin: PASSWORD_MIN };
 }
 
-type ActionData = { ok: true; message: string } | { ok: false; error: string; intent: string };
+type ActionData = { ok: true; message: string } | { ok: false; error: string; field?: string; intent: string };
 
 export async function action({ request }: ActionFunctionArgs) {
   const { user, form } = await requireMutation(request, "finance_admin");
   const db = await getDb();
   const intent = String(form.get("intent") ?? "");
-  const email = form.get("email");
-  try {
-    switch (intent) {
-      case "add": {
-        const password = form.get("password");
-        const env = await getEnv();
-        // Password mode: an account without a password could never sign in; refused here, not only in the browser.
-        const u = await addUser(
-          db,
-          user.email,
-          { email, role: form.get("role"), password: typeof password === "string" && password !== "" ? password : undefined },
-          { requirePassword: env.SHOWBACK_AUTH === "password" },
-        );
-        return json<ActionData>({ ok: true, message: `Added ${u.email}.` });
+  if (!isUserIntent(intent)) return json<ActionData>({ ok: false, error: "Unknown action.", intent }, { status: 400 });
+  return handleInput(
+    async () => {
+      switch (intent) {
+        case "add": {
+          const f = parseForm(form, userIntents.add);
+          const env = await getEnv();
+          // Password mode: an account without a password could never sign in; refused here, not only in the browser.
+          const u = await addUser(
+            db,
+            user.email,
+            { email: f.email, role: f.role, password: f.password !== "" ? f.password : undefined },
+            { requirePassword: env.SHOWBACK_AUTH === "password" },
+          );
+          return json<ActionData>({ ok: true, message: `Added ${u.email}.` });
+        }
+        case "disable":
+        case "enable": {
+          const f = parseForm(form, userIntents[intent]);
+          const u = await setDisabled(db, user.email, f.email, intent === "disable");
+          return json<ActionData>({ ok: true, message: `${u.email} is ${u.disabled ? "disabled" : "enabled"}.` });
+        }
+        case "set-role": {
+          const f = parseForm(form, userIntents["set-role"]);
+          const u = await setRole(db, user.email, f.email, f.role);
+          return json<ActionData>({
+            ok: true,
+            message: `${u.email} is now ${u.role === "finance_admin" ? "a finance admin" : "a viewer"}.`,
+          });
+        }
+        case "reset-password": {
+          const f = parseForm(form, userIntents["reset-password"]);
+          const u = await resetPassword(db, user.email, f.email, f.password);
+          return json<ActionData>({ ok: true, message: `Password of ${u.email} was reset.` });
+        }
       }
-      case "disable":
-      case "enable": {
-        const u = await setDisabled(db, user.email, email, intent === "disable");
-        return json<ActionData>({ ok: true, message: `${u.email} is ${u.disabled ? "disabled" : "enabled"}.` });
-      }
-      case "set-role": {
-        const u = await setRole(db, user.email, email, form.get("role"));
-        return json<ActionData>({ ok: true, message: `${u.email} is now ${u.role === "finance_admin" ? "a finance admin" : "a viewer"}.` });
-      }
-      case "reset-password": {
-        const u = await resetPassword(db, user.email, email, form.get("password"));
-        return json<ActionData>({ ok: true, message: `Password of ${u.email} was reset.` });
-      }
-      default:
-        return json<ActionData>({ ok: false, error: "Unknown action.", intent }, { status: 400 });
-    }
-  } catch (e) {
-    if (e instanceof UserInputError) return json<ActionData>({ ok: false, error: e.message, intent }, { status: 400 });
-    throw e;
-  }
+    },
+    { intent },
+  );
 }
 
 const roleName = (r: string) => (r === "finance_admin" ? "Finance admin" : "Viewer");
@@ -86,11 +92,15 @@ export default function AdminUsers() {
             <CsrfInput />
             <input type="hidden" name="intent" value="add" />
             <div>
-              <label htmlFor="new-email" className={labelClass}>Email</label>
+              <label htmlFor="new-email" className={labelClass}>
+                Email
+              </label>
               <input id="new-email" name="email" type="email" required className={`mt-1 ${inputClass}`} />
             </div>
             <div>
-              <label htmlFor="new-role" className={labelClass}>Role</label>
+              <label htmlFor="new-role" className={labelClass}>
+                Role
+              </label>
               <select id="new-role" name="role" defaultValue="viewer" className={`mt-1 ${inputClass}`}>
                 <option value="viewer">Viewer</option>
                 <option value="finance_admin">Finance admin</option>
@@ -111,7 +121,9 @@ export default function AdminUsers() {
               />
             </div>
             <div>
-              <button type="submit" className={buttonClass.primary} disabled={busy}>Add user</button>
+              <button type="submit" className={buttonClass.primary} disabled={busy}>
+                Add user
+              </button>
             </div>
           </Form>
           <p className="mt-2 text-xs text-slate-500">Passwords need at least {passwordMin} characters.</p>
@@ -153,7 +165,9 @@ export default function AdminUsers() {
                           <option value="viewer">Viewer</option>
                           <option value="finance_admin">Finance admin</option>
                         </select>
-                        <button type="submit" className={buttonClass.secondary} disabled={busy}>Set</button>
+                        <button type="submit" className={buttonClass.secondary} disabled={busy}>
+                          Set
+                        </button>
                       </Form>
                     </td>
                     <td className="px-5 py-2">
@@ -178,7 +192,9 @@ export default function AdminUsers() {
                               aria-label={`New password for ${u.email}`}
                               className="w-36 rounded-md border-slate-300 py-1 text-sm"
                             />
-                            <button type="submit" className={buttonClass.secondary} disabled={busy}>Reset</button>
+                            <button type="submit" className={buttonClass.secondary} disabled={busy}>
+                              Reset
+                            </button>
                           </Form>
                         ) : null}
                         <Form method="post">

@@ -33,12 +33,30 @@ export async function loader({ request }: LoaderFunctionArgs) {
     countAudit(db, f),
     auditFacets(db),
   ]);
-  return { rows, total, facets, page, pages: Math.max(1, Math.ceil(total / PAGE)), filters: { actor: q("actor"), entity: q("entity"), action: q("action"), from, to } };
+  return {
+    rows,
+    total,
+    facets,
+    page,
+    pages: Math.max(1, Math.ceil(total / PAGE)),
+    filters: { actor: q("actor"), entity: q("entity"), action: q("action"), from, to },
+  };
 }
 
 const ACTION_TONE: Record<string, BadgeTone> = {
-  create: "success", ingest: "success", bulk_import: "info", update: "info", rename: "info", move: "info", end_date: "warning",
-  archive: "warning", delete: "danger", ingest_rejected: "danger", sign_in_failed: "danger", close: "info", reopen: "warning",
+  create: "success",
+  ingest: "success",
+  bulk_import: "info",
+  update: "info",
+  rename: "info",
+  move: "info",
+  end_date: "warning",
+  archive: "warning",
+  delete: "danger",
+  ingest_rejected: "danger",
+  sign_in_failed: "danger",
+  close: "info",
+  reopen: "warning",
 };
 
 export default function AuditLog() {
@@ -51,25 +69,44 @@ export default function AuditLog() {
   };
   return (
     <div>
-      <PageHeader title="Audit log" description="Who changed what, when: crosswalk, teams, organizations, imports, users and month closes." />
+      <PageHeader
+        title="Audit log"
+        description="Who changed what, when: crosswalk, teams, organizations, imports, users and month closes."
+      />
       <Card padded={false}>
-        <Form method="get" className="grid grid-cols-2 items-end gap-3 border-b border-slate-100 px-4 py-3 md:grid-cols-6" data-testid="audit-filter">
+        <Form
+          method="get"
+          className="grid grid-cols-2 items-end gap-3 border-b border-slate-100 px-4 py-3 md:grid-cols-6"
+          data-testid="audit-filter"
+        >
           <FilterField label="Who">
             <select name="actor" defaultValue={filters.actor} className={smallInput}>
               <option value="">Anyone</option>
-              {facets.actors.map((a) => <option key={a} value={a}>{a}</option>)}
+              {facets.actors.map((a) => (
+                <option key={a} value={a}>
+                  {a}
+                </option>
+              ))}
             </select>
           </FilterField>
           <FilterField label="What">
             <select name="entity" defaultValue={filters.entity} className={smallInput}>
               <option value="">Anything</option>
-              {facets.entities.map((a) => <option key={a} value={a}>{a}</option>)}
+              {facets.entities.map((a) => (
+                <option key={a} value={a}>
+                  {a}
+                </option>
+              ))}
             </select>
           </FilterField>
           <FilterField label="Action">
             <select name="action" defaultValue={filters.action} className={smallInput}>
               <option value="">Any action</option>
-              {facets.actions.map((a) => <option key={a} value={a}>{a}</option>)}
+              {facets.actions.map((a) => (
+                <option key={a} value={a}>
+                  {a}
+                </option>
+              ))}
             </select>
           </FilterField>
           <FilterField label="From">
@@ -79,12 +116,18 @@ export default function AuditLog() {
             <input type="date" name="to" defaultValue={filters.to} className={smallInput} />
           </FilterField>
           <div className="flex gap-2">
-            <button type="submit" className={buttonClass.secondary}>Filter</button>
-            <Link to="/audit" className="self-center text-xs text-slate-500 hover:text-slate-800">Clear</Link>
+            <button type="submit" className={buttonClass.secondary}>
+              Filter
+            </button>
+            <Link to="/audit" className="self-center text-xs text-slate-500 hover:text-slate-800">
+              Clear
+            </Link>
           </div>
         </Form>
         {rows.length === 0 ? (
-          <div className="p-5"><EmptyState title="No entries">Nothing matches these filters.</EmptyState></div>
+          <div className="p-5">
+            <EmptyState title="No entries">Nothing matches these filters.</EmptyState>
+          </div>
         ) : (
           <Table testId="audit-table">
             <THead>
@@ -121,11 +164,23 @@ export default function AuditLog() {
           </Table>
         )}
         <div className="flex items-center justify-between border-t border-slate-100 px-4 py-2 text-xs text-slate-500">
-          <span>{total} entr{total === 1 ? "y" : "ies"}</span>
+          <span>
+            {total} entr{total === 1 ? "y" : "ies"}
+          </span>
           <span className="flex items-center gap-2">
-            {page > 0 ? <Link to={pageLink(page - 1)} className="text-indigo-700 hover:underline">← Newer</Link> : null}
-            <span>page {page + 1} of {pages}</span>
-            {page + 1 < pages ? <Link to={pageLink(page + 1)} className="text-indigo-700 hover:underline">Older →</Link> : null}
+            {page > 0 ? (
+              <Link to={pageLink(page - 1)} className="text-indigo-700 hover:underline">
+                ← Newer
+              </Link>
+            ) : null}
+            <span>
+              page {page + 1} of {pages}
+            </span>
+            {page + 1 < pages ? (
+              <Link to={pageLink(page + 1)} className="text-indigo-700 hover:underline">
+                Older →
+              </Link>
+            ) : null}
           </span>
         </div>
       </Card>
@@ -136,12 +191,18 @@ export default function AuditLog() {
 function Summary({ before, after }: { before: unknown; after: unknown }) {
   const changed = changedFields(before, after);
   if (before == null && after == null) return <span className="text-slate-400">no details</span>;
-  const label = before == null ? "created" : after == null ? "removed" : `${changed.length} field${changed.length === 1 ? "" : "s"} changed`;
+  const label =
+    before == null ? "created" : after == null ? "removed" : `${changed.length} field${changed.length === 1 ? "" : "s"} changed`;
   const shown = changed.slice(0, 4).join(", ");
   return (
     <span>
       <span className="font-medium text-indigo-700">{label}</span>
-      {shown ? <span className="ml-1.5 font-mono text-slate-500">{shown}{changed.length > 4 ? ", …" : ""}</span> : null}
+      {shown ? (
+        <span className="ml-1.5 font-mono text-slate-500">
+          {shown}
+          {changed.length > 4 ? ", …" : ""}
+        </span>
+      ) : null}
     </span>
   );
 }

@@ -8,8 +8,8 @@ import { TrustBar } from "~/components/dashboard/TrustBar";
 import { Badge, PageHeader } from "~/components/ui";
 import { filtersToSearch } from "~/lib/filters";
 import { dashboardBase, timing } from "~/lib/filters.server";
-import { isPseudoTeam, UNASSIGNED } from "~/domain/vocabulary";
-import { getCostCenter } from "../../db/queries/teams";
+import { isDisplayPseudoGroup, UNASSIGNED } from "~/domain/vocabulary";
+import { getCostCenter } from "../../db/queries/cost-centers";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.d.key ?? "Cost center"} · Showback` }];
 
@@ -19,12 +19,20 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db, filters, view, reads } = base;
   const d = await reads.getDrilldown("cost_center", code, view);
   const cc = await reads.cached("costCenterInfo", { code }, () => getCostCenter(db, code));
-  if (!cc && d.members.length === 0 && !isPseudoTeam(code)) {
+  if (!cc && d.members.length === 0 && !isDisplayPseudoGroup(code)) {
     throw json({ message: `No cost center “${code}”.` }, { status: 404 });
   }
   const trust = await reads.groupTrust({ view, now: base.now, freshness: base.freshness });
   return json(
-    { d, filters, orgOptions: base.orgOptions, isAdmin: base.isAdmin, search: filtersToSearch(filters, { by: "cost_center" }), name: cc?.name ?? null, trust },
+    {
+      d,
+      filters,
+      orgOptions: base.orgOptions,
+      isAdmin: base.isAdmin,
+      search: filtersToSearch(filters, { by: "cost_center" }),
+      name: cc?.name ?? null,
+      trust,
+    },
     { headers: timing(base.started) },
   );
 }

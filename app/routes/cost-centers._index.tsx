@@ -20,7 +20,15 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const trust = await reads.groupTrust({ view, now: base.now, freshness: base.freshness });
   const total = centers.reduce((a, c) => a.plus(c.total), new Decimal(0)).toFixed();
   return json(
-    { centers, total, filters, orgOptions: base.orgOptions, isAdmin: base.isAdmin, search: filtersToSearch(filters, { by: "cost_center" }), trust },
+    {
+      centers,
+      total,
+      filters,
+      orgOptions: base.orgOptions,
+      isAdmin: base.isAdmin,
+      search: filtersToSearch(filters, { by: "cost_center" }),
+      trust,
+    },
     { headers: timing(base.started) },
   );
 }

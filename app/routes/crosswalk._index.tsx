@@ -8,33 +8,54 @@ import {
 } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { useState } from "react";
+import { listCrosswalk } from "../../db/queries/crosswalk";
+import { listOrgs } from "../../db/queries/orgs";
+import { listTeams } from "../../db/queries/teams";
 import {
   CrosswalkConflictError,
   createCrosswalkEntry,
   deleteCrosswalkEntry,
+  describeImportConflicts,
   endDateCrosswalkEntry,
   importCrosswalk,
   importOwnerNames,
-  listCrosswalk,
-  updateCrosswalkEntry,
-} from "../../db/queries/crosswalk";
-import { listOrgs } from "../../db/queries/orgs";
-import { listTeams } from "../../db/queries/teams";
-import { CsrfInput } from "~/components/csrf";
-import { Alert, Badge, Card, EmptyState, PageHeader, buttonClass, inputClass, labelClass } from "~/components/ui";
-import { FilterField, IssuesTable, OwnerLabel, TBody, THead, Table, cx, smallInput, inlineInput, td, th, useIsAdmin } from "~/components/admin/shared";
-import {
-  FormError,
-  entryFromForm,
   parseCrosswalkCsv,
   parseOwnerNamesCsv,
-  previewBulk,
-  str,
+  previewCrosswalkImport,
   toImportEntries,
+  updateCrosswalkEntry,
   type BulkPreview,
-} from "~/components/admin/crosswalk.server";
+} from "~/services/crosswalk";
+import {
+  bulkApplySchema,
+  bulkPreviewSchema,
+  createEntrySchema,
+  deleteEntrySchema,
+  endDateSchema,
+  ownerNamesSchema,
+  updateEntrySchema,
+} from "~/forms/crosswalk";
+import { getFormProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import { CsrfInput } from "~/components/csrf";
+import { Alert, Badge, Card, EmptyState, PageHeader, buttonClass, inputClass, labelClass } from "~/components/ui";
+import {
+  FilterField,
+  IssuesTable,
+  OwnerLabel,
+  TBody,
+  THead,
+  Table,
+  cx,
+  smallInput,
+  inlineInput,
+  td,
+  th,
+  useIsAdmin,
+} from "~/components/admin/shared";
 import { requireMutation, requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
+import { InputError, inputErrorResponse, parseForm } from "~/lib/forms.server";
 import { isValidDate } from "~/domain/periods";
 import { BEGINNING_OF_TIME, SINCE_THE_BEGINNING, validFromField, validFromLabel, validFromPhrase } from "~/domain/crosswalk";
 
@@ -71,8 +92,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
 type Values = Record<string, string>;
 type ActionData =
   | { ok: true; intent: string; message: string }
-  | { ok: false; intent: string; error: string; values?: Values; issues?: BulkPreview["errors"]; issueCount?: number }
+  | { ok: false; intent: string; error: string; field?: string; values?: Values; issues?: BulkPreview["errors"]; issueCount?: number }
   | { ok: true; intent: "bulk_preview"; preview: BulkPreview; csv: string; mode: "merge" | "replace"; fileName: string };
+
+const str = (v: FormDataEntryValue | null) => (typeof v === "string" ? v.trim() : "");
 
 const valuesOf = (form: FormData): Values => {
   const v: Values = {};
@@ -80,10 +103,11 @@ const valuesOf = (form: FormData): Values => {
   return v;
 };
 
-async function fileOrText(form: FormData, fileField: string, textField: string): Promise<{ text: string; name: string }> {
+/** An uploaded file's text, else the pasted text (HTTP only: the services take text). */
+async function fileOrText(form: FormData, fileField: string, pasted: string | undefined): Promise<{ text: string; name: string }> {
   const f = form.get(fileField);
   if (f && typeof f !== "string" && f.size > 0) return { text: await f.text(), name: (f as File).name || "upload.csv" };
-  return { text: typeof form.get(textField) === "string" ? String(form.get(textField)) : "", name: "pasted text" };
+  return { text: pasted ?? "", name: "pasted text" };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -93,59 +117,93 @@ export async function action({ request }: ActionFunctionArgs) {
   });
   const db = await getDb();
   const intent = str(form.get("intent"));
-  const id = Number(str(form.get("id"))) || 0;
   try {
     switch (intent) {
       case "create": {
-        const e = entryFromForm(form);
+        const e = parseForm(form, createEntrySchema);
         const newId = await createCrosswalkEntry(db, user.email, e);
-        return json<ActionData>({ ok: true, intent, message: `Added entry #${newId}: ${e.orgId}/${e.ownerId} → ${e.team} ${validFromPhrase(e.validFrom)}${e.validTo ? ` to ${e.validTo}` : ""}.` });
+        return json<ActionData>({
+          ok: true,
+          intent,
+          message: `Added entry #${newId}: ${e.orgId}/${e.ownerId} → ${e.team} ${validFromPhrase(e.validFrom)}${e.validTo ? ` to ${e.validTo}` : ""}.`,
+        });
       }
       case "update": {
-        const e = entryFromForm(form);
-        await updateCrosswalkEntry(db, user.email, id, { team: e.team, validFrom: e.validFrom, validTo: e.validTo, note: e.note });
-        return json<ActionData>({ ok: true, intent, message: `Entry #${id} saved.` });
+        const e = parseForm(form, updateEntrySchema);
+        await updateCrosswalkEntry(db, user.email, e.id, { team: e.team, validFrom: e.validFrom, validTo: e.validTo, note: e.note });
+        return json<ActionData>({ ok: true, intent, message: `Entry #${e.id} saved.` });
       }
       case "end_date": {
-        const to = str(form.get("valid_to"));
-        if (!isValidDate(to)) throw new FormError(`"${to}" is not a date (YYYY-MM-DD).`);
-        await endDateCrosswalkEntry(db, user.email, id, to);
-        return json<ActionData>({ ok: true, intent, message: `Entry #${id} now ends on ${to} (exclusive).` });
+        const f = parseForm(form, endDateSchema);
+        await endDateCrosswalkEntry(db, user.email, f.id, f.valid_to);
+        return json<ActionData>({ ok: true, intent, message: `Entry #${f.id} now ends on ${f.valid_to} (exclusive).` });
       }
       case "delete": {
-        await deleteCrosswalkEntry(db, user.email, id);
-        return json<ActionData>({ ok: true, intent, message: `Entry #${id} deleted.` });
+        const f = parseForm(form, deleteEntrySchema);
+        await deleteCrosswalkEntry(db, user.email, f.id);
+        return json<ActionData>({ ok: true, intent, message: `Entry #${f.id} deleted.` });
       }
       case "bulk_preview": {
-        const { text, name } = await fileOrText(form, "csv_file", "csv_text");
-        if (!text.trim()) throw new FormError("Choose a crosswalk CSV file (or paste its content).");
-        const mode = str(form.get("mode")) === "replace" ? "replace" : "merge";
-        const preview = await previewBulk(db, text, mode);
-        return json<ActionData>({ ok: true, intent: "bulk_preview", preview, csv: text, mode, fileName: name });
+        const f = parseForm(form, bulkPreviewSchema);
+        const { text, name } = await fileOrText(form, "csv_file", f.csv_text);
+        if (!text.trim()) throw new InputError("Choose a crosswalk CSV file (or paste its content).", { field: "csv_file" });
+        const preview = await previewCrosswalkImport(db, text, f.mode);
+        return json<ActionData>({ ok: true, intent: "bulk_preview", preview, csv: text, mode: f.mode, fileName: name });
       }
       case "bulk_apply": {
-        const text = String(form.get("csv") ?? "");
-        const mode = str(form.get("mode")) === "replace" ? "replace" : "merge";
-        const v = parseCrosswalkCsv(text);
-        if (v.errorCount) return json<ActionData>({ ok: false, intent, error: `The file has ${v.errorCount} error(s); nothing was imported.`, issues: v.errors, issueCount: v.errorCount }, { status: 400 });
-        const r = await importCrosswalk(db, user.email, toImportEntries(v.entries), mode);
-        return json<ActionData>({ ok: true, intent, message: `Crosswalk imported (${mode}): ${r.added} added, ${r.removed} removed, ${r.unchanged} unchanged.` });
+        const f = parseForm(form, bulkApplySchema);
+        const v = parseCrosswalkCsv(f.csv);
+        if (v.errorCount)
+          return json<ActionData>(
+            {
+              ok: false,
+              intent,
+              error: `The file has ${v.errorCount} error(s); nothing was imported.`,
+              issues: v.errors,
+              issueCount: v.errorCount,
+            },
+            { status: 400 },
+          );
+        const r = await importCrosswalk(db, user.email, toImportEntries(v.entries), f.mode).catch((e: unknown) => {
+          // the crosswalk changed since the preview: say how to get past the overlaps on this page
+          if (e instanceof CrosswalkConflictError)
+            throw new InputError(describeImportConflicts(e.conflicts, "use Replace mode to replace the organizations' crosswalks"));
+          throw e;
+        });
+        return json<ActionData>({
+          ok: true,
+          intent,
+          message: `Crosswalk imported (${f.mode}): ${r.added} added, ${r.removed} removed, ${r.unchanged} unchanged.`,
+        });
       }
       case "names": {
-        const { text } = await fileOrText(form, "names_file", "names_text");
-        if (!text.trim()) throw new FormError("Choose a display-names CSV file (org_id,owner_id,display_name).");
+        const f = parseForm(form, ownerNamesSchema);
+        const { text } = await fileOrText(form, "names_file", f.names_text);
+        if (!text.trim()) throw new InputError("Choose a display-names CSV file (org_id,owner_id,display_name).", { field: "names_file" });
         const v = parseOwnerNamesCsv(text);
-        if (v.errorCount) return json<ActionData>({ ok: false, intent, error: `The display-names file has ${v.errorCount} error(s); nothing was imported.`, issues: v.errors, issueCount: v.errorCount }, { status: 400 });
-        const n = await importOwnerNames(db, user.email, v.entries.map((e) => ({ orgId: e.orgId, ownerId: e.ownerId, displayName: e.displayName })));
+        if (v.errorCount)
+          return json<ActionData>(
+            {
+              ok: false,
+              intent,
+              error: `The display-names file has ${v.errorCount} error(s); nothing was imported.`,
+              issues: v.errors,
+              issueCount: v.errorCount,
+            },
+            { status: 400 },
+          );
+        const n = await importOwnerNames(
+          db,
+          user.email,
+          v.entries.map((e) => ({ orgId: e.orgId, ownerId: e.ownerId, displayName: e.displayName })),
+        );
         return json<ActionData>({ ok: true, intent, message: `${n} display name${n === 1 ? "" : "s"} imported.` });
       }
       default:
         return json<ActionData>({ ok: false, intent, error: "Unknown action." }, { status: 400 });
     }
   } catch (e) {
-    if (e instanceof FormError || e instanceof CrosswalkConflictError)
-      return json<ActionData>({ ok: false, intent, error: e.message, values: valuesOf(form) }, { status: 400 });
-    throw e;
+    return inputErrorResponse(e, { intent, values: valuesOf(form) });
   }
 }
 
@@ -166,6 +224,14 @@ export default function CrosswalkPage() {
   const failed = result && !result.ok ? result : null;
   const createValues = failed?.intent === "create" ? failed.values : undefined;
   const bulk = result && result.ok && result.intent === "bulk_preview" && "preview" in result ? result : null;
+  // the same schema as the server: an entry's problems show under its first field before anything is sent
+  const [createForm, createFields] = useForm({
+    id: "create-entry",
+    shouldValidate: "onSubmit",
+    shouldRevalidate: "onInput",
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: createEntrySchema }),
+  });
+  const invalid = (f: { errors?: string[]; errorId: string }) => (f.errors ? { "aria-invalid": true, "aria-describedby": f.errorId } : {});
   const editQuery = (id: number) => {
     const p = new URLSearchParams(params);
     p.set("edit", String(id));
@@ -185,7 +251,9 @@ export default function CrosswalkPage() {
         description="Who owns which principal or resource, and from when. Periods are [valid from, valid to): the end date is exclusive."
         actions={
           <>
-            <Link to="/crosswalk/unmapped" className={buttonClass.secondary}>Unmapped queue</Link>
+            <Link to="/crosswalk/unmapped" className={buttonClass.secondary}>
+              Unmapped queue
+            </Link>
             <a href={exportHref} className={buttonClass.secondary} data-testid="export-csv" download>
               Export CSV
             </a>
@@ -193,12 +261,18 @@ export default function CrosswalkPage() {
         }
       />
       <datalist id="team-names">
-        {teams.filter((t) => !t.archived).map((t) => (
-          <option key={t.name} value={t.name}>{t.costCenter ?? ""}</option>
-        ))}
+        {teams
+          .filter((t) => !t.archived)
+          .map((t) => (
+            <option key={t.name} value={t.name}>
+              {t.costCenter ?? ""}
+            </option>
+          ))}
       </datalist>
       <datalist id="org-ids">
-        {orgs.map((o) => <option key={o} value={o} />)}
+        {orgs.map((o) => (
+          <option key={o} value={o} />
+        ))}
       </datalist>
 
       <div className="space-y-6">
@@ -206,7 +280,11 @@ export default function CrosswalkPage() {
         {failed ? (
           <div data-testid="action-error">
             <Alert>
-              <p className="font-medium">{failed.intent === "create" || failed.intent === "update" || failed.intent === "end_date" ? "The change was refused." : "Nothing was changed."}</p>
+              <p className="font-medium">
+                {failed.intent === "create" || failed.intent === "update" || failed.intent === "end_date"
+                  ? "The change was refused."
+                  : "Nothing was changed."}
+              </p>
               <p className="mt-1 whitespace-pre-line">{failed.error}</p>
             </Alert>
             {failed.issues?.length ? (
@@ -222,13 +300,22 @@ export default function CrosswalkPage() {
             <FilterField label="Organization">
               <select name="org" defaultValue={filters.org} className={smallInput}>
                 <option value="">All</option>
-                {orgs.map((o) => <option key={o} value={o}>{o}</option>)}
+                {orgs.map((o) => (
+                  <option key={o} value={o}>
+                    {o}
+                  </option>
+                ))}
               </select>
             </FilterField>
             <FilterField label="Team">
               <select name="team" defaultValue={filters.team} className={smallInput}>
                 <option value="">All</option>
-                {teams.map((t) => <option key={t.name} value={t.name}>{t.name}{t.archived ? " (archived)" : ""}</option>)}
+                {teams.map((t) => (
+                  <option key={t.name} value={t.name}>
+                    {t.name}
+                    {t.archived ? " (archived)" : ""}
+                  </option>
+                ))}
               </select>
             </FilterField>
             <FilterField label="Owner" className="md:col-span-2">
@@ -238,59 +325,136 @@ export default function CrosswalkPage() {
               <input type="date" name="on" defaultValue={filters.on} className={smallInput} />
             </FilterField>
             <div className="flex gap-2">
-              <button type="submit" className={buttonClass.secondary}>Filter</button>
+              <button type="submit" className={buttonClass.secondary}>
+                Filter
+              </button>
               {filters.org || filters.team || filters.owner || filters.on ? (
-                <Link to="/crosswalk" className="self-center text-xs text-slate-500 hover:text-slate-800">Clear</Link>
+                <Link to="/crosswalk" className="self-center text-xs text-slate-500 hover:text-slate-800">
+                  Clear
+                </Link>
               ) : null}
             </div>
           </Form>
         </Card>
 
         {isAdmin ? (
-          <Card title="Add an entry" description="A team named for the first time is created (with the cost center, if given). Overlapping periods of one owner are refused.">
-            <Form method="post" className="grid grid-cols-2 items-end gap-3 md:grid-cols-8" data-testid="create-entry" key={result && result.ok ? `ok-${nav.state}` : "form"}>
+          <Card
+            title="Add an entry"
+            description="A team named for the first time is created (with the cost center, if given). Overlapping periods of one owner are refused."
+          >
+            <Form
+              method="post"
+              {...getFormProps(createForm)}
+              className="grid grid-cols-2 items-end gap-3 md:grid-cols-8"
+              data-testid="create-entry"
+              key={result && result.ok ? `ok-${nav.state}` : "form"}
+            >
               <CsrfInput />
               <input type="hidden" name="intent" value="create" />
               <label className="md:col-span-1">
                 <span className={labelClass}>Organization</span>
-                <input name="org_id" list="org-ids" required defaultValue={createValues?.org_id || filters.org || orgs[0] || ""} className={`mt-1 ${inputClass}`} />
+                <input
+                  name="org_id"
+                  list="org-ids"
+                  required
+                  defaultValue={createValues?.org_id || filters.org || orgs[0] || ""}
+                  {...invalid(createFields.org_id)}
+                  className={`mt-1 ${inputClass}`}
+                />
               </label>
               <label className="md:col-span-2">
                 <span className={labelClass}>Owner id</span>
-                <input name="owner_id" required placeholder="sa-…, u-…, lkc-…" defaultValue={createValues?.owner_id} className={`mt-1 font-mono ${inputClass}`} />
+                <input
+                  name="owner_id"
+                  required
+                  placeholder="sa-…, u-…, lkc-…"
+                  defaultValue={createValues?.owner_id}
+                  {...invalid(createFields.owner_id)}
+                  className={`mt-1 font-mono ${inputClass}`}
+                />
               </label>
               <label>
                 <span className={labelClass}>Team</span>
-                <input name="team" list="team-names" required defaultValue={createValues?.team} className={`mt-1 ${inputClass}`} />
+                <input
+                  name="team"
+                  list="team-names"
+                  required
+                  defaultValue={createValues?.team}
+                  {...invalid(createFields.team)}
+                  className={`mt-1 ${inputClass}`}
+                />
               </label>
               <label>
                 <span className={labelClass}>Cost center</span>
-                <input name="cost_center" placeholder="new team only" defaultValue={createValues?.cost_center} className={`mt-1 ${inputClass}`} />
+                <input
+                  name="cost_center"
+                  placeholder="new team only"
+                  defaultValue={createValues?.cost_center}
+                  className={`mt-1 ${inputClass}`}
+                />
               </label>
               <label>
                 <span className={labelClass}>Valid from</span>
-                <input type="date" name="valid_from" defaultValue={createValues?.valid_from ?? today} title="Leave empty for an entry effective since the beginning" className={`mt-1 ${inputClass}`} />
+                <input
+                  type="date"
+                  name="valid_from"
+                  defaultValue={createValues?.valid_from ?? today}
+                  title="Leave empty for an entry effective since the beginning"
+                  {...invalid(createFields.valid_from)}
+                  className={`mt-1 ${inputClass}`}
+                />
               </label>
               <label>
                 <span className={labelClass}>Valid to</span>
-                <input type="date" name="valid_to" defaultValue={createValues?.valid_to} className={`mt-1 ${inputClass}`} />
+                <input
+                  type="date"
+                  name="valid_to"
+                  defaultValue={createValues?.valid_to}
+                  {...invalid(createFields.valid_to)}
+                  className={`mt-1 ${inputClass}`}
+                />
               </label>
               <div>
-                <button type="submit" className={`${buttonClass.primary} w-full`} disabled={busy}>Add entry</button>
+                <button type="submit" className={`${buttonClass.primary} w-full`} disabled={busy}>
+                  Add entry
+                </button>
               </div>
               <label className="col-span-2 md:col-span-8">
                 <span className={labelClass}>Note</span>
-                <input name="note" defaultValue={createValues?.note} placeholder="optional, e.g. ticket or reason" className={`mt-1 ${inputClass}`} />
+                <input
+                  name="note"
+                  defaultValue={createValues?.note}
+                  placeholder="optional, e.g. ticket or reason"
+                  className={`mt-1 ${inputClass}`}
+                />
               </label>
+              {(["org_id", "owner_id", "team", "valid_from", "valid_to"] as const).map((k) =>
+                createFields[k].errors?.length ? (
+                  <p
+                    key={k}
+                    id={createFields[k].errorId}
+                    className="col-span-2 text-sm text-rose-700 md:col-span-8"
+                    data-testid="field-error"
+                  >
+                    {createFields[k].errors![0]}
+                  </p>
+                ) : null,
+              )}
             </Form>
           </Card>
         ) : null}
 
-        <Card title="Entries" description={`${entries.length} entr${entries.length === 1 ? "y" : "ies"}${filters.on ? ` effective on ${filters.on}` : ""}`} padded={false}>
+        <Card
+          title="Entries"
+          description={`${entries.length} entr${entries.length === 1 ? "y" : "ies"}${filters.on ? ` effective on ${filters.on}` : ""}`}
+          padded={false}
+        >
           {entries.length === 0 ? (
             <div className="p-5">
               <EmptyState title="No crosswalk entries match">
-                {isAdmin ? "Add one above, import a CSV below, or work through the unmapped queue." : "Ask a finance admin to map owners to teams."}
+                {isAdmin
+                  ? "Add one above, import a CSV below, or work through the unmapped queue."
+                  : "Ask a finance admin to map owners to teams."}
               </EmptyState>
             </div>
           ) : (
@@ -314,7 +478,9 @@ export default function CrosswalkPage() {
                     <tr key={e.id} className="bg-indigo-50/40" data-testid={`entry-${e.id}`}>
                       <td className={cx(td, "text-xs text-slate-400")}>{e.id}</td>
                       <td className={cx(td, "font-mono text-xs")}>{e.orgId}</td>
-                      <td className={td}><OwnerLabel ownerId={e.ownerId} displayName={e.displayName} /></td>
+                      <td className={td}>
+                        <OwnerLabel ownerId={e.ownerId} displayName={e.displayName} />
+                      </td>
                       <td className={td} colSpan={6}>
                         <Form method="post" className="flex flex-wrap items-end gap-2" data-testid="edit-entry">
                           <CsrfInput />
@@ -323,11 +489,34 @@ export default function CrosswalkPage() {
                           <input type="hidden" name="org_id" value={e.orgId} />
                           <input type="hidden" name="owner_id" value={e.ownerId} />
                           <input name="team" list="team-names" defaultValue={e.team} aria-label="Team" className={`${inlineInput} w-36`} />
-                          <input type="date" name="valid_from" defaultValue={validFromField(e.validFrom)} aria-label="Valid from" title="Empty: since the beginning" className={`${inlineInput} w-40`} />
-                          <input type="date" name="valid_to" defaultValue={e.validTo ?? ""} aria-label="Valid to" className={`${inlineInput} w-40`} />
-                          <input name="note" defaultValue={e.note ?? ""} aria-label="Note" placeholder="note" className={`${inlineInput} w-40`} />
-                          <button type="submit" className={buttonClass.primary} disabled={busy}>Save</button>
-                          <Link to={noEditQuery()} className={buttonClass.secondary}>Cancel</Link>
+                          <input
+                            type="date"
+                            name="valid_from"
+                            defaultValue={validFromField(e.validFrom)}
+                            aria-label="Valid from"
+                            title="Empty: since the beginning"
+                            className={`${inlineInput} w-40`}
+                          />
+                          <input
+                            type="date"
+                            name="valid_to"
+                            defaultValue={e.validTo ?? ""}
+                            aria-label="Valid to"
+                            className={`${inlineInput} w-40`}
+                          />
+                          <input
+                            name="note"
+                            defaultValue={e.note ?? ""}
+                            aria-label="Note"
+                            placeholder="note"
+                            className={`${inlineInput} w-40`}
+                          />
+                          <button type="submit" className={buttonClass.primary} disabled={busy}>
+                            Save
+                          </button>
+                          <Link to={noEditQuery()} className={buttonClass.secondary}>
+                            Cancel
+                          </Link>
                         </Form>
                       </td>
                     </tr>
@@ -335,43 +524,76 @@ export default function CrosswalkPage() {
                     <tr key={e.id} data-testid={`entry-${e.id}`}>
                       <td className={cx(td, "text-xs text-slate-400")}>{e.id}</td>
                       <td className={cx(td, "font-mono text-xs")}>{e.orgId}</td>
-                      <td className={td}><OwnerLabel ownerId={e.ownerId} displayName={e.displayName} /></td>
+                      <td className={td}>
+                        <OwnerLabel ownerId={e.ownerId} displayName={e.displayName} />
+                      </td>
                       <td className={td}>
                         <span className="font-medium text-slate-900">{e.team}</span>
                         {e.costCenter ? <span className="ml-1.5 text-xs text-slate-500">{e.costCenter}</span> : null}
                       </td>
-                      <td className={cx(td, "whitespace-nowrap tabular-nums")}>{e.validFrom === BEGINNING_OF_TIME ? <span className="text-slate-400">{SINCE_THE_BEGINNING}</span> : e.validFrom}</td>
-                      <td className={cx(td, "whitespace-nowrap tabular-nums")}>{e.validTo ?? <span className="text-slate-400">open</span>}</td>
+                      <td className={cx(td, "whitespace-nowrap tabular-nums")}>
+                        {e.validFrom === BEGINNING_OF_TIME ? <span className="text-slate-400">{SINCE_THE_BEGINNING}</span> : e.validFrom}
+                      </td>
+                      <td className={cx(td, "whitespace-nowrap tabular-nums")}>
+                        {e.validTo ?? <span className="text-slate-400">open</span>}
+                      </td>
                       <td className={td}>{entryStatus(e.validFrom, e.validTo, today)}</td>
-                      <td className={cx(td, "max-w-[12rem] truncate text-xs text-slate-500")} title={e.note ?? undefined}>{e.note}</td>
+                      <td className={cx(td, "max-w-[12rem] truncate text-xs text-slate-500")} title={e.note ?? undefined}>
+                        {e.note}
+                      </td>
                       {isAdmin ? (
                         <td className={cx(td, "whitespace-nowrap text-right")}>
                           <div className="flex items-center justify-end gap-1.5">
-                            <Link to={editQuery(e.id)} className="rounded px-2 py-1 text-xs font-medium text-indigo-700 hover:bg-indigo-50" preventScrollReset>
+                            <Link
+                              to={editQuery(e.id)}
+                              className="rounded px-2 py-1 text-xs font-medium text-indigo-700 hover:bg-indigo-50"
+                              preventScrollReset
+                            >
                               Edit
                             </Link>
                             {e.validTo === null ? (
                               <details className="relative">
-                                <summary className="cursor-pointer list-none rounded px-2 py-1 text-xs font-medium text-slate-700 hover:bg-slate-100">End…</summary>
-                                <Form method="post" className="absolute right-0 z-10 mt-1 flex w-64 items-center gap-1.5 rounded-md border border-slate-200 bg-white p-2 shadow-lg">
+                                <summary className="cursor-pointer list-none rounded px-2 py-1 text-xs font-medium text-slate-700 hover:bg-slate-100">
+                                  End…
+                                </summary>
+                                <Form
+                                  method="post"
+                                  className="absolute right-0 z-10 mt-1 flex w-64 items-center gap-1.5 rounded-md border border-slate-200 bg-white p-2 shadow-lg"
+                                >
                                   <CsrfInput />
                                   <input type="hidden" name="intent" value="end_date" />
                                   <input type="hidden" name="id" value={e.id} />
-                                  <input type="date" name="valid_to" defaultValue={today > e.validFrom ? today : ""} required aria-label={`End date of entry ${e.id}`} className={`${inlineInput} w-40`} />
-                                  <button type="submit" className={buttonClass.primary} disabled={busy}>End</button>
+                                  <input
+                                    type="date"
+                                    name="valid_to"
+                                    defaultValue={today > e.validFrom ? today : ""}
+                                    required
+                                    aria-label={`End date of entry ${e.id}`}
+                                    className={`${inlineInput} w-40`}
+                                  />
+                                  <button type="submit" className={buttonClass.primary} disabled={busy}>
+                                    End
+                                  </button>
                                 </Form>
                               </details>
                             ) : null}
                             <Form
                               method="post"
                               onSubmit={(ev) => {
-                                if (!confirm(`Delete entry #${e.id} (${e.ownerId} → ${e.team})? Prefer end-dating to keep history.`)) ev.preventDefault();
+                                if (!confirm(`Delete entry #${e.id} (${e.ownerId} → ${e.team})? Prefer end-dating to keep history.`))
+                                  ev.preventDefault();
                               }}
                             >
                               <CsrfInput />
                               <input type="hidden" name="intent" value="delete" />
                               <input type="hidden" name="id" value={e.id} />
-                              <button type="submit" className="rounded px-2 py-1 text-xs font-medium text-rose-700 hover:bg-rose-50" disabled={busy}>Delete</button>
+                              <button
+                                type="submit"
+                                className="rounded px-2 py-1 text-xs font-medium text-rose-700 hover:bg-rose-50"
+                                disabled={busy}
+                              >
+                                Delete
+                              </button>
                             </Form>
                           </div>
                         </td>
@@ -386,15 +608,24 @@ export default function CrosswalkPage() {
 
         {isAdmin ? (
           <div className="grid grid-cols-1 gap-6 xl:grid-cols-3">
-            <div className="xl:col-span-2">
-              {bulk ? <BulkPreviewCard bulk={bulk} busy={busy} /> : <BulkUploadCard busy={busy} />}
-            </div>
-            <Card title="Owner display names" description="CSV org_id,owner_id,display_name. Names show next to owner ids; exports keep ids only.">
+            <div className="xl:col-span-2">{bulk ? <BulkPreviewCard bulk={bulk} busy={busy} /> : <BulkUploadCard busy={busy} />}</div>
+            <Card
+              title="Owner display names"
+              description="CSV org_id,owner_id,display_name. Names show next to owner ids; exports keep ids only."
+            >
               <Form method="post" encType="multipart/form-data" className="space-y-3" data-testid="names-form">
                 <CsrfInput />
                 <input type="hidden" name="intent" value="names" />
-                <input type="file" name="names_file" accept=".csv,text/csv" required className="block w-full text-sm text-slate-700 file:mr-3 file:rounded-md file:border-0 file:bg-slate-100 file:px-3 file:py-1.5 file:text-sm file:font-medium" />
-                <button type="submit" className={buttonClass.secondary} disabled={busy}>Import names</button>
+                <input
+                  type="file"
+                  name="names_file"
+                  accept=".csv,text/csv"
+                  required
+                  className="block w-full text-sm text-slate-700 file:mr-3 file:rounded-md file:border-0 file:bg-slate-100 file:px-3 file:py-1.5 file:text-sm file:font-medium"
+                />
+                <button type="submit" className={buttonClass.secondary} disabled={busy}>
+                  Import names
+                </button>
               </Form>
             </Card>
           </div>
@@ -407,14 +638,27 @@ export default function CrosswalkPage() {
 function BulkUploadCard({ busy }: { busy: boolean }) {
   const [mode, setMode] = useState("merge");
   return (
-    <Card title="Bulk import (CSV)" description="Header org_id,owner_id,team,valid_from,valid_to[,cost_center][,note]. All-or-nothing; you see a preview first.">
+    <Card
+      title="Bulk import (CSV)"
+      description="Header org_id,owner_id,team,valid_from,valid_to[,cost_center][,note]. All-or-nothing; you see a preview first."
+    >
       <Form method="post" encType="multipart/form-data" className="space-y-4" data-testid="bulk-form">
         <CsrfInput />
         <input type="hidden" name="intent" value="bulk_preview" />
-        <input type="file" name="csv_file" accept=".csv,text/csv" className="block w-full text-sm text-slate-700 file:mr-3 file:rounded-md file:border-0 file:bg-slate-100 file:px-3 file:py-1.5 file:text-sm file:font-medium" />
+        <input
+          type="file"
+          name="csv_file"
+          accept=".csv,text/csv"
+          className="block w-full text-sm text-slate-700 file:mr-3 file:rounded-md file:border-0 file:bg-slate-100 file:px-3 file:py-1.5 file:text-sm file:font-medium"
+        />
         <details className="text-sm">
           <summary className="cursor-pointer text-xs text-slate-500">…or paste CSV text</summary>
-          <textarea name="csv_text" rows={5} className={`mt-2 font-mono text-xs ${inputClass}`} placeholder="org_id,owner_id,team,valid_from,valid_to" />
+          <textarea
+            name="csv_text"
+            rows={5}
+            className={`mt-2 font-mono text-xs ${inputClass}`}
+            placeholder="org_id,owner_id,team,valid_from,valid_to"
+          />
         </details>
         <fieldset className="flex flex-wrap gap-4 text-sm">
           <label className="flex items-center gap-2">
@@ -426,7 +670,9 @@ function BulkUploadCard({ busy }: { busy: boolean }) {
             <span className="text-xs text-slate-500">(replace every entry of the organizations in the file)</span>
           </label>
         </fieldset>
-        <button type="submit" className={buttonClass.primary} disabled={busy}>Preview import</button>
+        <button type="submit" className={buttonClass.primary} disabled={busy}>
+          Preview import
+        </button>
       </Form>
     </Card>
   );
@@ -441,7 +687,8 @@ const KIND: Record<string, { label: string; tone: "success" | "info" | "warning"
 
 function BulkPreviewCard({ bulk, busy }: { bulk: Extract<ActionData, { intent: "bulk_preview"; preview: BulkPreview }>; busy: boolean }) {
   const p = bulk.preview;
-  const period = (x: { validFrom: string; validTo: string | null } | null) => (x ? `${validFromLabel(x.validFrom)} → ${x.validTo ?? "open"}` : "");
+  const period = (x: { validFrom: string; validTo: string | null } | null) =>
+    x ? `${validFromLabel(x.validFrom)} → ${x.validTo ?? "open"}` : "";
   return (
     <Card
       title="Bulk import preview"
@@ -451,20 +698,39 @@ function BulkPreviewCard({ bulk, busy }: { bulk: Extract<ActionData, { intent: "
     >
       <div data-testid="bulk-preview">
         <div className="flex flex-wrap gap-2 border-b border-slate-100 px-5 py-3 text-sm" data-testid="bulk-counts">
-          <Badge tone="success">{p.counts.add} add{p.counts.add === 1 ? "" : "s"}</Badge>
-          <Badge tone="info">{p.counts.change} change{p.counts.change === 1 ? "" : "s"}</Badge>
-          <Badge tone="warning">{p.counts.end_date} end-date{p.counts.end_date === 1 ? "" : "s"}</Badge>
-          <Badge tone="danger">{p.counts.remove} removal{p.counts.remove === 1 ? "" : "s"}</Badge>
+          <Badge tone="success">
+            {p.counts.add} add{p.counts.add === 1 ? "" : "s"}
+          </Badge>
+          <Badge tone="info">
+            {p.counts.change} change{p.counts.change === 1 ? "" : "s"}
+          </Badge>
+          <Badge tone="warning">
+            {p.counts.end_date} end-date{p.counts.end_date === 1 ? "" : "s"}
+          </Badge>
+          <Badge tone="danger">
+            {p.counts.remove} removal{p.counts.remove === 1 ? "" : "s"}
+          </Badge>
           <Badge>{p.unchanged} unchanged</Badge>
-          {p.conflicts.length ? <Badge tone="danger">{p.conflicts.length} conflict{p.conflicts.length === 1 ? "" : "s"}</Badge> : null}
+          {p.conflicts.length ? (
+            <Badge tone="danger">
+              {p.conflicts.length} conflict{p.conflicts.length === 1 ? "" : "s"}
+            </Badge>
+          ) : null}
         </div>
         {p.errorCount ? <IssuesTable issues={p.errors} total={p.errorCount} /> : null}
         {p.conflicts.length ? (
           <div className="px-5 py-3">
             <Alert>
-              <p className="font-medium">These entries overlap existing ones (use Replace mode to replace the organizations' crosswalks):</p>
+              <p className="font-medium">
+                These entries overlap existing ones (use Replace mode to replace the organizations' crosswalks):
+              </p>
               <ul className="mt-2 list-disc space-y-0.5 pl-5 text-xs">
-                {p.conflicts.slice(0, 50).map((c, i) => <li key={i}>{c.line ? `line ${c.line}: ` : ""}{c.message}</li>)}
+                {p.conflicts.slice(0, 50).map((c, i) => (
+                  <li key={i}>
+                    {c.line ? `line ${c.line}: ` : ""}
+                    {c.message}
+                  </li>
+                ))}
               </ul>
             </Alert>
           </div>
@@ -483,11 +749,29 @@ function BulkPreviewCard({ bulk, busy }: { bulk: Extract<ActionData, { intent: "
             <TBody>
               {p.changes.slice(0, 500).map((c, i) => (
                 <tr key={i}>
-                  <td className={td}><Badge tone={KIND[c.kind].tone}>{KIND[c.kind].label}</Badge></td>
+                  <td className={td}>
+                    <Badge tone={KIND[c.kind].tone}>{KIND[c.kind].label}</Badge>
+                  </td>
                   <td className={cx(td, "font-mono text-xs")}>{c.orgId}</td>
                   <td className={cx(td, "font-mono text-xs")}>{c.ownerId}</td>
-                  <td className={cx(td, "text-xs")}>{c.before ? <><span className="font-medium">{c.before.team}</span> <span className="text-slate-500">{period(c.before)}</span></> : <span className="text-slate-300">—</span>}</td>
-                  <td className={cx(td, "text-xs")}>{c.after ? <><span className="font-medium">{c.after.team}</span> <span className="text-slate-500">{period(c.after)}</span></> : <span className="text-slate-300">—</span>}</td>
+                  <td className={cx(td, "text-xs")}>
+                    {c.before ? (
+                      <>
+                        <span className="font-medium">{c.before.team}</span> <span className="text-slate-500">{period(c.before)}</span>
+                      </>
+                    ) : (
+                      <span className="text-slate-300">—</span>
+                    )}
+                  </td>
+                  <td className={cx(td, "text-xs")}>
+                    {c.after ? (
+                      <>
+                        <span className="font-medium">{c.after.team}</span> <span className="text-slate-500">{period(c.after)}</span>
+                      </>
+                    ) : (
+                      <span className="text-slate-300">—</span>
+                    )}
+                  </td>
                 </tr>
               ))}
             </TBody>
@@ -507,7 +791,9 @@ function BulkPreviewCard({ bulk, busy }: { bulk: Extract<ActionData, { intent: "
               </button>
             </Form>
           ) : null}
-          <Link to="/crosswalk" className={buttonClass.secondary}>{p.ok ? "Cancel" : "Start over"}</Link>
+          <Link to="/crosswalk" className={buttonClass.secondary}>
+            {p.ok ? "Cancel" : "Start over"}
+          </Link>
         </div>
       </div>
     </Card>

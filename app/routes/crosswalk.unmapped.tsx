@@ -1,16 +1,33 @@
 // Unmapped queue: owners with cost but no crosswalk entry in the chosen month, largest first.
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { CrosswalkConflictError, createCrosswalkEntry } from "../../db/queries/crosswalk";
 import { listOrgs } from "../../db/queries/orgs";
 import { listTeams } from "../../db/queries/teams";
 import { listUnmappedOwners } from "../../db/queries/owners";
 import { CsrfInput } from "~/components/csrf";
 import { Alert, Card, EmptyState, PageHeader, buttonClass } from "~/components/ui";
-import { FilterField, Money, OwnerLabel, Stat, TBody, THead, Table, cx, smallInput, inlineInput, td, tdNum, th, thNum, useIsAdmin } from "~/components/admin/shared";
-import { FormError, entryFromForm } from "~/components/admin/crosswalk.server";
+import {
+  FilterField,
+  Money,
+  OwnerLabel,
+  Stat,
+  TBody,
+  THead,
+  Table,
+  cx,
+  smallInput,
+  inlineInput,
+  td,
+  tdNum,
+  th,
+  thNum,
+  useIsAdmin,
+} from "~/components/admin/shared";
+import { createCrosswalkEntry } from "~/services/crosswalk";
+import { assignEntrySchema } from "~/forms/crosswalk";
 import { requireMutation, requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
+import { handleInput, parseForm } from "~/lib/forms.server";
 import { formatNumber } from "~/lib/format";
 import { isMonth, monthRange } from "~/domain/periods";
 import { listMonthsWithRows } from "../../db/queries/reconcile";
@@ -26,7 +43,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const months = await listMonthsWithRows(db, 60);
   const reqMonth = url.searchParams.get("month") ?? "";
-  const month = isMonth(reqMonth) ? reqMonth : months[0] ?? new Date().toISOString().slice(0, 7);
+  const month = isMonth(reqMonth) ? reqMonth : (months[0] ?? new Date().toISOString().slice(0, 7));
   const org = url.searchParams.get("org") ?? "";
   const { from, to } = monthRange(month);
   const [owners, orgs, teams] = await Promise.all([
@@ -36,23 +53,36 @@ export async function loader({ request }: LoaderFunctionArgs) {
   ]);
   let total = dec("0");
   for (const o of owners) total = total.plus(dec(o.cost));
-  return { owners, month, months, org, orgs: orgs.map((o) => o.org_id), teams: teams.map((t) => ({ name: t.name, costCenter: t.cost_center })), total: total.toFixed(), from };
+  return {
+    owners,
+    month,
+    months,
+    org,
+    orgs: orgs.map((o) => o.org_id),
+    teams: teams.map((t) => ({ name: t.name, costCenter: t.cost_center })),
+    total: total.toFixed(),
+    from,
+  };
 }
 
-type ActionData = { ok: true; message: string; owner: string } | { ok: false; error: string; owner: string };
+type ActionData = { ok: true; message: string; owner: string } | { ok: false; error: string; field?: string; owner: string };
 
 export async function action({ request }: ActionFunctionArgs) {
   const { user, form } = await requireMutation(request, "finance_admin");
   const db = await getDb();
   const owner = String(form.get("owner_id") ?? "");
-  try {
-    const e = entryFromForm(form);
-    const id = await createCrosswalkEntry(db, user.email, { ...e, validTo: null });
-    return json<ActionData>({ ok: true, owner, message: `Mapped ${e.ownerId} (${e.orgId}) to ${e.team} ${validFromPhrase(e.validFrom)} (entry #${id}). Reports are updated.` });
-  } catch (err) {
-    if (err instanceof FormError || err instanceof CrosswalkConflictError) return json<ActionData>({ ok: false, owner, error: err.message }, { status: 400 });
-    throw err;
-  }
+  return handleInput(
+    async () => {
+      const e = parseForm(form, assignEntrySchema);
+      const id = await createCrosswalkEntry(db, user.email, e);
+      return json<ActionData>({
+        ok: true,
+        owner,
+        message: `Mapped ${e.ownerId} (${e.orgId}) to ${e.team} ${validFromPhrase(e.validFrom)} (entry #${id}). Reports are updated.`,
+      });
+    },
+    { owner },
+  );
 }
 
 export default function UnmappedQueue() {
@@ -66,28 +96,54 @@ export default function UnmappedQueue() {
       <PageHeader
         title="Unmapped queue"
         description="Owners with cost in the month and no crosswalk entry in effect. Their cost sits on the pseudo-team “unmapped” until you assign a team."
-        actions={<Link to="/crosswalk" className={buttonClass.secondary}>Crosswalk</Link>}
+        actions={
+          <Link to="/crosswalk" className={buttonClass.secondary}>
+            Crosswalk
+          </Link>
+        }
       />
       <datalist id="queue-teams">
-        {teams.map((t) => <option key={t.name} value={t.name}>{t.costCenter ?? ""}</option>)}
+        {teams.map((t) => (
+          <option key={t.name} value={t.name}>
+            {t.costCenter ?? ""}
+          </option>
+        ))}
       </datalist>
       <div className="space-y-6">
-        {result ? result.ok ? <Alert tone="success">{result.message}</Alert> : <div data-testid="action-error"><Alert>{result.error}</Alert></div> : null}
+        {result ? (
+          result.ok ? (
+            <Alert tone="success">{result.message}</Alert>
+          ) : (
+            <div data-testid="action-error">
+              <Alert>{result.error}</Alert>
+            </div>
+          )
+        ) : null}
         <div className="grid grid-cols-1 gap-3 md:grid-cols-4">
           <Card padded={false} className="md:col-span-2">
             <Form method="get" className="flex flex-wrap items-end gap-3 px-4 py-3">
               <FilterField label="Month" className="w-40">
                 <select name="month" defaultValue={month} className={smallInput}>
-                  {(months.includes(month) ? months : [month, ...months]).map((m) => <option key={m} value={m}>{m}</option>)}
+                  {(months.includes(month) ? months : [month, ...months]).map((m) => (
+                    <option key={m} value={m}>
+                      {m}
+                    </option>
+                  ))}
                 </select>
               </FilterField>
               <FilterField label="Organization" className="w-48">
                 <select name="org" defaultValue={org} className={smallInput}>
                   <option value="">All</option>
-                  {orgs.map((o) => <option key={o} value={o}>{o}</option>)}
+                  {orgs.map((o) => (
+                    <option key={o} value={o}>
+                      {o}
+                    </option>
+                  ))}
                 </select>
               </FilterField>
-              <button type="submit" className={buttonClass.secondary}>Show</button>
+              <button type="submit" className={buttonClass.secondary}>
+                Show
+              </button>
             </Form>
           </Card>
           <Stat label="Unmapped owners" value={formatNumber(String(owners.length), 0)} testId="unmapped-count" />
@@ -115,17 +171,27 @@ export default function UnmappedQueue() {
                 {owners.map((o) => {
                   const key = `${o.orgId}/${o.ownerId}`;
                   return (
-                    <tr key={key} data-testid={`unmapped-${o.ownerId}`} className={cx(result && !result.ok && result.owner === o.ownerId && "bg-rose-50/50")}>
-                      <td className={td}><OwnerLabel ownerId={o.ownerId} displayName={o.displayName} /></td>
+                    <tr
+                      key={key}
+                      data-testid={`unmapped-${o.ownerId}`}
+                      className={cx(result && !result.ok && result.owner === o.ownerId && "bg-rose-50/50")}
+                    >
+                      <td className={td}>
+                        <OwnerLabel ownerId={o.ownerId} displayName={o.displayName} />
+                      </td>
                       <td className={cx(td, "font-mono text-xs")}>{o.orgId}</td>
-                      <td className={cx(tdNum, "font-semibold")} data-testid="unmapped-cost"><Money value={o.cost} /></td>
+                      <td className={cx(tdNum, "font-semibold")} data-testid="unmapped-cost">
+                        <Money value={o.cost} />
+                      </td>
                       <td className={td}>
                         <ProductMix products={o.products} total={o.cost} />
                       </td>
                       <td className={cx(td, "whitespace-nowrap text-xs tabular-nums text-slate-600")}>
                         {o.firstSeen}
                         {o.lastSeen !== o.firstSeen ? <> → {o.lastSeen}</> : null}
-                        <div className="text-slate-400">{o.granularity}, {formatNumber(String(o.rows), 0)} rows</div>
+                        <div className="text-slate-400">
+                          {o.granularity}, {formatNumber(String(o.rows), 0)} rows
+                        </div>
                       </td>
                       {isAdmin ? (
                         <td className={td}>
@@ -133,9 +199,28 @@ export default function UnmappedQueue() {
                             <CsrfInput />
                             <input type="hidden" name="org_id" value={o.orgId} />
                             <input type="hidden" name="owner_id" value={o.ownerId} />
-                            <input name="team" list="queue-teams" required placeholder="team (existing or new)" aria-label={`Team for ${o.ownerId}`} className={`${inlineInput} w-44`} />
-                            <input name="cost_center" placeholder="cost center (new team)" aria-label={`Cost center for ${o.ownerId}`} className={`${inlineInput} w-36`} />
-                            <input type="date" name="valid_from" defaultValue={from} required aria-label={`Valid from for ${o.ownerId}`} className={`${inlineInput} w-36`} />
+                            <input
+                              name="team"
+                              list="queue-teams"
+                              required
+                              placeholder="team (existing or new)"
+                              aria-label={`Team for ${o.ownerId}`}
+                              className={`${inlineInput} w-44`}
+                            />
+                            <input
+                              name="cost_center"
+                              placeholder="cost center (new team)"
+                              aria-label={`Cost center for ${o.ownerId}`}
+                              className={`${inlineInput} w-36`}
+                            />
+                            <input
+                              type="date"
+                              name="valid_from"
+                              defaultValue={from}
+                              required
+                              aria-label={`Valid from for ${o.ownerId}`}
+                              className={`${inlineInput} w-36`}
+                            />
                             <button type="submit" className={buttonClass.primary} disabled={submittingOwner === o.ownerId}>
                               {submittingOwner === o.ownerId ? "Assigning…" : "Assign"}
                             </button>

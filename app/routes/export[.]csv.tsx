@@ -6,7 +6,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { dec, fmt4 } from "~/domain/money";
 import { csvResponse, toSafeCsv } from "~/lib/csv.server";
 import { dashboardBase } from "~/lib/filters.server";
-import { sortOverviewRows } from "../../db/queries/dashboard";
+import { sortOverviewRows } from "../../db/queries/overview";
 
 const CSV_HEADER = [
   "group",

@@ -1,9 +1,9 @@
 // GET /finance/focus.csv?month=YYYY-MM[&org=ORG]: FOCUS 1.2-shaped cost and usage (formula-safe CSV; docs/focus-mapping.md).
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { FOCUS_HEADER, focusCsvRows } from "../../db/queries/finance-export";
-import { isMonth } from "../../db/queries/reconcile";
+import { isMonth } from "~/domain/periods";
+import { focusCsv } from "~/services/finance-exports";
 import { requireUser } from "~/lib/auth.server";
-import { csvResponse, fileNamePart, toSafeCsv } from "~/lib/csv.server";
+import { csvResponse, fileNamePart } from "~/lib/csv.server";
 import { getDb } from "~/lib/db.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -11,7 +11,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const month = url.searchParams.get("month");
   const org = url.searchParams.get("org") || undefined;
-  if (!isMonth(month)) return new Response("month=YYYY-MM is required\n", { status: 400, headers: { "content-type": "text/plain; charset=utf-8" } });
-  const csv = toSafeCsv(FOCUS_HEADER, await focusCsvRows(await getDb(), { month, orgId: org }));
+  if (!isMonth(month))
+    return new Response("month=YYYY-MM is required\n", { status: 400, headers: { "content-type": "text/plain; charset=utf-8" } });
+  const csv = await focusCsv(await getDb(), { month, orgId: org });
   return csvResponse(`focus-${month}${org ? `-${fileNamePart(org)}` : ""}.csv`, csv);
 }

@@ -5,7 +5,21 @@ import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { listRestatements } from "../../db/queries/restatements";
 import { getImportDetail, metricRestatementDiff } from "../../db/queries/imports";
 import { Alert, Card, EmptyState, PageHeader, buttonClass } from "~/components/ui";
-import { ImportStatusBadge, Money, Stat, TBody, THead, Table, Warnings, cx, fmtWhen, td, tdNum, th, thNum } from "~/components/admin/shared";
+import {
+  ImportStatusBadge,
+  Money,
+  Stat,
+  TBody,
+  THead,
+  Table,
+  Warnings,
+  cx,
+  fmtWhen,
+  td,
+  tdNum,
+  th,
+  thNum,
+} from "~/components/admin/shared";
 import { requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
 import { formatNumber } from "~/lib/format";
@@ -25,7 +39,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     .flatMap((r) => (r.deltas?.deltas ?? []).map((d) => ({ ...d })))
     .sort((a, b) => (a.month === b.month ? (a.team < b.team ? -1 : 1) : a.month < b.month ? -1 : 1));
   const total = (xs: Array<{ old: string; new: string; delta: string }>) => {
-    let o = dec("0"), n = dec("0"), d = dec("0");
+    let o = dec("0"),
+      n = dec("0"),
+      d = dec("0");
     for (const x of xs) {
       o = o.plus(dec(x.old));
       n = n.plus(dec(x.new));
@@ -49,15 +65,22 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 function DiffCells({ r }: { r: { old: string; new: string; delta: string } }) {
   return (
     <>
-      <td className={tdNum}><Money value={r.old} decimals={4} /></td>
-      <td className={tdNum}><Money value={r.new} decimals={4} /></td>
-      <td className={cx(tdNum, "font-medium")}><Money value={r.delta} signed decimals={4} /></td>
+      <td className={tdNum}>
+        <Money value={r.old} decimals={4} />
+      </td>
+      <td className={tdNum}>
+        <Money value={r.new} decimals={4} />
+      </td>
+      <td className={cx(tdNum, "font-medium")}>
+        <Money value={r.delta} signed decimals={4} />
+      </td>
     </>
   );
 }
 
 export default function ImportDetail() {
-  const { imp, replaced, supersededBy, activeRows, teams, teamTotal, metrics, metricTotal, hasRestatement } = useLoaderData<typeof loader>();
+  const { imp, replaced, supersededBy, activeRows, teams, teamTotal, metrics, metricTotal, hasRestatement } =
+    useLoaderData<typeof loader>();
   const [params] = useSearchParams();
   const status = imp.status;
   return (
@@ -69,21 +92,34 @@ export default function ImportDetail() {
           </span>
         }
         description={`${imp.file_name} · ${imp.org_id} · loaded by ${imp.created_by} on ${fmtWhen(imp.created_at)}`}
-        actions={<Link to="/imports" className={buttonClass.secondary}>All imports</Link>}
+        actions={
+          <Link to="/imports" className={buttonClass.secondary}>
+            All imports
+          </Link>
+        }
       />
       <div className="space-y-6">
         {params.get("created") ? (
           <Alert tone="success">
             <span data-testid="import-done">
-              Imported {formatNumber(String(imp.row_count), 0)} rows ({<Money value={imp.total} />}) into {imp.org_id}. Reports now include this file.
+              Imported {formatNumber(String(imp.row_count), 0)} rows ({<Money value={imp.total} />}) into {imp.org_id}. Reports now include
+              this file.
             </span>
           </Alert>
         ) : null}
         <div className="grid grid-cols-2 gap-3 lg:grid-cols-5">
           <Stat label="Organization" value={<span className="font-mono text-base">{imp.org_id}</span>} />
           <Stat label="Granularity" value={<span className="capitalize">{imp.granularity}</span>} />
-          <Stat label="Range" value={imp.first_bucket === imp.last_bucket ? imp.first_bucket : `${imp.first_bucket} → ${imp.last_bucket}`} />
-          <Stat label="Rows" value={formatNumber(String(imp.row_count), 0)} hint={`${formatNumber(String(activeRows), 0)} still active`} testId="import-rows" />
+          <Stat
+            label="Range"
+            value={imp.first_bucket === imp.last_bucket ? imp.first_bucket : `${imp.first_bucket} → ${imp.last_bucket}`}
+          />
+          <Stat
+            label="Rows"
+            value={formatNumber(String(imp.row_count), 0)}
+            hint={`${formatNumber(String(activeRows), 0)} still active`}
+            testId="import-rows"
+          />
           <Stat label="Total chargeback" value={<Money value={imp.total} />} hint={<>exact: {imp.total}</>} testId="import-total" />
         </div>
 
@@ -106,7 +142,15 @@ export default function ImportDetail() {
               </div>
               <div>
                 <dt className="text-xs text-slate-500">Superseded by</dt>
-                <dd>{supersededBy ? <Link to={`/imports/${supersededBy.id}`} className="text-indigo-700 hover:underline">#{supersededBy.id}</Link> : <span className="text-slate-400">—</span>}</dd>
+                <dd>
+                  {supersededBy ? (
+                    <Link to={`/imports/${supersededBy.id}`} className="text-indigo-700 hover:underline">
+                      #{supersededBy.id}
+                    </Link>
+                  ) : (
+                    <span className="text-slate-400">—</span>
+                  )}
+                </dd>
               </div>
               <div>
                 <dt className="text-xs text-slate-500">SHA-256</dt>
@@ -121,7 +165,11 @@ export default function ImportDetail() {
 
         {hasRestatement ? (
           <>
-            <Card title="Restatement by team" description="Allocated totals (direct + share of unallocated) per month, before and after this import." padded={false}>
+            <Card
+              title="Restatement by team"
+              description="Allocated totals (direct + share of unallocated) per month, before and after this import."
+              padded={false}
+            >
               {teams.length === 0 ? (
                 <p className="p-5 text-sm text-slate-500">No team's total changed.</p>
               ) : (
@@ -144,14 +192,20 @@ export default function ImportDetail() {
                       </tr>
                     ))}
                     <tr className="bg-slate-50 font-semibold">
-                      <td className={td} colSpan={2}>Total</td>
+                      <td className={td} colSpan={2}>
+                        Total
+                      </td>
                       <DiffCells r={teamTotal} />
                     </tr>
                   </TBody>
                 </Table>
               )}
             </Card>
-            <Card title="Restatement by metric" description="Σ chargeback_cost of the replaced rows vs this file's rows over the covered range." padded={false}>
+            <Card
+              title="Restatement by metric"
+              description="Σ chargeback_cost of the replaced rows vs this file's rows over the covered range."
+              padded={false}
+            >
               {metrics.length === 0 ? (
                 <p className="p-5 text-sm text-slate-500">No metric changed.</p>
               ) : (
@@ -167,14 +221,20 @@ export default function ImportDetail() {
                   </THead>
                   <TBody>
                     {metrics.map((m) => (
-                      <tr key={`${m.product}/${m.metric}`} data-testid={`metric-delta-${m.metric}`} className={dec(m.delta).isZero() ? "opacity-50" : undefined}>
+                      <tr
+                        key={`${m.product}/${m.metric}`}
+                        data-testid={`metric-delta-${m.metric}`}
+                        className={dec(m.delta).isZero() ? "opacity-50" : undefined}
+                      >
                         <td className={td}>{labelOf(m.product)}</td>
                         <td className={cx(td, "font-mono text-xs")}>{labelOf(m.metric)}</td>
                         <DiffCells r={m} />
                       </tr>
                     ))}
                     <tr className="bg-slate-50 font-semibold">
-                      <td className={td} colSpan={2}>Total</td>
+                      <td className={td} colSpan={2}>
+                        Total
+                      </td>
                       <DiffCells r={metricTotal} />
                     </tr>
                   </TBody>

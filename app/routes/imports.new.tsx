@@ -1,15 +1,14 @@
-// Upload an export: stream to a temp file, check it (preview: checkExportFile), then confirm → ingestFile.
+// Upload an export: stream to a temp file, check it (preview: previewIngest), then confirm → ingestFile (app/services/ingest.ts).
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation } from "@remix-run/react";
 import { useEffect, useState } from "react";
 import { rm } from "node:fs/promises";
 import path from "node:path";
-import { checkExportFile, INGEST_PHASES, ingestFile, type Granularity } from "../../db/queries/ingest";
 import { listOrgs } from "../../db/queries/orgs";
-import { checkOrgId, AdminInputError } from "../../db/queries/admin";
-import { recordRejectedUpload, replacementPreview } from "../../db/queries/imports";
+import { INGEST_PHASES, ingestFile, previewIngest } from "~/services/ingest";
 import type { ExportSummary } from "~/domain/csv/export";
-import { isGranularity } from "~/domain/vocabulary";
+import { InputError } from "~/domain/errors";
+import { UPLOAD_FIELD, UploadPreviewSchema, UploadTokenSchema, chosenOrgId } from "~/forms/imports";
 import { CsrfInput } from "~/components/csrf";
 import { Alert, Badge, Card, PageHeader, buttonClass, inputClass, labelClass } from "~/components/ui";
 import { IssuesTable, Money, Stat, Warnings, cx } from "~/components/admin/shared";
@@ -26,12 +25,11 @@ import {
   sweepExpired,
   uploadMaxBytes,
   uploadMaxMb,
-} from "~/components/admin/uploads.server";
-import type { Progress } from "~/components/admin/uploads.server";
-
-const UPLOAD_FIELD = "file"; // = uploads.server UPLOAD_FIELD
+} from "~/lib/uploads.server";
+import type { Progress } from "~/lib/uploads.server";
 import { requireMutation, requireRole } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
+import { inputErrorResponse, parseForm, type ActionFailure } from "~/lib/forms.server";
 import { formatNumber } from "~/lib/format";
 
 export const meta: MetaFunction = () => [{ title: "Upload an export · Showback" }];
@@ -41,7 +39,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const token = url.searchParams.get("progress");
   if (token !== null) {
-    return json({ kind: "progress" as const, progress: isToken(token) ? getProgress(token) : null, orgs: [] as Array<{ id: string; name: string | null }>, maxMb: "", preselect: "" });
+    return json({
+      kind: "progress" as const,
+      progress: isToken(token) ? getProgress(token) : null,
+      orgs: [] as Array<{ id: string; name: string | null }>,
+      maxMb: "",
+      preselect: "",
+    });
   }
   const db = await getDb();
   const orgs = await listOrgs(db);
@@ -56,11 +60,22 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 type Summary = Pick<
   ExportSummary,
-  "granularity" | "firstBucket" | "lastBucket" | "bucketCount" | "rowCount" | "total" | "unallocatedTotal" | "warnings" | "errors" | "errorCount" | "unbalancedGroups"
+  | "granularity"
+  | "firstBucket"
+  | "lastBucket"
+  | "bucketCount"
+  | "rowCount"
+  | "total"
+  | "unallocatedTotal"
+  | "warnings"
+  | "errors"
+  | "errorCount"
+  | "unbalancedGroups"
 >;
 
 type ActionData =
   | { stage: "error"; error: string }
+  | (ActionFailure & { stage: "error" })
   | { stage: "rejected"; orgId: string; fileName: string; summary: Summary }
   | {
       stage: "preview";
@@ -76,9 +91,17 @@ type ActionData =
   | { stage: "cancelled" };
 
 const pick = (s: ExportSummary): Summary => ({
-  granularity: s.granularity, firstBucket: s.firstBucket, lastBucket: s.lastBucket, bucketCount: s.bucketCount,
-  rowCount: s.rowCount, total: s.total, unallocatedTotal: s.unallocatedTotal, warnings: s.warnings,
-  errors: s.errors, errorCount: s.errorCount, unbalancedGroups: s.unbalancedGroups,
+  granularity: s.granularity,
+  firstBucket: s.firstBucket,
+  lastBucket: s.lastBucket,
+  bucketCount: s.bucketCount,
+  rowCount: s.rowCount,
+  total: s.total,
+  unallocatedTotal: s.unallocatedTotal,
+  warnings: s.warnings,
+  errors: s.errors,
+  errorCount: s.errorCount,
+  unbalancedGroups: s.unbalancedGroups,
 });
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -96,16 +119,18 @@ export async function action({ request }: ActionFunctionArgs) {
   void sweepExpired();
 
   if (intent === "cancel") {
-    const token = form.get("token");
+    const { token } = parseForm(form, UploadTokenSchema);
     if (isToken(token)) await discardPending(token);
     return json<ActionData>({ stage: "cancelled" });
   }
 
   if (intent === "confirm") {
-    const token = form.get("token");
-    const pending = await loadPending(token);
+    const pending = await loadPending(parseForm(form, UploadTokenSchema).token);
     if (!pending || pending.actor !== user.email)
-      return json<ActionData>({ stage: "error", error: "This upload has expired or was already imported. Upload the file again." }, { status: 410 });
+      return json<ActionData>(
+        { stage: "error", error: "This upload has expired or was already imported. Upload the file again." },
+        { status: 410 },
+      );
     setProgress(pending.token, { state: "loading", rows: 0, bytes: 0, totalBytes: pending.bytes });
     try {
       const result = await ingestFile(db, {
@@ -115,21 +140,33 @@ export async function action({ request }: ActionFunctionArgs) {
         granularity: pending.granularity ?? undefined,
         allowUnbalanced: pending.allowUnbalanced,
         actor: user.email,
-        onProgress: (p) => setProgress(pending.token, { ...getProgress(pending.token), state: "loading", rows: p.rows, bytes: p.bytes, totalBytes: p.totalBytes }),
+        onProgress: (p) =>
+          setProgress(pending.token, {
+            ...getProgress(pending.token),
+            state: "loading",
+            rows: p.rows,
+            bytes: p.bytes,
+            totalBytes: p.totalBytes,
+          }),
         onPhase: (phase) => {
           const cur = getProgress(pending.token);
           if (cur) setProgress(pending.token, { ...cur, phase: INGEST_PHASES[phase] });
         },
       });
       if (result.status === "rejected") {
-        await recordRejectedUpload(db, user.email, { orgId: pending.orgId, fileName: pending.fileName, summary: result.summary });
+        // (the service audited the rejected attempt)
         setProgress(pending.token, { state: "failed", rows: result.summary.rowCount, bytes: pending.bytes, totalBytes: pending.bytes });
         return json<ActionData>({ stage: "rejected", orgId: pending.orgId, fileName: pending.fileName, summary: pick(result.summary) });
       }
       setProgress(pending.token, {
-        state: "done", rows: result.summary.rowCount, bytes: pending.bytes, totalBytes: pending.bytes, importId: result.importId,
+        state: "done",
+        rows: result.summary.rowCount,
+        bytes: pending.bytes,
+        totalBytes: pending.bytes,
+        importId: result.importId,
       });
-      if (result.status === "unchanged") return json<ActionData>({ stage: "unchanged", message: result.message, importId: result.importId });
+      if (result.status === "unchanged")
+        return json<ActionData>({ stage: "unchanged", message: result.message, importId: result.importId });
       return redirect(`/imports/${result.importId}?created=1`);
     } catch (e) {
       setProgress(pending.token, { state: "failed", rows: 0, bytes: 0, totalBytes: pending.bytes, message: (e as Error).message });
@@ -146,51 +183,62 @@ export async function action({ request }: ActionFunctionArgs) {
   };
   if (state.tooLarge)
     return json<ActionData>(
-      { stage: "error", error: `The file is larger than the upload limit of ${uploadMaxMb()} MB (SHOWBACK_UPLOAD_MAX_MB). Split the export by date range, or load it with \`npm run ingest\`.` },
+      {
+        stage: "error",
+        error: `The file is larger than the upload limit of ${uploadMaxMb()} MB (SHOWBACK_UPLOAD_MAX_MB). Split the export by date range, or load it with \`npm run ingest\`.`,
+      },
       { status: 413 },
     );
-  const token = form.get(UPLOAD_FIELD);
-  if (!state.token || token !== state.token || token === TOO_LARGE) {
-    await cleanup();
-    return json<ActionData>({ stage: "error", error: "Choose a CSV file to upload." }, { status: 400 });
-  }
-  let orgId: string;
   try {
-    const chosen = String(form.get("org") ?? "");
-    orgId = checkOrgId(chosen === "__new__" || chosen === "" ? String(form.get("new_org") ?? "") : chosen);
+    const f = parseForm(form, UploadPreviewSchema);
+    const token = f[UPLOAD_FIELD];
+    if (!state.token || token !== state.token || token === TOO_LARGE)
+      throw new InputError("Choose a CSV file to upload.", { field: UPLOAD_FIELD });
+    const fileName = state.fileName ?? "upload.csv";
+    const bytes = state.bytes ?? 0;
+    // the org id and the file are checked, then the staged checks (a rolled-back transaction)
+    // for well-formed files, row by row otherwise; a rejected file is audited
+    const v = await previewIngest(db, {
+      orgId: chosenOrgId(f),
+      fileName,
+      bytes,
+      actor: user.email,
+      filePath: fileOf(state.token),
+      granularity: f.granularity ?? undefined,
+      allowUnbalanced: f.allow_unbalanced,
+    });
+    if (v.status === "rejected") {
+      await cleanup();
+      return json<ActionData>({ stage: "rejected", orgId: v.orgId, fileName, summary: pick(v.summary) });
+    }
+    await savePending({
+      token: state.token,
+      orgId: v.orgId,
+      fileName,
+      bytes,
+      granularity: f.granularity, // as stated (null = detect, so the stored warnings match the preview)
+      allowUnbalanced: f.allow_unbalanced,
+      actor: user.email,
+      createdAt: Date.now(),
+    });
+    return json<ActionData>({
+      stage: "preview",
+      token: state.token,
+      orgId: v.orgId,
+      fileName,
+      bytes,
+      allowUnbalanced: f.allow_unbalanced,
+      summary: pick(v.summary),
+      replaces: v.replaces,
+    });
   } catch (e) {
     await cleanup();
-    if (e instanceof AdminInputError) return json<ActionData>({ stage: "error", error: e.message }, { status: 400 });
-    throw e;
+    return inputErrorResponse(e, { stage: "error" as const });
   }
-  const g = String(form.get("granularity") ?? "");
-  const granularity: Granularity | null = isGranularity(g) ? g : null;
-  const allowUnbalanced = form.get("allow_unbalanced") === "on";
-  const fileName = state.fileName ?? "upload.csv";
-  if ((state.bytes ?? 0) === 0) {
-    await cleanup();
-    return json<ActionData>({ stage: "error", error: `${fileName} is empty.` }, { status: 400 });
-  }
-  // the staged checks (a rolled-back transaction) for well-formed files, row by row otherwise
-  const v = await checkExportFile(db, { filePath: fileOf(state.token), granularity: granularity ?? undefined, allowUnbalanced });
-  if (!v.summary.ok) {
-    await recordRejectedUpload(db, user.email, { orgId, fileName, summary: v.summary });
-    await cleanup();
-    return json<ActionData>({ stage: "rejected", orgId, fileName, summary: pick(v.summary) });
-  }
-  await savePending({
-    token: state.token, orgId, fileName, bytes: state.bytes ?? 0, granularity, // as stated (null = detect, so the stored warnings match the preview)
-    allowUnbalanced, actor: user.email, createdAt: Date.now(),
-  });
-  const replaces = await replacementPreview(db, {
-    orgId, granularity: v.summary.granularity!, from: v.summary.firstBucket!, to: v.summary.lastBucket!,
-  });
-  return json<ActionData>({
-    stage: "preview", token: state.token, orgId, fileName, bytes: state.bytes ?? 0, allowUnbalanced, summary: pick(v.summary), replaces,
-  });
 }
 
-const fmtBytes = (n: number) => (n >= 1048576 ? `${(Math.round((n / 1048576) * 10) / 10).toString()} MB` : n >= 1024 ? `${Math.round(n / 1024)} kB` : `${n} B`);
+const fmtBytes = (n: number) =>
+  n >= 1048576 ? `${(Math.round((n / 1048576) * 10) / 10).toString()} MB` : n >= 1024 ? `${Math.round(n / 1024)} kB` : `${n} B`;
 
 export default function NewImport() {
   const data = useLoaderData<typeof loader>();
@@ -229,13 +277,18 @@ export default function NewImport() {
         {showPreview && result?.stage === "preview" ? (
           <PreviewCard result={result} submittingIntent={submittingIntent} />
         ) : (
-          <Card title="1 · Choose the organization and the file" description={`CSV up to ${data.maxMb} MB. Columns are matched by header name.`}>
+          <Card
+            title="1 · Choose the organization and the file"
+            description={`CSV up to ${data.maxMb} MB. Columns are matched by header name.`}
+          >
             <Form method="post" encType="multipart/form-data" className="space-y-5" data-testid="upload-form">
               <CsrfInput />
               <input type="hidden" name="intent" value="preview" />
               <div className="grid grid-cols-1 gap-5 md:grid-cols-3">
                 <div>
-                  <label htmlFor="org" className={labelClass}>Organization</label>
+                  <label htmlFor="org" className={labelClass}>
+                    Organization
+                  </label>
                   <select id="org" name="org" value={org} onChange={(e) => setOrg(e.target.value)} className={`mt-1 ${inputClass}`}>
                     {orgs.map((o) => (
                       <option key={o.id} value={o.id}>
@@ -246,11 +299,15 @@ export default function NewImport() {
                   </select>
                 </div>
                 <div className={org === "__new__" ? "" : "hidden"}>
-                  <label htmlFor="new_org" className={labelClass}>New organization id</label>
+                  <label htmlFor="new_org" className={labelClass}>
+                    New organization id
+                  </label>
                   <input id="new_org" name="new_org" placeholder="e.g. org-a1b2c3 or the org UUID" className={`mt-1 ${inputClass}`} />
                 </div>
                 <div>
-                  <label htmlFor="granularity" className={labelClass}>Granularity</label>
+                  <label htmlFor="granularity" className={labelClass}>
+                    Granularity
+                  </label>
                   <select id="granularity" name="granularity" defaultValue="" className={`mt-1 ${inputClass}`}>
                     <option value="">Detect from the file</option>
                     <option value="daily">Daily</option>
@@ -260,7 +317,9 @@ export default function NewImport() {
                 </div>
               </div>
               <div>
-                <label htmlFor="file" className={labelClass}>Export file (.csv)</label>
+                <label htmlFor="file" className={labelClass}>
+                  Export file (.csv)
+                </label>
                 <input
                   id="file"
                   name={UPLOAD_FIELD}
@@ -278,7 +337,8 @@ export default function NewImport() {
               <label className="flex items-start gap-2 text-sm text-slate-700">
                 <input type="checkbox" name="allow_unbalanced" className="mt-0.5 rounded border-slate-300" />
                 <span>
-                  Allow unbalanced groups <span className="text-slate-500">(load a file that fails only the group-balance rule; each group gets a warning)</span>
+                  Allow unbalanced groups{" "}
+                  <span className="text-slate-500">(load a file that fails only the group-balance rule; each group gets a warning)</span>
                 </span>
               </label>
               <div className="flex items-center gap-3">
@@ -336,10 +396,21 @@ function PreviewCard({ result, submittingIntent }: { result: Extract<ActionData,
     >
       <div className="space-y-5" data-testid="preview">
         <div className="grid grid-cols-2 gap-3 lg:grid-cols-5">
-          <Stat label="Granularity" value={<span className="capitalize" data-testid="preview-granularity">{s.granularity}</span>} />
+          <Stat
+            label="Granularity"
+            value={
+              <span className="capitalize" data-testid="preview-granularity">
+                {s.granularity}
+              </span>
+            }
+          />
           <Stat
             label="Range"
-            value={<span data-testid="preview-range">{s.firstBucket === s.lastBucket ? s.firstBucket : `${s.firstBucket} → ${s.lastBucket}`}</span>}
+            value={
+              <span data-testid="preview-range">
+                {s.firstBucket === s.lastBucket ? s.firstBucket : `${s.firstBucket} → ${s.lastBucket}`}
+              </span>
+            }
             hint={`${s.bucketCount} bucket${s.bucketCount === 1 ? "" : "s"}`}
           />
           <Stat label="Rows" value={formatNumber(String(s.rowCount), 0)} testId="preview-rows" />

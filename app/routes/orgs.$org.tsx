@@ -25,7 +25,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const trust = await reads.groupTrust({
     view,
     now: base.now,
-    freshness: base.freshness.filter((f) => f.orgId === orgId).length ? base.freshness.filter((f) => f.orgId === orgId) : [{ orgId, lastImportAt: org!.lastImport?.at ?? null, dataThrough: org!.dataThrough }],
+    freshness: base.freshness.filter((f) => f.orgId === orgId).length
+      ? base.freshness.filter((f) => f.orgId === orgId)
+      : [{ orgId, lastImportAt: org!.lastImport?.at ?? null, dataThrough: org!.dataThrough }],
   });
   return json(
     {
@@ -75,7 +77,11 @@ export default function OrgPage() {
       <TrustBar trust={d.trust} />
       <div className="mb-6 grid grid-cols-1 gap-4 md:grid-cols-4">
         <Kpi testId="kpi-total" label="Total" value={formatUsd(d.kpi.total)} sub={f.label} />
-        <Kpi label="Coverage" value={d.kpi.coverage === null ? "—" : formatPercent(d.kpi.coverage)} sub={`${formatUsd(d.kpi.unmapped)} unmapped`} />
+        <Kpi
+          label="Coverage"
+          value={d.kpi.coverage === null ? "—" : formatPercent(d.kpi.coverage)}
+          sub={`${formatUsd(d.kpi.unmapped)} unmapped`}
+        />
         <Kpi label="Net unallocated" value={<Usd value={d.kpi.netUnallocated} />} sub={`policy ${o.policy}`} />
         <Kpi
           label="Last import"
@@ -150,13 +156,17 @@ export default function OrgPage() {
                       {i.file_name}
                     </td>
                     <td className={cx(td, "text-xs")}>
-                      {i.granularity}<br />{i.first_bucket} → {i.last_bucket}
+                      {i.granularity}
+                      <br />
+                      {i.first_bucket} → {i.last_bucket}
                     </td>
                     <td className={td}>
                       <Badge tone={i.status === "active" ? "success" : "neutral"}>{i.status}</Badge>
                       {i.warnings.length ? (
                         <span className="ml-1" title={i.warnings.join("\n")}>
-                          <Badge tone="warning">{i.warnings.length} warning{i.warnings.length === 1 ? "" : "s"}</Badge>
+                          <Badge tone="warning">
+                            {i.warnings.length} warning{i.warnings.length === 1 ? "" : "s"}
+                          </Badge>
                         </span>
                       ) : null}
                     </td>

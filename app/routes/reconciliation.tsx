@@ -1,21 +1,18 @@
 // Month-end (docs/reconciliation.md): invoice reconciliation per org + rollup, checks, close/reopen, restatements, finance exports.
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { closeMonth, getMonthClose, listClosedMonthRestatements, reopenMonth } from "../../db/queries/closes";
-import {
-  MonthInputError,
-  ingestDueAt,
-  isMonth,
-  listInvoiceHistory,
-  productTotals,
-  reconcileMonth,
-  setInvoice,
-} from "../../db/queries/reconcile";
+import { getMonthClose, listClosedMonthRestatements } from "../../db/queries/closes";
+import { ingestDueAt, listInvoiceHistory, productTotals, reconcileMonth } from "../../db/queries/reconcile";
+import { isMonth } from "~/domain/periods";
+import { isReconciliationIntent, monthTargetSchema, reconciliationIntents } from "~/forms/reconciliation";
+import { setInvoice } from "~/services/invoices";
+import { closeMonth, reopenMonth } from "~/services/month-close";
 import { CsrfInput } from "~/components/csrf";
 import { CheckLine, ClosedBadge, ReconcileStatusBadge, type CheckStatus, type ReconcileStatus } from "~/components/month/badges";
 import { Alert, Badge, Card, EmptyState, PageHeader, buttonClass, inputClass, labelClass, numCell } from "~/components/ui";
 import { hasRole, requireMutation, requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
+import { handleInput, parseForm } from "~/lib/forms.server";
 import { dashboardReads, utcDay } from "~/lib/dashboard-reads.server";
 import { formatPercent, formatUsd } from "~/lib/format";
 import { labelOf } from "~/domain/csv/labels";
@@ -43,46 +40,65 @@ export async function loader({ request }: LoaderFunctionArgs) {
         ...r,
         close: close ? { status: close.status, reason: close.reason, closedBy: close.closed_by, closedAt: close.closed_at } : null,
         products: r.status === "mismatch" ? await productTotals(db, r.orgId, month) : [],
-        invoices: (await listInvoiceHistory(db, { orgId: r.orgId, month })).map((i) => ({ id: i.id, amount: i.amount, by: i.entered_by, at: i.entered_at })),
+        invoices: (await listInvoiceHistory(db, { orgId: r.orgId, month })).map((i) => ({
+          id: i.id,
+          amount: i.amount,
+          by: i.entered_by,
+          at: i.entered_at,
+        })),
       });
     }
     return { detailed, total, restatements: await listClosedMonthRestatements(db, { month }) };
   });
-  return { month, months: months.includes(month) ? months : [month, ...months], isAdmin, orgs: detailed, total, restatements, dueAt: ingestDueAt(month) };
+  return {
+    month,
+    months: months.includes(month) ? months : [month, ...months],
+    isAdmin,
+    orgs: detailed,
+    total,
+    restatements,
+    dueAt: ingestDueAt(month),
+  };
 }
 
-type ActionData = { ok: true; message: string; orgId: string } | { ok: false; error: string; orgId: string; intent: string };
+type ActionData =
+  { ok: true; message: string; orgId: string } | { ok: false; error: string; field?: string; orgId: string; intent: string };
 
 export async function action({ request }: ActionFunctionArgs) {
   const { user, form } = await requireMutation(request, "finance_admin");
   const db = await getDb();
   const intent = String(form.get("intent") ?? "");
   const orgId = String(form.get("org_id") ?? "");
-  const month = String(form.get("month") ?? "");
-  const reason = typeof form.get("reason") === "string" ? String(form.get("reason")) : null;
-  try {
-    if (!isMonth(month)) throw new MonthInputError("Choose a month (YYYY-MM).");
-    if (!orgId) throw new MonthInputError("Choose an organization.");
-    switch (intent) {
-      case "invoice": {
-        const row = await setInvoice(db, user.email, { orgId, month, amount: String(form.get("amount") ?? "") });
-        return json<ActionData>({ ok: true, orgId, message: `Invoice usage subtotal of ${orgId} for ${month} set to ${formatUsd(row.amount)}.` });
-      }
-      case "close": {
-        await closeMonth(db, user.email, { orgId, month, reason });
-        return json<ActionData>({ ok: true, orgId, message: `${orgId} ${month} is closed: its per-team figures are frozen.` });
-      }
-      case "reopen": {
-        await reopenMonth(db, user.email, { orgId, month, reason });
-        return json<ActionData>({ ok: true, orgId, message: `${orgId} ${month} was reopened and recomputed from the current data.` });
-      }
-      default:
+  return handleInput(
+    async () => {
+      if (!isReconciliationIntent(intent)) {
+        parseForm(form, monthTargetSchema); // the month and org are answered first
         return json<ActionData>({ ok: false, orgId, intent, error: "Unknown action." }, { status: 400 });
-    }
-  } catch (e) {
-    if (e instanceof MonthInputError) return json<ActionData>({ ok: false, orgId, intent, error: e.message }, { status: 400 });
-    throw e;
-  }
+      }
+      switch (intent) {
+        case "invoice": {
+          const f = parseForm(form, reconciliationIntents.invoice);
+          const row = await setInvoice(db, user.email, { orgId: f.org_id, month: f.month, amount: f.amount });
+          return json<ActionData>({
+            ok: true,
+            orgId,
+            message: `Invoice usage subtotal of ${orgId} for ${f.month} set to ${formatUsd(row.amount)}.`,
+          });
+        }
+        case "close": {
+          const f = parseForm(form, reconciliationIntents.close);
+          await closeMonth(db, user.email, { orgId: f.org_id, month: f.month, reason: f.reason ?? null });
+          return json<ActionData>({ ok: true, orgId, message: `${orgId} ${f.month} is closed: its per-team figures are frozen.` });
+        }
+        case "reopen": {
+          const f = parseForm(form, reconciliationIntents.reopen);
+          await reopenMonth(db, user.email, { orgId: f.org_id, month: f.month, reason: f.reason ?? null });
+          return json<ActionData>({ ok: true, orgId, message: `${orgId} ${f.month} was reopened and recomputed from the current data.` });
+        }
+      }
+    },
+    { orgId, intent },
+  );
 }
 
 const CHECK_NAMES = ["buckets_complete", "ingested_after_48h", "allocated_equals_export", "coverage"] as const;
@@ -197,7 +213,12 @@ export default function Reconciliation() {
                       <td className="px-4 py-2 align-top font-normal">
                         <ul className="space-y-1">
                           {CHECK_NAMES.map((n) => (
-                            <CheckLine key={n} name={n} status={data.total!.checks[n].status as CheckStatus} detail={data.total!.checks[n].detail} />
+                            <CheckLine
+                              key={n}
+                              name={n}
+                              status={data.total!.checks[n].status as CheckStatus}
+                              detail={data.total!.checks[n].detail}
+                            />
                           ))}
                         </ul>
                       </td>
@@ -209,7 +230,11 @@ export default function Reconciliation() {
           </Card>
 
           {data.restatements.length > 0 ? (
-            <Card title="Restatements of closed months" description="Later imports or crosswalk changes that would change frozen figures. The frozen figures stay until the month is reopened." padded={false}>
+            <Card
+              title="Restatements of closed months"
+              description="Later imports or crosswalk changes that would change frozen figures. The frozen figures stay until the month is reopened."
+              padded={false}
+            >
               <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="restatements">
                 <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
                   <tr>
@@ -230,7 +255,9 @@ export default function Reconciliation() {
                         <td className="px-4 py-1.5">
                           {r.createdAt.slice(0, 16)} {r.pending ? <Badge tone="warning">pending</Badge> : <Badge>superseded</Badge>}
                         </td>
-                        <td className="px-4 py-1.5">{r.importId ? `import #${r.importId}` : "crosswalk or policy change"} ({r.granularity})</td>
+                        <td className="px-4 py-1.5">
+                          {r.importId ? `import #${r.importId}` : "crosswalk or policy change"} ({r.granularity})
+                        </td>
                         <td className="px-4 py-1.5">{d.team}</td>
                         <td className={`px-4 py-1.5 ${numCell}`}>{formatUsd(d.old, { decimals: 4 })}</td>
                         <td className={`px-4 py-1.5 ${numCell}`}>{formatUsd(d.new, { decimals: 4 })}</td>
@@ -248,139 +275,159 @@ export default function Reconciliation() {
             const needsReason = r.status === "mismatch" || r.status === "no_invoice";
             return (
               <div key={r.orgId} id={`org-${r.orgId}`}>
-              <Card
-                title={
-                  <span className="flex items-center gap-2">
-                    {r.orgId} · {month} <ReconcileStatusBadge status={r.status as ReconcileStatus} />
-                    {closed ? <ClosedBadge /> : r.close?.status === "reopened" ? <Badge>reopened</Badge> : null}
-                  </span>
-                }
-                description={
-                  r.source === "weekly_only"
-                    ? "Only weekly data: weekly buckets straddle months and cannot reconcile a month. Ingest a monthly or daily export."
-                    : r.coverage !== null
-                      ? `Source: ${r.source} export · coverage ${formatPercent(r.coverage)}`
-                      : `Source: ${r.source}`
-                }
-              >
-                <div className="grid gap-6 md:grid-cols-2">
-                  <div className="space-y-4">
-                    {r.status === "mismatch" ? (
-                      <div data-testid={`next-steps-${r.orgId}`}>
-                        <Alert tone="warning">
-                          <p className="font-medium">
-                            The export and the invoice differ by {formatUsd(r.variance, { decimals: 4, signed: true })} (tolerance {formatUsd(r.tolerance)}). Next steps:
-                          </p>
-                          <ol className="mt-1 list-decimal pl-5">
-                            <li>Re-run the monthly export in Confluent Cloud after another 24 hours (late-arriving usage) and ingest it.</li>
-                            <li>
-                              Look at the <code>unallocated</code> row: credits and refunds land there
-; make sure invoice tax, marketplace pass-through and prior-period adjustments are excluded from the subtotal.
-                            </li>
-                            <li>Compare per product with the invoice's usage lines (below). If they still disagree, contact Confluent Support with both files.</li>
-                          </ol>
-                        </Alert>
-                        <table className="mt-3 min-w-full text-sm" data-testid={`products-${r.orgId}`}>
-                          <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
-                            <tr>
-                              <th className="py-1">Product</th>
-                              <th className="py-1 text-right">Export total</th>
-                              <th className="py-1 text-right">Rows</th>
-                            </tr>
-                          </thead>
-                          <tbody>
-                            {r.products.map((p) => (
-                              <tr key={p.product}>
-                                <td className="py-0.5">{labelOf(p.product)}</td>
-                                <td className={`py-0.5 ${numCell}`}>{formatUsd(p.total, { decimals: 4 })}</td>
-                                <td className={`py-0.5 ${numCell}`}>{p.rows}</td>
-                              </tr>
-                            ))}
-                          </tbody>
-                        </table>
-                      </div>
-                    ) : null}
-                    {r.missingBuckets.length > 0 ? (
-                      <p className="text-sm text-rose-700" data-testid={`missing-${r.orgId}`}>
-                        Missing buckets: {r.missingBuckets.join(", ")}
-                      </p>
-                    ) : null}
-                    <div>
-                      <h3 className={labelClass}>Invoice history</h3>
-                      {r.invoices.length === 0 ? (
-                        <p className="text-sm text-slate-500">No invoice figure entered.</p>
-                      ) : (
-                        <ul className="mt-1 text-sm">
-                          {r.invoices.map((i, idx) => (
-                            <li key={i.id} className={idx === 0 ? "" : "text-slate-400"}>
-                              {formatUsd(i.amount)} · {i.by} · {i.at.slice(0, 16)}
-                              {idx === 0 ? " (current)" : ""}
-                            </li>
-                          ))}
-                        </ul>
-                      )}
-                    </div>
-                    {r.close ? (
-                      <p className="text-sm text-slate-600">
-                        {r.close.status === "closed" ? "Closed" : "Last closed"} by {r.close.closedBy} at {r.close.closedAt.slice(0, 16)}
-                        {r.close.reason ? ` · reason: ${r.close.reason}` : ""}
-                      </p>
-                    ) : null}
-                  </div>
-
-                  {data.isAdmin ? (
+                <Card
+                  title={
+                    <span className="flex items-center gap-2">
+                      {r.orgId} · {month} <ReconcileStatusBadge status={r.status as ReconcileStatus} />
+                      {closed ? <ClosedBadge /> : r.close?.status === "reopened" ? <Badge>reopened</Badge> : null}
+                    </span>
+                  }
+                  description={
+                    r.source === "weekly_only"
+                      ? "Only weekly data: weekly buckets straddle months and cannot reconcile a month. Ingest a monthly or daily export."
+                      : r.coverage !== null
+                        ? `Source: ${r.source} export · coverage ${formatPercent(r.coverage)}`
+                        : `Source: ${r.source}`
+                  }
+                >
+                  <div className="grid gap-6 md:grid-cols-2">
                     <div className="space-y-4">
-                      {!closed ? (
-                        <Form method="post" className="flex items-end gap-2" data-testid={`invoice-form-${r.orgId}`}>
-                          <CsrfInput />
-                          <input type="hidden" name="intent" value="invoice" />
-                          <input type="hidden" name="org_id" value={r.orgId} />
-                          <input type="hidden" name="month" value={month} />
-                          <label className="flex-1 text-sm">
-                            <span className={labelClass}>Invoice usage subtotal (USD)</span>
-                            <input name="amount" inputMode="decimal" required placeholder="e.g. 12345.67" className={inputClass} aria-label={`Invoice usage subtotal for ${r.orgId}`} />
-                          </label>
-                          <button type="submit" className={buttonClass.primary} disabled={busy}>
-                            Save invoice
-                          </button>
-                        </Form>
+                      {r.status === "mismatch" ? (
+                        <div data-testid={`next-steps-${r.orgId}`}>
+                          <Alert tone="warning">
+                            <p className="font-medium">
+                              The export and the invoice differ by {formatUsd(r.variance, { decimals: 4, signed: true })} (tolerance{" "}
+                              {formatUsd(r.tolerance)}). Next steps:
+                            </p>
+                            <ol className="mt-1 list-decimal pl-5">
+                              <li>
+                                Re-run the monthly export in Confluent Cloud after another 24 hours (late-arriving usage) and ingest it.
+                              </li>
+                              <li>
+                                Look at the <code>unallocated</code> row: credits and refunds land there ; make sure invoice tax,
+                                marketplace pass-through and prior-period adjustments are excluded from the subtotal.
+                              </li>
+                              <li>
+                                Compare per product with the invoice's usage lines (below). If they still disagree, contact Confluent
+                                Support with both files.
+                              </li>
+                            </ol>
+                          </Alert>
+                          <table className="mt-3 min-w-full text-sm" data-testid={`products-${r.orgId}`}>
+                            <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
+                              <tr>
+                                <th className="py-1">Product</th>
+                                <th className="py-1 text-right">Export total</th>
+                                <th className="py-1 text-right">Rows</th>
+                              </tr>
+                            </thead>
+                            <tbody>
+                              {r.products.map((p) => (
+                                <tr key={p.product}>
+                                  <td className="py-0.5">{labelOf(p.product)}</td>
+                                  <td className={`py-0.5 ${numCell}`}>{formatUsd(p.total, { decimals: 4 })}</td>
+                                  <td className={`py-0.5 ${numCell}`}>{p.rows}</td>
+                                </tr>
+                              ))}
+                            </tbody>
+                          </table>
+                        </div>
                       ) : null}
-                      {!closed && r.status !== "no_data" ? (
-                        <Form method="post" className="space-y-2" data-testid={`close-form-${r.orgId}`}>
-                          <CsrfInput />
-                          <input type="hidden" name="intent" value="close" />
-                          <input type="hidden" name="org_id" value={r.orgId} />
-                          <input type="hidden" name="month" value={month} />
-                          <label className="block text-sm">
-                            <span className={labelClass}>Reason {needsReason ? "(required: the month is not matched)" : "(optional)"}</span>
-                            <input name="reason" required={needsReason} className={inputClass} aria-label={`Close reason for ${r.orgId}`} />
-                          </label>
-                          <button type="submit" className={buttonClass.primary} disabled={busy}>
-                            Close {month}
-                          </button>
-                        </Form>
+                      {r.missingBuckets.length > 0 ? (
+                        <p className="text-sm text-rose-700" data-testid={`missing-${r.orgId}`}>
+                          Missing buckets: {r.missingBuckets.join(", ")}
+                        </p>
                       ) : null}
-                      {closed ? (
-                        <Form method="post" className="space-y-2" data-testid={`reopen-form-${r.orgId}`}>
-                          <CsrfInput />
-                          <input type="hidden" name="intent" value="reopen" />
-                          <input type="hidden" name="org_id" value={r.orgId} />
-                          <input type="hidden" name="month" value={month} />
-                          <label className="block text-sm">
-                            <span className={labelClass}>Reason for reopening</span>
-                            <input name="reason" className={inputClass} aria-label={`Reopen reason for ${r.orgId}`} />
-                          </label>
-                          <button type="submit" className={buttonClass.danger} disabled={busy}>
-                            Reopen and recompute
-                          </button>
-                        </Form>
+                      <div>
+                        <h3 className={labelClass}>Invoice history</h3>
+                        {r.invoices.length === 0 ? (
+                          <p className="text-sm text-slate-500">No invoice figure entered.</p>
+                        ) : (
+                          <ul className="mt-1 text-sm">
+                            {r.invoices.map((i, idx) => (
+                              <li key={i.id} className={idx === 0 ? "" : "text-slate-400"}>
+                                {formatUsd(i.amount)} · {i.by} · {i.at.slice(0, 16)}
+                                {idx === 0 ? " (current)" : ""}
+                              </li>
+                            ))}
+                          </ul>
+                        )}
+                      </div>
+                      {r.close ? (
+                        <p className="text-sm text-slate-600">
+                          {r.close.status === "closed" ? "Closed" : "Last closed"} by {r.close.closedBy} at {r.close.closedAt.slice(0, 16)}
+                          {r.close.reason ? ` · reason: ${r.close.reason}` : ""}
+                        </p>
                       ) : null}
                     </div>
-                  ) : (
-                    <p className="text-sm text-slate-500">Finance admins enter invoices and close months.</p>
-                  )}
-                </div>
-              </Card>
+
+                    {data.isAdmin ? (
+                      <div className="space-y-4">
+                        {!closed ? (
+                          <Form method="post" className="flex items-end gap-2" data-testid={`invoice-form-${r.orgId}`}>
+                            <CsrfInput />
+                            <input type="hidden" name="intent" value="invoice" />
+                            <input type="hidden" name="org_id" value={r.orgId} />
+                            <input type="hidden" name="month" value={month} />
+                            <label className="flex-1 text-sm">
+                              <span className={labelClass}>Invoice usage subtotal (USD)</span>
+                              <input
+                                name="amount"
+                                inputMode="decimal"
+                                required
+                                placeholder="e.g. 12345.67"
+                                className={inputClass}
+                                aria-label={`Invoice usage subtotal for ${r.orgId}`}
+                              />
+                            </label>
+                            <button type="submit" className={buttonClass.primary} disabled={busy}>
+                              Save invoice
+                            </button>
+                          </Form>
+                        ) : null}
+                        {!closed && r.status !== "no_data" ? (
+                          <Form method="post" className="space-y-2" data-testid={`close-form-${r.orgId}`}>
+                            <CsrfInput />
+                            <input type="hidden" name="intent" value="close" />
+                            <input type="hidden" name="org_id" value={r.orgId} />
+                            <input type="hidden" name="month" value={month} />
+                            <label className="block text-sm">
+                              <span className={labelClass}>
+                                Reason {needsReason ? "(required: the month is not matched)" : "(optional)"}
+                              </span>
+                              <input
+                                name="reason"
+                                required={needsReason}
+                                className={inputClass}
+                                aria-label={`Close reason for ${r.orgId}`}
+                              />
+                            </label>
+                            <button type="submit" className={buttonClass.primary} disabled={busy}>
+                              Close {month}
+                            </button>
+                          </Form>
+                        ) : null}
+                        {closed ? (
+                          <Form method="post" className="space-y-2" data-testid={`reopen-form-${r.orgId}`}>
+                            <CsrfInput />
+                            <input type="hidden" name="intent" value="reopen" />
+                            <input type="hidden" name="org_id" value={r.orgId} />
+                            <input type="hidden" name="month" value={month} />
+                            <label className="block text-sm">
+                              <span className={labelClass}>Reason for reopening</span>
+                              <input name="reason" className={inputClass} aria-label={`Reopen reason for ${r.orgId}`} />
+                            </label>
+                            <button type="submit" className={buttonClass.danger} disabled={busy}>
+                              Reopen and recompute
+                            </button>
+                          </Form>
+                        ) : null}
+                      </div>
+                    ) : (
+                      <p className="text-sm text-slate-500">Finance admins enter invoices and close months.</p>
+                    )}
+                  </div>
+                </Card>
               </div>
             );
           })}

@@ -29,7 +29,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   // later imports into closed months: the frozen figures stand until the month is reopened
   const restatements = (await reads.listClosedMonthRestatements({ team }))
     .filter((r) => r.pending && (!view.orgIds?.length || view.orgIds.includes(r.orgId)))
-    .flatMap((r) => r.deltas.map((x) => ({ orgId: r.orgId, month: r.month, importId: r.importId, old: x.old, new: x.new, delta: x.delta })));
+    .flatMap((r) =>
+      r.deltas.map((x) => ({ orgId: r.orgId, month: r.month, importId: r.importId, old: x.old, new: x.new, delta: x.delta })),
+    );
   return json(
     {
       d,
@@ -67,7 +69,11 @@ export default function TeamPage() {
         }
         description={
           pseudo ? (
-            d.key === UNMAPPED ? "Cost whose owner has no crosswalk entry" : "Unallocated amounts not spread to teams"
+            d.key === UNMAPPED ? (
+              "Cost whose owner has no crosswalk entry"
+            ) : (
+              "Unallocated amounts not spread to teams"
+            )
           ) : costCenter ? (
             <>
               Cost center{" "}

@@ -24,7 +24,11 @@ export function readCsvRecords(text: string | Buffer): CsvRecords {
     return { header: recs[0].record, rows: recs.slice(1).map((r) => ({ fields: r.record, line: r.info.lines })), syntaxError: null };
   } catch (e) {
     const err = e as Error & { lines?: number };
-    return { header: [], rows: [], syntaxError: { line: err.lines ?? 0, message: `line ${err.lines ?? "?"}: not valid CSV (${err.message})` } };
+    return {
+      header: [],
+      rows: [],
+      syntaxError: { line: err.lines ?? 0, message: `line ${err.lines ?? "?"}: not valid CSV (${err.message})` },
+    };
   }
 }
 
@@ -43,7 +47,15 @@ export function toSafeCsv(header: string[], rows: Array<Array<string | null | un
 
 /** The crosswalk as the crosswalk CSV (docs/crosswalk.md; with cost_center and note), for the CLI export and the download. */
 export function crosswalkCsv(
-  rows: ReadonlyArray<{ orgId: string; ownerId: string; team: string; validFrom: string; validTo: string | null; costCenter: string | null; note: string | null }>,
+  rows: ReadonlyArray<{
+    orgId: string;
+    ownerId: string;
+    team: string;
+    validFrom: string;
+    validTo: string | null;
+    costCenter: string | null;
+    note: string | null;
+  }>,
 ): string {
   return toSafeCsv(
     ["org_id", "owner_id", "team", "valid_from", "valid_to", "cost_center", "note"],

@@ -10,6 +10,7 @@ import { createResolver, type CrosswalkEntry } from "../../app/domain/crosswalk"
 import { copyLine, type Db } from "../client";
 import { diffSnapshots } from "./restatements";
 import { orgPolicies } from "./orgs";
+import { resolvedTeamJoin } from "./crosswalk-resolution";
 
 export { GRANULARITIES };
 
@@ -155,8 +156,8 @@ export async function recomputeAllocation(
 
 /**
  * Rebuilds `allocation_details` for the whole months that [from, to] touches (the
- * drill-down aggregate; same effective-date rule as the resolver). Runs after the
- * bucket results are stored: the unallocated row is labelled by where its U went.
+ * drill-down aggregate; owners resolved by db/queries/crosswalk-resolution.ts, the resolver's
+ * rule). Runs after the bucket results are stored: the unallocated row is labelled by where its U went.
  */
 export async function refreshDetails(
   db: Db,
@@ -188,9 +189,7 @@ export async function refreshDetails(
                  else coalesce(t.name, 'unmapped') end,
             c.owner_id, c.product, c.metric, c.unit, c.environment_id, c.resource_id, sum(c.chargeback_cost)
        from cost_rows c
-       left join crosswalk_entries e on not c.is_unallocated and e.org_id = c.org_id and e.owner_id = c.owner_id
-             and c.bucket_start >= e.valid_from and (e.valid_to is null or c.bucket_start < e.valid_to)
-       left join teams t on t.id = e.team_id
+       ${resolvedTeamJoin({ entry: "e", team: "t", orgId: "c.org_id", ownerId: "c.owner_id", day: "c.bucket_start", when: "not c.is_unallocated" })}
       where c.active and c.org_id = $1 and c.granularity = $2
         and ($3::date is null or c.bucket_start >= date_trunc('month', $3::date)::date)
         and ($4::date is null or c.bucket_start < (date_trunc('month', $4::date) + interval '1 month')::date)
@@ -236,7 +235,10 @@ async function recordClosedMonthRestatements(
   const deltas = diffSnapshots(before, after);
   for (const month of [...new Set(deltas.map((d) => d.month))].sort())
     await db.query(`insert into restatements (org_id, month, import_id, kind, deltas) values ($1, $2, $3, 'closed_month', $4::jsonb)`, [
-      orgId, month, importId, JSON.stringify({ granularity, deltas: deltas.filter((d) => d.month === month) }),
+      orgId,
+      month,
+      importId,
+      JSON.stringify({ granularity, deltas: deltas.filter((d) => d.month === month) }),
     ]);
 }
 

@@ -11,10 +11,14 @@ export interface AuditEntry {
 
 /** Appends one audit log entry (call inside the same transaction as the change). */
 export async function writeAudit(db: Db, e: AuditEntry): Promise<void> {
-  await db.query(
-    `insert into audit_log (actor, action, entity, entity_id, before, after) values ($1, $2, $3, $4, $5::jsonb, $6::jsonb)`,
-    [e.actor, e.action, e.entity, e.entityId ?? null, json(e.before), json(e.after)],
-  );
+  await db.query(`insert into audit_log (actor, action, entity, entity_id, before, after) values ($1, $2, $3, $4, $5::jsonb, $6::jsonb)`, [
+    e.actor,
+    e.action,
+    e.entity,
+    e.entityId ?? null,
+    json(e.before),
+    json(e.after),
+  ]);
 }
 
 const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));

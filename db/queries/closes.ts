@@ -6,13 +6,10 @@
  * buckets of a closed month are never rewritten, a `closed_month` restatement is
  * recorded instead. So the stored allocation of a closed month IS the frozen figure;
  * `month_closes.frozen` keeps a copy of the per-team results for the record.
+ * Closing and reopening (validation, recompute, audit) are use cases: app/services/month-close.ts.
  */
 import { monthRange } from "../../app/domain/periods";
 import type { Db } from "../client";
-import { recomputeOrgRange } from "./allocation";
-import { writeAudit } from "./audit";
-import { getOrg, lockOrg } from "./orgs";
-import { MonthInputError, assertMonth, reconcileOrgMonth } from "./reconcile";
 import type { RestatementDelta } from "./restatements";
 
 export interface FrozenTeam {
@@ -46,7 +43,10 @@ export async function getMonthClose(db: Db, orgId: string, month: string): Promi
   return rows[0] ?? null;
 }
 
-export async function listMonthCloses(db: Db, f: { orgId?: string; month?: string; status?: "closed" | "reopened" } = {}): Promise<MonthCloseRow[]> {
+export async function listMonthCloses(
+  db: Db,
+  f: { orgId?: string; month?: string; status?: "closed" | "reopened" } = {},
+): Promise<MonthCloseRow[]> {
   return db.query<MonthCloseRow>(
     `select * from month_closes where ($1::text is null or org_id = $1) and ($2::text is null or month = $2)
        and ($3::text is null or status = $3) order by month desc, org_id`,
@@ -79,90 +79,29 @@ export async function monthTeamResults(db: Db, orgId: string, month: string): Pr
   return { granularity, teams };
 }
 
-export interface CloseParams {
-  orgId: string;
-  month: string;
-  reason?: string | null;
-  now?: string;
-}
-
-/**
- * Closes (org, month): refused when there is no data or it is already closed; a
- * `mismatch` or `no_invoice` month needs a typed reason. Freezes the per-team results. Audited.
- */
-export async function closeMonth(db: Db, actor: string, p: CloseParams): Promise<MonthCloseRow> {
-  const month = assertMonth(p.month);
-  const reason = (p.reason ?? "").trim() || null;
-  return db.transaction(async (tx) => {
-    if (!(await getOrg(tx, p.orgId))) throw new MonthInputError(`unknown organization ${p.orgId}`);
-    await lockOrg(tx, p.orgId);
-    const existing = await getMonthClose(tx, p.orgId, month);
-    if (existing?.status === "closed") throw new MonthInputError(`${p.orgId} ${month} is already closed (by ${existing.closed_by})`);
-    const rec = await reconcileOrgMonth(tx, p.orgId, month, p.now);
-    if (rec.status === "no_data") throw new MonthInputError(`${p.orgId} ${month} has no data to close`);
-    if ((rec.status === "mismatch" || rec.status === "no_invoice") && !reason)
-      throw new MonthInputError(
-        `${p.orgId} ${month} is ${rec.status === "mismatch" ? `a mismatch (variance ${rec.variance})` : "without an invoice figure"}: closing it needs a reason`,
-      );
-    const results = await monthTeamResults(tx, p.orgId, month);
-    const frozen: FrozenFigures = {
-      granularity: results.granularity,
-      teams: results.teams,
-      export_total: rec.exportTotal,
-      invoice_subtotal: rec.invoiceSubtotal,
-      variance: rec.variance,
-      status: rec.status,
-    };
-    const [row] = await tx.query<MonthCloseRow>(
-      `insert into month_closes (org_id, month, status, reason, frozen, closed_by, closed_at)
-       values ($1, $2, 'closed', $3, $4::jsonb, $5, now())
-       on conflict (org_id, month) do update set status = 'closed', reason = excluded.reason, frozen = excluded.frozen,
-         closed_by = excluded.closed_by, closed_at = excluded.closed_at
-       returning *`,
-      [p.orgId, month, reason, JSON.stringify(frozen), actor],
-    );
-    await writeAudit(tx, {
-      actor,
-      action: "close",
-      entity: "month",
-      entityId: `${p.orgId}:${month}`,
-      before: existing ? { status: existing.status, reason: existing.reason } : null,
-      after: { status: "closed", reason, reconcile_status: rec.status, variance: rec.variance, frozen },
-    });
-    return row;
-  });
-}
-
-/** Reopens a closed (org, month) and recomputes its allocation from the current data. Audited. */
-export async function reopenMonth(
+/** Records (org, month) as closed by `closedBy` with its frozen figures (a reopened month is closed again). */
+export async function upsertMonthClose(
   db: Db,
-  actor: string,
-  p: { orgId: string; month: string; reason?: string | null },
-): Promise<{ close: MonthCloseRow; before: FrozenTeam[]; after: FrozenTeam[] }> {
-  const month = assertMonth(p.month);
-  const reason = (p.reason ?? "").trim() || null;
-  return db.transaction(async (tx) => {
-    await lockOrg(tx, p.orgId);
-    const existing = await getMonthClose(tx, p.orgId, month);
-    if (existing?.status !== "closed") throw new MonthInputError(`${p.orgId} ${month} is not closed`);
-    const before = await monthTeamResults(tx, p.orgId, month);
-    const [row] = await tx.query<MonthCloseRow>(
-      `update month_closes set status = 'reopened' where org_id = $1 and month = $2 returning *`,
-      [p.orgId, month],
-    );
-    const { from, to } = monthRange(month);
-    await recomputeOrgRange(tx, p.orgId, from, to);
-    const after = await monthTeamResults(tx, p.orgId, month);
-    await writeAudit(tx, {
-      actor,
-      action: "reopen",
-      entity: "month",
-      entityId: `${p.orgId}:${month}`,
-      before: { status: "closed", closed_by: existing.closed_by, closed_at: existing.closed_at, teams: before.teams },
-      after: { status: "reopened", reason, teams: after.teams },
-    });
-    return { close: row, before: before.teams, after: after.teams };
-  });
+  p: { orgId: string; month: string; reason: string | null; frozen: FrozenFigures; closedBy: string },
+): Promise<MonthCloseRow> {
+  const [row] = await db.query<MonthCloseRow>(
+    `insert into month_closes (org_id, month, status, reason, frozen, closed_by, closed_at)
+     values ($1, $2, 'closed', $3, $4::jsonb, $5, now())
+     on conflict (org_id, month) do update set status = 'closed', reason = excluded.reason, frozen = excluded.frozen,
+       closed_by = excluded.closed_by, closed_at = excluded.closed_at
+     returning *`,
+    [p.orgId, p.month, p.reason, JSON.stringify(p.frozen), p.closedBy],
+  );
+  return row;
+}
+
+/** Marks a closed (org, month) as reopened (the record of the last close stays). */
+export async function markMonthReopened(db: Db, orgId: string, month: string): Promise<MonthCloseRow> {
+  const [row] = await db.query<MonthCloseRow>(`update month_closes set status = 'reopened' where org_id = $1 and month = $2 returning *`, [
+    orgId,
+    month,
+  ]);
+  return row;
 }
 
 export interface ClosedMonthRestatement {

@@ -1,11 +1,10 @@
 /**
- * Import history reads: rejected attempts (kept in the audit log), one import's detail,
+ * Import history reads: rejected attempts (kept in the audit log, written by
+ * app/services/ingest.ts), one import's detail,
  * per-metric restatement diffs and the preview of what a replacement would restate
  * (docs/export-format.md, docs/reconciliation.md).
  */
-import type { ExportSummary } from "../../app/domain/csv/export";
 import type { Db } from "../client";
-import { writeAudit } from "./audit";
 import { getImport, type ImportRow } from "./ingest";
 
 export interface RejectedAttempt {
@@ -18,30 +17,6 @@ export interface RejectedAttempt {
   rowCount: number | null;
   errorCount: number | null;
   errors: Array<{ line: number; column: string | null; value: string | null; rule: string; message: string }>;
-}
-
-/** Records a rejected upload attempt (nothing else is stored). */
-export async function recordRejectedUpload(
-  db: Db,
-  actor: string,
-  p: { orgId: string; fileName: string; summary: ExportSummary },
-): Promise<void> {
-  await writeAudit(db, {
-    actor,
-    action: "ingest_rejected",
-    entity: "import",
-    entityId: null,
-    after: {
-      orgId: p.orgId,
-      fileName: p.fileName,
-      granularity: p.summary.granularity,
-      firstBucket: p.summary.firstBucket,
-      lastBucket: p.summary.lastBucket,
-      rowCount: p.summary.rowCount,
-      errorCount: p.summary.errorCount,
-      errors: p.summary.errors.slice(0, 10),
-    },
-  });
 }
 
 export async function listRejectedAttempts(db: Db, f: { orgId?: string; limit?: number } = {}): Promise<RejectedAttempt[]> {
@@ -80,9 +55,7 @@ export async function getImportDetail(db: Db, id: number): Promise<ImportDetail 
   const imp = await getImport(db, id);
   if (!imp) return null;
   const ids = (imp.replaced_import_ids ?? []).map(Number);
-  const replaced = ids.length
-    ? await db.query<ImportRow>(`select * from imports where id = any($1::int[]) order by id`, [ids])
-    : [];
+  const replaced = ids.length ? await db.query<ImportRow>(`select * from imports where id = any($1::int[]) order by id`, [ids]) : [];
   const supersededBy = imp.superseded_by ? await getImport(db, imp.superseded_by) : null;
   const [{ n }] = await db.query<{ n: number }>(`select count(*)::int as n from cost_rows where import_id = $1 and active`, [id]);
   return { import: imp, replaced, supersededBy, activeRows: n };
@@ -140,4 +113,3 @@ export async function replacementPreview(
     [p.orgId, p.granularity, p.from, p.to],
   );
 }
-

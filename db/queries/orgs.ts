@@ -1,6 +1,16 @@
-import { formatPolicy, fromStoredPolicy, parsePolicy, policyTeams, toStoredPolicy, type Policy, type StoredPolicy } from "../../app/domain/policies";
+import { InputError } from "../../app/domain/errors";
+import {
+  DEFAULT_POLICY,
+  explainPolicy,
+  formatPolicy,
+  fromStoredPolicy,
+  parsePolicy,
+  policyTeams,
+  toStoredPolicy,
+  type Policy,
+  type StoredPolicy,
+} from "../../app/domain/policies";
 import type { Db } from "../client";
-import { writeAudit } from "./audit";
 
 /**
  * An organization as the app reads it. The policy is stored as data (`policy_spec`, teams by id;
@@ -17,9 +27,6 @@ export interface OrgRow {
 }
 
 type RawOrgRow = Omit<OrgRow, "policy">;
-
-/** A policy that cannot be stored (bad text, unknown team): the message says which value and rule. */
-export class PolicyInputError extends Error {}
 
 /** Serialises every write that touches one org's data (ingest, crosswalk, policy) for the transaction's life. */
 export async function lockOrg(db: Db, orgId: string): Promise<void> {
@@ -49,7 +56,10 @@ async function teamIndex(db: Db): Promise<TeamIndex> {
     },
     idOf(name) {
       const id = byName.get(name);
-      if (id === undefined) throw new PolicyInputError(`The team "${name}" named by the policy does not exist; create it on the Teams page first.`);
+      if (id === undefined)
+        throw new InputError(`The team "${name}" named by the policy does not exist; create it on the Teams page first.`, {
+          field: "policy",
+        });
       return id;
     },
   };
@@ -62,14 +72,14 @@ function decode(row: RawOrgRow, teams: TeamIndex): { org: OrgRow; policy: Policy
 
 /**
  * The text form (`npm run orgs -- set --policy …`, /admin/orgs) or a policy value → the JSON to store,
- * team names resolved to ids. Throws PolicyInputError (nothing changed) for bad text or an unknown team.
+ * team names resolved to ids. Throws InputError (nothing changed) for bad text or an unknown team.
  */
 export async function policyToStore(db: Db, policy: string | Policy): Promise<{ value: Policy; stored: StoredPolicy }> {
   let value: Policy;
   try {
     value = typeof policy === "string" ? parsePolicy(policy.trim()) : policy;
   } catch (e) {
-    throw new PolicyInputError((e as Error).message);
+    throw new InputError((e as Error).message, { field: "policy" });
   }
   const teams = await teamIndex(db);
   for (const t of policyTeams(value)) teams.idOf(t);
@@ -103,23 +113,65 @@ export async function listOrgs(db: Db): Promise<OrgRow[]> {
   return rows.map((r) => decode(r, teams).org);
 }
 
-/** `policy`: the text form or a value; its teams must exist (PolicyInputError otherwise, nothing changed). */
-export async function updateOrgSettings(
+export async function listOrgIds(db: Db): Promise<string[]> {
+  return (await db.query<{ org_id: string }>(`select org_id from organizations order by org_id`)).map((r) => r.org_id);
+}
+
+/** An org of the Organizations page: its row, counts, policy as a value (teams by current name) and a one-line explanation. */
+export type OrgSettingsRow = OrgRow & {
+  imports: number;
+  last_bucket: string | null;
+  entries: number;
+  policy_value: Policy;
+  policy_explain: string;
+};
+
+/** Every org with its settings and counts, for the Organizations page (not the dashboard's org summaries). */
+export async function listOrgSettings(db: Db): Promise<OrgSettingsRow[]> {
+  const counts = await db.query<{ org_id: string; imports: number; last_bucket: string | null; entries: number }>(
+    `select o.org_id, (select count(*)::int from imports i where i.org_id = o.org_id and i.status = 'active') as imports,
+            (select max(last_bucket)::text from imports i where i.org_id = o.org_id) as last_bucket,
+            (select count(*)::int from crosswalk_entries c where c.org_id = o.org_id) as entries
+       from organizations o`,
+  );
+  const byOrg = new Map(counts.map((c) => [c.org_id, c]));
+  const policies = await orgPolicies(db);
+  return (await listOrgs(db)).map((o) => {
+    const value = policies.get(o.org_id) ?? DEFAULT_POLICY;
+    const c = byOrg.get(o.org_id);
+    return {
+      ...o,
+      imports: c?.imports ?? 0,
+      last_bucket: c?.last_bucket ?? null,
+      entries: c?.entries ?? 0,
+      policy_value: value,
+      policy_explain: explainPolicy(value),
+    };
+  });
+}
+
+/**
+ * Writes an org's settings (the row only: no audit, no recompute; app/services/orgs.ts does both).
+ * `policy`: the text form or a value; its teams must exist (InputError otherwise, nothing changed).
+ */
+export async function updateOrg(
   db: Db,
-  actor: string,
   orgId: string,
   patch: { policy?: string | Policy; displayName?: string | null; tolerance?: string },
 ): Promise<OrgRow> {
-  const before = await getOrg(db, orgId);
-  if (!before) throw new Error(`unknown organization ${orgId}`);
   const stored = patch.policy === undefined ? null : (await policyToStore(db, patch.policy)).stored;
   const rows = await db.query<RawOrgRow>(
     `update organizations set policy_spec = coalesce($2::jsonb, policy_spec), display_name = case when $3::boolean then $4 else display_name end,
        tolerance = coalesce($5::numeric, tolerance)
      where org_id = $1 returning *`,
-    [orgId, stored === null ? null : JSON.stringify(stored), patch.displayName !== undefined, patch.displayName ?? null, patch.tolerance ?? null],
+    [
+      orgId,
+      stored === null ? null : JSON.stringify(stored),
+      patch.displayName !== undefined,
+      patch.displayName ?? null,
+      patch.tolerance ?? null,
+    ],
   );
-  const after = decode(rows[0]!, await teamIndex(db)).org;
-  await writeAudit(db, { actor, action: "update", entity: "organization", entityId: orgId, before, after });
-  return after;
+  if (!rows[0]) throw new Error(`unknown organization ${orgId}`);
+  return decode(rows[0], await teamIndex(db)).org;
 }

@@ -4,6 +4,7 @@
  */
 import { dec, type Decimal } from "../../app/domain/money";
 import type { Db } from "../client";
+import { unmappedAt } from "./crosswalk-resolution";
 
 export interface UnmappedOwner {
   orgId: string;
@@ -22,13 +23,17 @@ export interface UnmappedOwner {
  * effective at the bucket start, largest cost first. Per org the month's source is
  * the monthly import if there is one, else daily, else weekly (never two at once).
  */
-export async function listUnmappedOwners(
-  db: Db,
-  p: { from: string; toExclusive: string; orgId?: string },
-): Promise<UnmappedOwner[]> {
+export async function listUnmappedOwners(db: Db, p: { from: string; toExclusive: string; orgId?: string }): Promise<UnmappedOwner[]> {
   const rows = await db.query<{
-    org_id: string; owner_id: string; granularity: string; product: string; cost: string; n: number;
-    first_seen: string; last_seen: string; display_name: string | null;
+    org_id: string;
+    owner_id: string;
+    granularity: string;
+    product: string;
+    cost: string;
+    n: number;
+    first_seen: string;
+    last_seen: string;
+    display_name: string | null;
   }>(
     `with src as (
        select org_id,
@@ -40,9 +45,7 @@ export async function listUnmappedOwners(
        select c.org_id, c.owner_id, c.granularity, c.product, c.chargeback_cost, c.bucket_start
          from cost_rows c join src s on s.org_id = c.org_id and s.granularity = c.granularity
         where c.active and not c.is_unallocated and c.bucket_start >= $1::date and c.bucket_start < $2::date
-          and not exists (select 1 from crosswalk_entries x
-                           where x.org_id = c.org_id and x.owner_id = c.owner_id
-                             and x.valid_from <= c.bucket_start and (x.valid_to is null or x.valid_to > c.bucket_start)))
+          and ${unmappedAt({ orgId: "c.org_id", ownerId: "c.owner_id", day: "c.bucket_start" })})
      select u.org_id, u.owner_id, u.granularity, u.product, sum(u.chargeback_cost)::text as cost, count(*)::int as n,
             min(u.bucket_start)::text as first_seen, max(u.bucket_start)::text as last_seen, n.display_name
        from un u left join owner_names n on n.org_id = u.org_id and n.owner_id = u.owner_id
@@ -56,8 +59,15 @@ export async function listUnmappedOwners(
     if (!e) {
       e = {
         o: {
-          orgId: r.org_id, ownerId: r.owner_id, displayName: r.display_name, cost: "0", rows: 0, granularity: r.granularity,
-          products: [], firstSeen: r.first_seen, lastSeen: r.last_seen,
+          orgId: r.org_id,
+          ownerId: r.owner_id,
+          displayName: r.display_name,
+          cost: "0",
+          rows: 0,
+          granularity: r.granularity,
+          products: [],
+          firstSeen: r.first_seen,
+          lastSeen: r.last_seen,
         },
         total: dec("0"),
       };

@@ -2,34 +2,14 @@
  * Reconciliation (docs/reconciliation.md): invoices (history kept, latest row wins) and the inputs of the
  * domain `reconcile` for one (org, month) read from the stored rows and allocation.
  */
-import { ALL_ORGS, reconcile, rollupReconcile, type ReconcileInput, type ReconcileResult, type ReconcileSource } from "../../app/domain/reconcile";
+import { reconcile, rollupReconcile, type ReconcileInput, type ReconcileResult, type ReconcileSource } from "../../app/domain/reconcile";
 import { UNMAPPED } from "../../app/domain/allocation";
-import { dec, fmtExact, parseDecimal } from "../../app/domain/money";
-import { addDays, isMonth, monthRange } from "../../app/domain/periods";
+import { InputError } from "../../app/domain/errors";
+import { assertMonth } from "../../app/domain/month-end";
+import { dec, fmtExact } from "../../app/domain/money";
+import { addDays, monthRange } from "../../app/domain/periods";
 import type { Db } from "../client";
-import { writeAudit } from "./audit";
-import { getOrg, listOrgs, lockOrg } from "./orgs";
-
-export { ALL_ORGS, isMonth };
-
-/** A user-facing refusal (bad amount, unknown org, …): CLI exit 1, HTTP 400. */
-export class MonthInputError extends Error {}
-
-export function assertMonth(s: unknown): string {
-  if (!isMonth(s)) throw new MonthInputError(`month must be YYYY-MM, got ${JSON.stringify(s)}`);
-  return s;
-}
-
-/** Normalises an invoice amount typed by a person: "1,234.50", "$1234.5", " 12 " → exact decimal string. */
-export function parseInvoiceAmount(raw: unknown): string {
-  if (typeof raw !== "string") throw new MonthInputError("invoice amount is required");
-  const s = raw.trim().replace(/^\$/, "").replace(/,(?=\d{3}(\D|$))/g, "").replace(/^\+(?=[\d.])/, "");
-  // the one decimal rule of the app (app/domain/money.ts parseDecimal); "$", "+" and thousands commas are stripped
-  // first; no space may remain inside ("$ 12" is refused)
-  if (s === "" || s !== s.trim() || !parseDecimal(s).ok) throw new MonthInputError(`invoice amount must be a decimal number (e.g. 1234.56), got ${JSON.stringify(raw)}`);
-  dec(s); // validated
-  return s;
-}
+import { getOrg, listOrgs } from "./orgs";
 
 export interface InvoiceRow {
   id: number;
@@ -57,28 +37,13 @@ export async function listInvoiceHistory(db: Db, f: { orgId?: string; month?: st
   );
 }
 
-/** Records the invoice usage subtotal of (org, month); the previous figure is kept as history. Audited. */
-export async function setInvoice(db: Db, actor: string, p: { orgId: string; month: string; amount: string }): Promise<InvoiceRow> {
-  const month = assertMonth(p.month);
-  const amount = parseInvoiceAmount(p.amount);
-  return db.transaction(async (tx) => {
-    if (!(await getOrg(tx, p.orgId))) throw new MonthInputError(`unknown organization ${p.orgId}`);
-    await lockOrg(tx, p.orgId);
-    const before = await getInvoice(tx, p.orgId, month);
-    const [row] = await tx.query<InvoiceRow>(
-      `insert into invoices (org_id, month, amount, entered_by) values ($1, $2, $3::numeric, $4) returning *`,
-      [p.orgId, month, amount, actor],
-    );
-    await writeAudit(tx, {
-      actor,
-      action: before ? "update" : "create",
-      entity: "invoice",
-      entityId: `${p.orgId}:${month}`,
-      before: before ? { amount: before.amount, entered_by: before.entered_by, entered_at: before.entered_at } : null,
-      after: { amount: row.amount },
-    });
-    return row;
-  });
+/** Appends an invoice figure of (org, month); earlier figures stay as history (app/services/invoices.ts). */
+export async function insertInvoice(db: Db, p: { orgId: string; month: string; amount: string; enteredBy: string }): Promise<InvoiceRow> {
+  const [row] = await db.query<InvoiceRow>(
+    `insert into invoices (org_id, month, amount, entered_by) values ($1, $2, $3::numeric, $4) returning *`,
+    [p.orgId, p.month, p.amount, p.enteredBy],
+  );
+  return row;
 }
 
 /** Which stored granularity reconciles the month: monthly import, else daily rows, else weekly only, else none. */
@@ -99,7 +64,7 @@ export async function monthSource(db: Db, orgId: string, month: string): Promise
 export async function reconcileInput(db: Db, orgId: string, month: string, now: string): Promise<ReconcileInput> {
   const { from, to } = monthRange(month);
   const org = await getOrg(db, orgId);
-  if (!org) throw new MonthInputError(`unknown organization ${orgId}`);
+  if (!org) throw new InputError(`unknown organization ${orgId}`);
   const source = await monthSource(db, orgId, month);
   const invoice = await getInvoice(db, orgId, month);
   const base: ReconcileInput = {
@@ -153,11 +118,21 @@ export interface OrgMonthReconciliation extends ReconcileResult {
   invoiceEnteredAt: string | null;
 }
 
-export async function reconcileOrgMonth(db: Db, orgId: string, month: string, now = new Date().toISOString()): Promise<OrgMonthReconciliation> {
+export async function reconcileOrgMonth(
+  db: Db,
+  orgId: string,
+  month: string,
+  now = new Date().toISOString(),
+): Promise<OrgMonthReconciliation> {
   assertMonth(month);
   const input = await reconcileInput(db, orgId, month, now);
   const invoice = await getInvoice(db, orgId, month);
-  return { ...reconcile(input), source: input.source, invoiceEnteredBy: invoice?.entered_by ?? null, invoiceEnteredAt: invoice?.entered_at ?? null };
+  return {
+    ...reconcile(input),
+    source: input.source,
+    invoiceEnteredBy: invoice?.entered_by ?? null,
+    invoiceEnteredAt: invoice?.entered_at ?? null,
+  };
 }
 
 /** One result per org (all organizations, or those given) plus the rollup (orgId "ALL"). */
@@ -175,7 +150,11 @@ export async function reconcileMonth(
 }
 
 /** Export totals per product of (org, month) from the reconciling source ("compare per product"). */
-export async function productTotals(db: Db, orgId: string, month: string): Promise<Array<{ product: string; total: string; rows: number }>> {
+export async function productTotals(
+  db: Db,
+  orgId: string,
+  month: string,
+): Promise<Array<{ product: string; total: string; rows: number }>> {
   const source = await monthSource(db, orgId, month);
   if (source !== "monthly" && source !== "daily") return [];
   const { from, to } = monthRange(month);

@@ -45,22 +45,29 @@ export function diffSnapshots(before: TeamMonthTotal[], after: TeamMonthTotal[])
     .map((e) => ({ month: e.month, team: e.team, old: e.old.toFixed(), new: e.new.toFixed(), delta: e.new.minus(e.old).toFixed() }));
 }
 
-export async function recordImportRestatement(
+/** Stores one month's restatement record of an import (its per-team deltas, possibly none). */
+export async function insertImportRestatement(
   db: Db,
-  p: { orgId: string; granularity: string; importId: number; from: string; to: string; before: TeamMonthTotal[] },
-): Promise<RestatementDelta[]> {
-  const after = await snapshotResults(db, p.orgId, p.granularity, p.from, p.to);
-  const deltas = diffSnapshots(p.before, after);
-  const months = [...new Set([...p.before, ...after].map((r) => r.month))];
-  for (const month of months)
-    await db.query(`insert into restatements (org_id, month, import_id, kind, deltas) values ($1, $2, $3, 'import', $4::jsonb)`, [
-      p.orgId, month, p.importId, JSON.stringify({ granularity: p.granularity, deltas: deltas.filter((d) => d.month === month) }),
-    ]);
-  return deltas;
+  p: { orgId: string; month: string; importId: number; granularity: string; deltas: RestatementDelta[] },
+): Promise<void> {
+  await db.query(`insert into restatements (org_id, month, import_id, kind, deltas) values ($1, $2, $3, 'import', $4::jsonb)`, [
+    p.orgId,
+    p.month,
+    p.importId,
+    JSON.stringify({ granularity: p.granularity, deltas: p.deltas }),
+  ]);
 }
 
 export async function listRestatements(db: Db, f: { orgId?: string; month?: string; importId?: number } = {}) {
-  return db.query<{ id: number; org_id: string; month: string; import_id: number; kind: string; deltas: { granularity: string; deltas: RestatementDelta[] }; created_at: string }>(
+  return db.query<{
+    id: number;
+    org_id: string;
+    month: string;
+    import_id: number;
+    kind: string;
+    deltas: { granularity: string; deltas: RestatementDelta[] };
+    created_at: string;
+  }>(
     `select * from restatements where ($1::text is null or org_id = $1) and ($2::text is null or month = $2)
        and ($3::int is null or import_id = $3) order by id desc`,
     [f.orgId ?? null, f.month ?? null, f.importId ?? null],

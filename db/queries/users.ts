@@ -27,9 +27,7 @@ export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 const COLS = "id, email, role, disabled, created_at";
 
 export async function findUserByEmail(db: Db, email: string): Promise<UserWithHash | undefined> {
-  const rows = await db.query<UserWithHash>(`select ${COLS}, password_hash from users where email = $1`, [
-    normalizeEmail(email),
-  ]);
+  const rows = await db.query<UserWithHash>(`select ${COLS}, password_hash from users where email = $1`, [normalizeEmail(email)]);
   return rows[0];
 }
 
@@ -43,16 +41,11 @@ export async function listUsers(db: Db): Promise<UserRow[]> {
 }
 
 export async function countActiveAdmins(db: Db): Promise<number> {
-  const rows = await db.query<{ n: number }>(
-    `select count(*)::int as n from users where role = 'finance_admin' and not disabled`,
-  );
+  const rows = await db.query<{ n: number }>(`select count(*)::int as n from users where role = 'finance_admin' and not disabled`);
   return Number(rows[0]?.n ?? 0);
 }
 
-export async function insertUser(
-  db: Db,
-  u: { email: string; role: Role; passwordHash: string | null },
-): Promise<UserRow | undefined> {
+export async function insertUser(db: Db, u: { email: string; role: Role; passwordHash: string | null }): Promise<UserRow | undefined> {
   const rows = await db.query<UserRow>(
     `insert into users (email, role, password_hash) values ($1, $2, $3)
      on conflict (email) do nothing returning ${COLS}`,

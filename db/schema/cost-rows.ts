@@ -26,8 +26,12 @@ export const costRows = pgTable(
     active: boolean("active").notNull().default(true),
   },
   (t) => [
-    index("cost_rows_active_idx").on(t.orgId, t.granularity, t.bucketStart).where(sql`${t.active}`),
-    index("cost_rows_owner_idx").on(t.orgId, t.ownerId).where(sql`${t.active}`),
+    index("cost_rows_active_idx")
+      .on(t.orgId, t.granularity, t.bucketStart)
+      .where(sql`${t.active}`),
+    index("cost_rows_owner_idx")
+      .on(t.orgId, t.ownerId)
+      .where(sql`${t.active}`),
     index("cost_rows_import_idx").on(t.importId),
     // both ingest paths write the unallocated row's owner as "unallocated": owner-scoped
     // queries find it through cost_rows_owner_idx (owner_id = any(array[X, 'unallocated']))

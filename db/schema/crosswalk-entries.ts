@@ -8,7 +8,9 @@ export const crosswalkEntries = pgTable(
     id: serial("id").primaryKey(),
     orgId: text("org_id").notNull(),
     ownerId: text("owner_id").notNull(),
-    teamId: integer("team_id").notNull().references(() => teams.id),
+    teamId: integer("team_id")
+      .notNull()
+      .references(() => teams.id),
     validFrom: date("valid_from", { mode: "string" }).notNull(),
     validTo: date("valid_to", { mode: "string" }),
     note: text("note"),

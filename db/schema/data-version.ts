@@ -12,7 +12,9 @@ export const dataVersion = pgTable(
   "data_version",
   {
     id: integer("id").primaryKey().default(1),
-    version: bigint("version", { mode: "bigint" }).notNull().default(sql`0`),
+    version: bigint("version", { mode: "bigint" })
+      .notNull()
+      .default(sql`0`),
   },
   (t) => [check("data_version_single_row", sql`${t.id} = 1`)],
 );

@@ -6,7 +6,9 @@ export const imports = pgTable(
   "imports",
   {
     id: serial("id").primaryKey(),
-    orgId: text("org_id").notNull().references(() => organizations.orgId),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => organizations.orgId),
     granularity: text("granularity").notNull(),
     firstBucket: date("first_bucket", { mode: "string" }).notNull(),
     lastBucket: date("last_bucket", { mode: "string" }).notNull(),

@@ -10,12 +10,14 @@ import os from "node:os";
 import path from "node:path";
 import { addDays, startOfMonth } from "../../app/domain/periods";
 import type { Db } from "../../db/client";
-import { importCrosswalk, importOwnerNames, type ImportEntry } from "../../db/queries/crosswalk";
-import { ingestFile } from "../../db/queries/ingest";
-import { ensureOrg, updateOrgSettings } from "../../db/queries/orgs";
-import { importTeams } from "../../db/queries/teams";
-import { closeMonth } from "../../db/queries/closes";
-import { reconcileOrgMonth, setInvoice } from "../../db/queries/reconcile";
+import { importCrosswalk, importOwnerNames, type ImportEntry } from "../../app/services/crosswalk";
+import { ingestFile } from "../../app/services/ingest";
+import { ensureOrg } from "../../db/queries/orgs";
+import { saveOrgSettings } from "../../app/services/orgs";
+import { importTeams } from "../../app/services/teams";
+import { closeMonth } from "../../app/services/month-close";
+import { setInvoice } from "../../app/services/invoices";
+import { reconcileOrgMonth } from "../../db/queries/reconcile";
 import { dec } from "../../app/domain/money";
 import { describeOwners, type GenerateOptions } from "./generator";
 import { writeExportFile } from "./export-file";
@@ -56,13 +58,22 @@ export async function loadDemoData(db: Db, opts: { now: Date; actor?: string; lo
   let imports = 0;
   let rows = 0;
   try {
-    await importTeams(db, actor, Object.entries(COST_CENTERS).map(([team, costCenter]) => ({ team, costCenter })));
+    await importTeams(
+      db,
+      actor,
+      Object.entries(COST_CENTERS).map(([team, costCenter]) => ({ team, costCenter })),
+    );
     for (const o of DEMO_ORGS) {
       await ensureOrg(db, o.org);
-      await updateOrgSettings(db, actor, o.org, { displayName: o.name, policy: o.policy });
+      await saveOrgSettings(db, actor, o.org, { displayName: o.name, policy: o.policy });
       const owners = describeOwners({ org: o.org, principals: o.principals, clusters: o.clusters, seed: o.seed });
       // a few owners stay unmapped: the finance admin's to-do list
-      const unmapped = new Set(owners.filter((w) => w.kind === "service_account").slice(-2).map((w) => w.ownerId));
+      const unmapped = new Set(
+        owners
+          .filter((w) => w.kind === "service_account")
+          .slice(-2)
+          .map((w) => w.ownerId),
+      );
       const mover = owners.find((w) => w.kind === "service_account" && w.suggestedTeam === "growth");
       const moveDate = addDays(startOfMonth(addDays(thisMonth, -1)), 14); // mid last month
       const entries: ImportEntry[] = [];
@@ -71,26 +82,59 @@ export async function loadDemoData(db: Db, opts: { now: Date; actor?: string; lo
         if (mover && w.ownerId === mover.ownerId) {
           entries.push({ orgId: o.org, ownerId: w.ownerId, team: "growth", validFrom: from, validTo: moveDate, note: "moved to payments" });
           entries.push({ orgId: o.org, ownerId: w.ownerId, team: "payments", validFrom: moveDate, validTo: null });
-        } else entries.push({ orgId: o.org, ownerId: w.ownerId, team: w.suggestedTeam, validFrom: from, validTo: null, costCenter: COST_CENTERS[w.suggestedTeam] ?? null });
+        } else
+          entries.push({
+            orgId: o.org,
+            ownerId: w.ownerId,
+            team: w.suggestedTeam,
+            validFrom: from,
+            validTo: null,
+            costCenter: COST_CENTERS[w.suggestedTeam] ?? null,
+          });
       }
       await importCrosswalk(db, actor, entries, "merge");
-      await importOwnerNames(db, actor, owners.map((w) => ({ orgId: o.org, ownerId: w.ownerId, displayName: w.displayName })));
+      await importOwnerNames(
+        db,
+        actor,
+        owners.map((w) => ({ orgId: o.org, ownerId: w.ownerId, displayName: w.displayName })),
+      );
 
       const files: Array<{ file: string; g: GenerateOptions }> = [
-        { file: path.join(tmp, `${o.org}-daily.csv`), g: { org: o.org, granularity: "daily", from, to, principals: o.principals, clusters: o.clusters, seed: o.seed } },
+        {
+          file: path.join(tmp, `${o.org}-daily.csv`),
+          g: { org: o.org, granularity: "daily", from, to, principals: o.principals, clusters: o.clusters, seed: o.seed },
+        },
       ];
       if (o.monthly)
         files.push({
           file: path.join(tmp, `${o.org}-monthly.csv`),
-          g: { org: o.org, granularity: "monthly", from, to: addDays(thisMonth, -1), principals: o.principals, clusters: o.clusters, seed: o.seed },
+          g: {
+            org: o.org,
+            granularity: "monthly",
+            from,
+            to: addDays(thisMonth, -1),
+            principals: o.principals,
+            clusters: o.clusters,
+            seed: o.seed,
+          },
         });
       for (const f of files) {
         await writeExportFile(f.file, f.g);
-        const r = await ingestFile(db, { orgId: o.org, filePath: f.file, fileName: path.basename(f.file), granularity: f.g.granularity, actor, now: opts.now });
-        if (r.status !== "imported") throw new Error(`demo ingest of ${f.file} failed: ${JSON.stringify(r.status === "rejected" ? r.errors.slice(0, 3) : r)}`);
+        const r = await ingestFile(db, {
+          orgId: o.org,
+          filePath: f.file,
+          fileName: path.basename(f.file),
+          granularity: f.g.granularity,
+          actor,
+          now: opts.now,
+        });
+        if (r.status !== "imported")
+          throw new Error(`demo ingest of ${f.file} failed: ${JSON.stringify(r.status === "rejected" ? r.errors.slice(0, 3) : r)}`);
         imports++;
         rows += r.summary.rowCount;
-        log(`  ${o.org}: ${r.summary.granularity} ${r.summary.firstBucket}..${r.summary.lastBucket}, ${r.summary.rowCount} rows, total ${r.summary.total} USD`);
+        log(
+          `  ${o.org}: ${r.summary.granularity} ${r.summary.firstBucket}..${r.summary.lastBucket}, ${r.summary.rowCount} rows, total ${r.summary.total} USD`,
+        );
       }
     }
     // invoices for the finished months: matching, except one deliberate mismatch;
@@ -102,7 +146,9 @@ export async function loadDemoData(db: Db, opts: { now: Date; actor?: string; lo
         const rec = await reconcileOrgMonth(db, o.org, month, now);
         if (rec.exportTotal === null) continue;
         const mismatch = o.org === "org-analytics" && addDays(m, 31) >= thisMonth;
-        const amount = dec(rec.exportTotal).plus(mismatch ? "12.34" : "0").toFixed(2);
+        const amount = dec(rec.exportTotal)
+          .plus(mismatch ? "12.34" : "0")
+          .toFixed(2);
         await setInvoice(db, actor, { orgId: o.org, month, amount });
       }
     }

@@ -213,7 +213,11 @@ describe("generateExportRecords", () => {
       expect(sum.eq(S)).toBe(true);
       // Every owner whose proportional share is at least one unit gets a Support row.
       for (const [owner, t] of totals) {
-        if (S.times(t).div(grand).gte(ulp)) expect(support.some((r) => r[C.owner_id] === owner), owner).toBe(true);
+        if (S.times(t).div(grand).gte(ulp))
+          expect(
+            support.some((r) => r[C.owner_id] === owner),
+            owner,
+          ).toBe(true);
       }
     }
   });

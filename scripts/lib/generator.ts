@@ -431,7 +431,13 @@ function buildTopology(input: OwnerOptions): Topology {
     principals,
     envs,
     clusters,
-    ksql: { id: makeId("lksqlc", 5), owner: ksqlOwner, cluster: clusters[0], csus: 4 + 4 * Math.floor(rng() * 2), key: strHash("ksql", seedKey) },
+    ksql: {
+      id: makeId("lksqlc", 5),
+      owner: ksqlOwner,
+      cluster: clusters[0],
+      csus: 4 + 4 * Math.floor(rng() * 2),
+      key: strHash("ksql", seedKey),
+    },
     link: opts.clusters >= 2 ? { source: clusters[0], dest: clusters[1], key: strHash("link", seedKey) } : null,
     supportRate: price(between(0.06, 0.1), 3),
   };
@@ -468,7 +474,13 @@ export function describeOwners(opts: OwnerOptions): OwnerDescription[] {
     displayName: p.name,
   }));
   for (const c of t.clusters) {
-    out.push({ orgId, ownerId: c.id, kind: "resource", suggestedTeam: c.env.idx === 2 ? "data-platform" : "platform", displayName: c.name });
+    out.push({
+      orgId,
+      ownerId: c.id,
+      kind: "resource",
+      suggestedTeam: c.env.idx === 2 ? "data-platform" : "platform",
+      displayName: c.name,
+    });
   }
   for (const e of t.envs) {
     const isPool = e.flinkOwner === e.poolId;
@@ -597,7 +609,17 @@ function emitGroup(
 }
 
 /** A single-owner group (resource-owned costs). */
-function emitSingle(ctx: BucketCtx, env: string, resource: string, product: string, metric: string, unitName: string, original: Decimal, origScale: number, owner: string): void {
+function emitSingle(
+  ctx: BucketCtx,
+  env: string,
+  resource: string,
+  product: string,
+  metric: string,
+  unitName: string,
+  original: Decimal,
+  origScale: number,
+  owner: string,
+): void {
   emitGroup(ctx, env, resource, product, metric, unitName, original, origScale, [], owner);
 }
 
@@ -647,19 +669,83 @@ function generateBucket(t: Topology, g: Granularity, bucket: string, ts: string)
     }
     clusterTraffic.set(c, readTotal + writeTotal);
 
-    emitGroup(ctx, env, c.id, "kafka", "KafkaNetworkRead", "GB", qtyDecimal(readTotal).times(c.readRate).toDecimalPlaces(6), 6, readW, c.id);
-    emitGroup(ctx, env, c.id, "kafka", "KafkaNetworkWrite", "GB", qtyDecimal(writeTotal).times(c.writeRate).toDecimalPlaces(6), 6, writeW, c.id);
+    emitGroup(
+      ctx,
+      env,
+      c.id,
+      "kafka",
+      "KafkaNetworkRead",
+      "GB",
+      qtyDecimal(readTotal).times(c.readRate).toDecimalPlaces(6),
+      6,
+      readW,
+      c.id,
+    );
+    emitGroup(
+      ctx,
+      env,
+      c.id,
+      "kafka",
+      "KafkaNetworkWrite",
+      "GB",
+      qtyDecimal(writeTotal).times(c.writeRate).toDecimalPlaces(6),
+      6,
+      writeW,
+      c.id,
+    );
     emitGroup(ctx, env, c.id, "kafka", "KafkaNumCKUs", "CKU-hour", hours.times(c.ckus).times(c.ckuRate).toDecimalPlaces(4), 4, ckuW, c.id);
     const midDay = startDay + Math.floor(nDays / 2);
     const storage = milli(c.storageGB * growth(0.4, midDay) * smoothNoise(c.key, midDay, 0.1, 0.02));
-    emitGroup(ctx, env, c.id, "kafka", "KafkaStorage", "GB-hour", qtyDecimal(storage).times(hours).times(c.storageRate).toDecimalPlaces(6), 6, active, c.id);
-    emitGroup(ctx, env, c.id, "kafka", "KafkaPartition", "Partition-hour", hours.times(c.partitions).times(c.partitionRate).toDecimalPlaces(4), 4, active, c.id);
+    emitGroup(
+      ctx,
+      env,
+      c.id,
+      "kafka",
+      "KafkaStorage",
+      "GB-hour",
+      qtyDecimal(storage).times(hours).times(c.storageRate).toDecimalPlaces(6),
+      6,
+      active,
+      c.id,
+    );
+    emitGroup(
+      ctx,
+      env,
+      c.id,
+      "kafka",
+      "KafkaPartition",
+      "Partition-hour",
+      hours.times(c.partitions).times(c.partitionRate).toDecimalPlaces(4),
+      4,
+      active,
+      c.id,
+    );
     emitGroup(ctx, env, c.id, "kafka", "KafkaBase", "Hour", hours.times(c.baseRate).toDecimalPlaces(2), 2, active, c.id);
 
     if (c.connect) {
       const k = c.connect;
-      emitSingle(ctx, env, k.id, "connect", "ConnectCapacity", "Hour", hours.times(k.connectors).times("0.1110").toDecimalPlaces(4), 4, c.id);
-      emitSingle(ctx, env, k.id, "connect", "ConnectNumTasks", "Task-hour", hours.times(k.tasks).times("0.0340").toDecimalPlaces(4), 4, c.id);
+      emitSingle(
+        ctx,
+        env,
+        k.id,
+        "connect",
+        "ConnectCapacity",
+        "Hour",
+        hours.times(k.connectors).times("0.1110").toDecimalPlaces(4),
+        4,
+        c.id,
+      );
+      emitSingle(
+        ctx,
+        env,
+        k.id,
+        "connect",
+        "ConnectNumTasks",
+        "Task-hour",
+        hours.times(k.tasks).times("0.0340").toDecimalPlaces(4),
+        4,
+        c.id,
+      );
       let gb = 0;
       for (let i = 0; i < nDays; i++) gb += 40 * k.tasks * smoothNoise(k.key, startDay + i) * (weekend[i] ? 0.7 : 1);
       emitSingle(ctx, env, k.id, "connect", "ConnectThroughput", "GB", qtyDecimal(milli(gb)).times("0.025").toDecimalPlaces(6), 6, c.id);
@@ -672,7 +758,17 @@ function generateBucket(t: Topology, g: Granularity, bucket: string, ts: string)
     let gb = 0;
     for (let i = 0; i < nDays; i++) gb += 120 * smoothNoise(l.key, startDay + i);
     const q = qtyDecimal(milli(gb));
-    emitSingle(ctx, src.env.id, src.id, "cluster_link", "ClusterLinkingPerLink", "Link-hour", hours.times("0.0950").toDecimalPlaces(4), 4, src.id);
+    emitSingle(
+      ctx,
+      src.env.id,
+      src.id,
+      "cluster_link",
+      "ClusterLinkingPerLink",
+      "Link-hour",
+      hours.times("0.0950").toDecimalPlaces(4),
+      4,
+      src.id,
+    );
     emitSingle(ctx, src.env.id, src.id, "cluster_link", "ClusterLinkingRead", "GB", q.times("0.0500").toDecimalPlaces(6), 6, src.id);
     emitSingle(ctx, src.env.id, src.id, "cluster_link", "ClusterLinkingWrite", "GB", q.times("0.0500").toDecimalPlaces(6), 6, src.id);
   }
@@ -681,19 +777,61 @@ function generateBucket(t: Topology, g: Granularity, bucket: string, ts: string)
     // Flink SQL: CFU-minutes of the environment's compute pool.
     let cfuMin = 0;
     for (let i = 0; i < nDays; i++) cfuMin += e.cfus * 1440 * smoothNoise(e.key, startDay + i, 0.4, 0.15) * (weekend[i] ? 0.8 : 1);
-    emitSingle(ctx, e.id, e.poolId, "flink", "FlinkNumCFUs", "CFU-minute", qtyDecimal(milli(cfuMin)).times("0.0035").toDecimalPlaces(6), 6, e.flinkOwner);
+    emitSingle(
+      ctx,
+      e.id,
+      e.poolId,
+      "flink",
+      "FlinkNumCFUs",
+      "CFU-minute",
+      qtyDecimal(milli(cfuMin)).times("0.0035").toDecimalPlaces(6),
+      6,
+      e.flinkOwner,
+    );
 
     // Schema Registry / Stream Governance: attributed to the environment's Kafka clusters by traffic.
     const sw = e.clusters.map((c) => ({ key: c.id, weight: new Decimal(clusterTraffic.get(c) ?? 0) }));
     const fallback = e.clusters[0].id;
-    emitGroup(ctx, e.id, e.srId, "stream_governance", "SchemaRegistry", "Schema-hour", hours.times(e.schemas).times("0.000137").toDecimalPlaces(6), 6, sw, fallback);
+    emitGroup(
+      ctx,
+      e.id,
+      e.srId,
+      "stream_governance",
+      "SchemaRegistry",
+      "Schema-hour",
+      hours.times(e.schemas).times("0.000137").toDecimalPlaces(6),
+      6,
+      sw,
+      fallback,
+    );
     emitGroup(ctx, e.id, e.srId, "stream_governance", "GovernanceBase", "Hour", hours.times("0.2740").toDecimalPlaces(4), 4, sw, fallback);
-    emitGroup(ctx, e.id, e.srId, "stream_governance", "NumRules", "Rule-hour", hours.times(e.rules).times("0.0014").toDecimalPlaces(6), 6, sw, fallback);
+    emitGroup(
+      ctx,
+      e.id,
+      e.srId,
+      "stream_governance",
+      "NumRules",
+      "Rule-hour",
+      hours.times(e.rules).times("0.0014").toDecimalPlaces(6),
+      6,
+      sw,
+      fallback,
+    );
   }
 
   {
     const k = t.ksql;
-    emitSingle(ctx, k.cluster.env.id, k.id, "ksqldb", "KSQLNumCSUs", "CSU-hour", hours.times(k.csus).times("0.2300").toDecimalPlaces(4), 4, k.owner.id);
+    emitSingle(
+      ctx,
+      k.cluster.env.id,
+      k.id,
+      "ksqldb",
+      "KSQLNumCSUs",
+      "CSU-hour",
+      hours.times(k.csus).times("0.2300").toDecimalPlaces(4),
+      4,
+      k.owner.id,
+    );
   }
 
   // Support: allocated LAST, in proportion to each owner's total of all other metrics in the bucket.

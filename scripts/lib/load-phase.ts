@@ -115,7 +115,10 @@ export async function runPhase(opts: PhaseOptions): Promise<PhaseResult> {
     rps: all.length / seconds,
     all,
     byGroup,
-    non2xx: Math.max(non2xx, sum((r) => r.non2xx)),
+    non2xx: Math.max(
+      non2xx,
+      sum((r) => r.non2xx),
+    ),
     socketErrors: sum((r) => r.errors - r.timeouts),
     timeouts: sum((r) => r.timeouts),
   };

@@ -8,7 +8,7 @@ import path from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Decimal } from "../../app/domain/money";
-import { importCrosswalk } from "../../db/queries/crosswalk";
+import { importCrosswalk } from "../../app/services/crosswalk";
 import { ensureOrg } from "../../db/queries/orgs";
 import { getReport } from "../../db/queries/report";
 import { launchBrowser, newPage, screenshot, type TrackedPage } from "../helpers/browser";
@@ -41,13 +41,24 @@ beforeAll(async () => {
       // policy none: a team's total is its direct cost, so mapping an owner adds exactly its cost
       await db.query(`update organizations set policy_spec = '{"kind":"none"}', display_name = 'Vendor example' where org_id = $1`, [ORG]);
       // the vendor crosswalk minus sa-ghi (left for the unmapped queue)
-      const cw = (await readFile(path.join(FIX, "crosswalk.csv"), "utf8")).split("\n").filter((l) => l && !l.startsWith("org_id") && !l.includes(",sa-ghi,"));
+      const cw = (await readFile(path.join(FIX, "crosswalk.csv"), "utf8"))
+        .split("\n")
+        .filter((l) => l && !l.startsWith("org_id") && !l.includes(",sa-ghi,"));
       await importCrosswalk(
         db,
         "seed",
         cw.map((l, i) => {
           const [orgId, ownerId, team, validFrom, validTo, costCenter, note] = l.split(",");
-          return { line: i + 2, orgId: orgId!, ownerId: ownerId!, team: team!, validFrom: validFrom!, validTo: validTo || null, costCenter: costCenter || null, note: note || null };
+          return {
+            line: i + 2,
+            orgId: orgId!,
+            ownerId: ownerId!,
+            team: team!,
+            validFrom: validFrom!,
+            validTo: validTo || null,
+            costCenter: costCenter || null,
+            note: note || null,
+          };
         }),
         "merge",
       );
@@ -72,7 +83,10 @@ describe("finance admin workspace in a browser", () => {
     await page.goto(`${app.url}/imports/new`);
     await hydrated();
     await screenshot(page, "admin-upload-form");
-    const bad = EXPORT.replace("0.60,2.00,0.3", "0,60,2.00,0.3").replace("sa-jkl,env-xxx,lkc-123,kafka,KafkaNetworkRead,GB,6.00", "sa-jkl,env-xxx,lkc-123,kafka,KafkaNetworkRead,GB,6.0x");
+    const bad = EXPORT.replace("0.60,2.00,0.3", "0,60,2.00,0.3").replace(
+      "sa-jkl,env-xxx,lkc-123,kafka,KafkaNetworkRead,GB,6.00",
+      "sa-jkl,env-xxx,lkc-123,kafka,KafkaNetworkRead,GB,6.0x",
+    );
     await page.locator("#org").selectOption(ORG);
     await page.setInputFiles("#file", { name: "broken-april.csv", mimeType: "text/csv", buffer: Buffer.from(bad) });
     await page.getByRole("button", { name: "Upload and validate" }).click();
@@ -171,8 +185,13 @@ describe("finance admin workspace in a browser", () => {
   });
 
   it("a restated file shows the diff per team and per metric", async () => {
-    const restated = EXPORT.replace("sa-ghi,env-xxx,lkc-123,kafka,KafkaNetworkRead,GB,9.00,15.00,0.6", "sa-ghi,env-xxx,lkc-123,kafka,KafkaNetworkRead,GB,7.00,13.00,0.538462")
-      .replace("sa-jkl,env-xxx,lkc-123,kafka,KafkaNetworkRead,GB,6.00,15.00,0.4", "sa-jkl,env-xxx,lkc-123,kafka,KafkaNetworkRead,GB,6.00,13.00,0.461538");
+    const restated = EXPORT.replace(
+      "sa-ghi,env-xxx,lkc-123,kafka,KafkaNetworkRead,GB,9.00,15.00,0.6",
+      "sa-ghi,env-xxx,lkc-123,kafka,KafkaNetworkRead,GB,7.00,13.00,0.538462",
+    ).replace(
+      "sa-jkl,env-xxx,lkc-123,kafka,KafkaNetworkRead,GB,6.00,15.00,0.4",
+      "sa-jkl,env-xxx,lkc-123,kafka,KafkaNetworkRead,GB,6.00,13.00,0.461538",
+    );
     await page.goto(`${app.url}/imports/new`);
     await hydrated();
     await page.locator("#org").selectOption(ORG);

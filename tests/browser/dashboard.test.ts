@@ -99,7 +99,9 @@ describe("dashboards", () => {
     const [download] = await Promise.all([page.waitForEvent("download"), page.click('[data-testid="csv-download"]')]);
     const csv = await readFile((await download.path())!, "utf8");
     const lines = csv.trim().split("\n");
-    expect(lines[0]).toBe("group,direct_cost,unallocated_share,total_cost,share_of_total,previous_total_cost,change,period_from,period_to,granularity,org_ids");
+    expect(lines[0]).toBe(
+      "group,direct_cost,unallocated_share,total_cost,share_of_total,previous_total_cost,change,period_from,period_to,granularity,org_ids",
+    );
     expect(lines[1]).toMatch(/^'-bad,/);
     expect(lines[2]).toMatch(/^"'=HYPERLINK/);
     expect(lines[3]).toMatch(/^'@x,/);

@@ -45,8 +45,20 @@ describe("sign-in in a browser", () => {
     await page.getByRole("heading", { name: "Overview" }).waitFor();
     expect(await page.getByTestId("current-user").textContent()).toBe("finance@example.test");
     expect(await page.getByTestId("current-role").textContent()).toBe("Finance admin");
-    for (const label of ["Teams", "Organizations", "Reconciliation", "Imports", "Crosswalk", "Teams & cost centers", "Org settings", "Users", "Audit log"]) {
-      await expect.poll(() => page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: label, exact: true }).count()).toBe(1);
+    for (const label of [
+      "Teams",
+      "Organizations",
+      "Reconciliation",
+      "Imports",
+      "Crosswalk",
+      "Teams & cost centers",
+      "Org settings",
+      "Users",
+      "Audit log",
+    ]) {
+      await expect
+        .poll(() => page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: label, exact: true }).count())
+        .toBe(1);
     }
     const file = await screenshot(page, "overview");
     expect(existsSync(file)).toBe(true);

@@ -8,8 +8,8 @@ import path from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../db/client";
-import { importCrosswalk, type ImportEntry } from "../../db/queries/crosswalk";
-import { ingestFile } from "../../db/queries/ingest";
+import { importCrosswalk, type ImportEntry } from "../../app/services/crosswalk";
+import { ingestFile } from "../../app/services/ingest";
 import { launchBrowser, newPage, screenshot } from "../helpers/browser";
 import { startTestServer, TEST_PASSWORD, TEST_USERS, createUser, type TestServer } from "../helpers/server";
 
@@ -19,10 +19,23 @@ async function seed(db: Db) {
   const [, ...lines] = (await readFile(path.join(FIX, "crosswalk.csv"), "utf8")).trim().split("\n");
   const entries: ImportEntry[] = lines.map((l, i) => {
     const [orgId, ownerId, team, validFrom, validTo, costCenter] = l.split(",");
-    return { orgId: orgId!, ownerId: ownerId!, team: team!, validFrom: validFrom!, validTo: validTo || null, costCenter: costCenter || null, line: i + 2 };
+    return {
+      orgId: orgId!,
+      ownerId: ownerId!,
+      team: team!,
+      validFrom: validFrom!,
+      validTo: validTo || null,
+      costCenter: costCenter || null,
+      line: i + 2,
+    };
   });
   await importCrosswalk(db, "seed", entries, "merge");
-  const r = await ingestFile(db, { orgId: "org-vendor", filePath: path.join(FIX, "export-2026-04-monthly.csv"), granularity: "monthly", actor: "seed" });
+  const r = await ingestFile(db, {
+    orgId: "org-vendor",
+    filePath: path.join(FIX, "export-2026-04-monthly.csv"),
+    granularity: "monthly",
+    actor: "seed",
+  });
   if (r.status !== "imported") throw new Error(JSON.stringify(r));
   await createUser(db, { email: TEST_USERS.finance_admin, role: "finance_admin" });
 }

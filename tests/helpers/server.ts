@@ -19,7 +19,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Db } from "../../db/client";
 import { findUserByEmail, insertUser, type Role } from "../../db/queries/users";
-import { hashPassword } from "../../app/lib/password.server";
+import { hashPassword } from "../../app/services/password";
 import { startServer, type ServerHandle } from "../../scripts/serve";
 import { createTestDb, type TestDb } from "./db";
 
@@ -53,7 +53,8 @@ export async function createUser(db: Db, u: { email: string; role: Role; passwor
  * only requests without one or with a re-readable body are retried.
  */
 async function fetchOnce(url: URL, init: RequestInit): Promise<Response> {
-  const retryable = init.body == null || typeof init.body === "string" || init.body instanceof URLSearchParams || init.body instanceof FormData;
+  const retryable =
+    init.body == null || typeof init.body === "string" || init.body instanceof URLSearchParams || init.body instanceof FormData;
   try {
     const res = await fetch(url, init);
     if (res.status !== 408 || !retryable) return res;
@@ -181,7 +182,13 @@ export async function startTestServer(opts: StartTestServerOptions = {}): Promis
       host: "127.0.0.1",
       db: testDb.db,
       dbConfig: { databaseUrl: testDb.databaseUrl },
-      env: { NODE_ENV: "test", SESSION_SECRET: undefined, SHOWBACK_AUTH: "password", ...(dataDir ? { SHOWBACK_DATA_DIR: dataDir } : {}), ...opts.env },
+      env: {
+        NODE_ENV: "test",
+        SESSION_SECRET: undefined,
+        SHOWBACK_AUTH: "password",
+        ...(dataDir ? { SHOWBACK_DATA_DIR: dataDir } : {}),
+        ...opts.env,
+      },
       buildDir: BUILD_DIR,
       log: false,
     });

@@ -75,7 +75,9 @@ describe("route table", () => {
   it("every route with an action has a case", () => {
     const missing = routes.filter((r) => r.hasAction && !ACTION_CASES[r.id] && !EXEMPT_ACTIONS[r.id]);
     if (missing.length) {
-      throw new Error(missing.map((r) => `add a case for route ${r.id} (${r.path}) to ACTION_CASES in tests/integration/access.test.ts`).join("\n"));
+      throw new Error(
+        missing.map((r) => `add a case for route ${r.id} (${r.path}) to ACTION_CASES in tests/integration/access.test.ts`).join("\n"),
+      );
     }
     const stale = Object.keys(ACTION_CASES).filter((id) => !routes.some((r) => r.id === id && r.hasAction));
     expect(stale, "cases for routes that no longer have an action").toEqual([]);
@@ -117,14 +119,11 @@ describe("actions", () => {
     if (res.status === 302) expect(res.headers.get("location")).toMatch(/^\/login/);
   });
 
-  it.each(cases.filter(([, , c]) => (c.role ?? "finance_admin") === "finance_admin"))(
-    "%s: viewer gets 403",
-    async (_id, r, c) => {
-      const viewer = await app.loginAs("viewer");
-      const res = await viewer.post(urlOf(r, c), await payload(c), { multipart: c.multipart });
-      expect(res.status).toBe(403);
-    },
-  );
+  it.each(cases.filter(([, , c]) => (c.role ?? "finance_admin") === "finance_admin"))("%s: viewer gets 403", async (_id, r, c) => {
+    const viewer = await app.loginAs("viewer");
+    const res = await viewer.post(urlOf(r, c), await payload(c), { multipart: c.multipart });
+    expect(res.status).toBe(403);
+  });
 
   it.each(cases)("%s: missing or wrong CSRF token gets 403", async (_id, r, c) => {
     const admin = await app.loginAs("finance_admin");
@@ -141,6 +140,12 @@ describe("actions", () => {
   it.each(cases)("%s: finance admin with the token succeeds", async (_id, r, c) => {
     const admin = await app.loginAs("finance_admin");
     const res = await admin.post(urlOf(r, c), await payload(c), { multipart: c.multipart });
-    expect(res.status, await res.clone().text().then((t) => t.slice(0, 500))).toBeLessThan(400);
+    expect(
+      res.status,
+      await res
+        .clone()
+        .text()
+        .then((t) => t.slice(0, 500)),
+    ).toBeLessThan(400);
   });
 });

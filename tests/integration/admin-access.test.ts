@@ -18,7 +18,10 @@ const cases = Object.entries(adminCases);
 describe("admin action routes", () => {
   it("every admin route with an action has a case, and every case is a built route with an action", async () => {
     const routes = await loadBuiltRoutes();
-    const mine = routes.filter((r) => r.hasAction && /^routes\/(imports|crosswalk|admin\.(teams|orgs)|audit)/.test(r.id)).map((r) => r.id).sort();
+    const mine = routes
+      .filter((r) => r.hasAction && /^routes\/(imports|crosswalk|admin\.(teams|orgs)|audit)/.test(r.id))
+      .map((r) => r.id)
+      .sort();
     expect(Object.keys(adminCases).sort()).toEqual(mine);
   });
 
@@ -36,7 +39,17 @@ describe("admin action routes", () => {
   });
 
   it("the GET-only audit page and crosswalk CSV need a session", async () => {
-    for (const p of ["/audit", "/crosswalk.csv", "/imports", "/imports/1", "/crosswalk", "/crosswalk/unmapped", "/admin/teams", "/admin/orgs", "/imports/new"]) {
+    for (const p of [
+      "/audit",
+      "/crosswalk.csv",
+      "/imports",
+      "/imports/1",
+      "/crosswalk",
+      "/crosswalk/unmapped",
+      "/admin/teams",
+      "/admin/orgs",
+      "/imports/new",
+    ]) {
       const res = await app.anonymous().get(p);
       expect(res.status, p).toBe(302);
       expect(res.headers.get("location"), p).toMatch(/^\/login/);

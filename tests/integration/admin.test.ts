@@ -45,7 +45,12 @@ async function postJson(c: TestClient, p: string, form: Record<string, string | 
 }
 
 async function upload(c: TestClient, org: string, name: string, content: string, extra: Record<string, string> = {}) {
-  return postJson(c, "/imports/new", { intent: "preview", org, granularity: "", ...extra, file: new File([content], name, { type: "text/csv" }) }, true);
+  return postJson(
+    c,
+    "/imports/new",
+    { intent: "preview", org, granularity: "", ...extra, file: new File([content], name, { type: "text/csv" }) },
+    true,
+  );
 }
 
 async function uploadAndConfirm(c: TestClient, org: string, name: string, content: string) {
@@ -128,7 +133,13 @@ describe("unmapped queue", () => {
     expect(q.map((o) => o.ownerId)).toEqual(["sa-ghi", "sa-jkl", "lkc-123", "sa-abc", "env-xxx", "sa-def"]);
     expect(D(q[0]!.cost).eq("9.796875")).toBe(true);
     expect(q[0]!.products.map((p) => p.product)).toEqual(["kafka", "support"]);
-    const r = await postJson(admin, "/crosswalk/unmapped", { org_id: ORG, owner_id: "sa-ghi", team: "search", cost_center: "CC-200", valid_from: "2026-04-01" });
+    const r = await postJson(admin, "/crosswalk/unmapped", {
+      org_id: ORG,
+      owner_id: "sa-ghi",
+      team: "search",
+      cost_center: "CC-200",
+      valid_from: "2026-04-01",
+    });
     expect(r.body?.ok).toBe(true);
     // only search has direct cost now: proportional U goes search:unmapped by weight 9.796875 : 23.203125
     const search = await teamTotal("search");
@@ -138,7 +149,14 @@ describe("unmapped queue", () => {
   });
 
   it("refuses an overlapping entry naming the conflicting one", async () => {
-    const r = await postJson(admin, "/crosswalk", { intent: "create", org_id: ORG, owner_id: "sa-ghi", team: "payments", valid_from: "2026-05-01", valid_to: "" });
+    const r = await postJson(admin, "/crosswalk", {
+      intent: "create",
+      org_id: ORG,
+      owner_id: "sa-ghi",
+      team: "payments",
+      valid_from: "2026-05-01",
+      valid_to: "",
+    });
     expect(r.status).toBe(400);
     expect(r.body?.error).toMatch(/overlaps existing entry org-vendor\/sa-ghi → search \[2026-04-01, open\) \(entry #\d+\)/);
   });
@@ -162,16 +180,29 @@ describe("crosswalk bulk import with preview", () => {
     expect(await teamTotal("payments")).toBe("6.01565");
     expect(await teamTotal("unmapped")).toBe("0");
     // replace again with one team changed and one entry end-dated: shown as a change and an end-date
-    const edited = CROSSWALK.replace("org-vendor,sa-def,payments,2026-01-01,,CC-100,", "org-vendor,sa-def,search,2026-01-01,,CC-200,")
-      .replace("org-vendor,env-xxx,analytics,2026-01-01,,,", "org-vendor,env-xxx,analytics,2026-01-01,2026-06-01,,");
+    const edited = CROSSWALK.replace(
+      "org-vendor,sa-def,payments,2026-01-01,,CC-100,",
+      "org-vendor,sa-def,search,2026-01-01,,CC-200,",
+    ).replace("org-vendor,env-xxx,analytics,2026-01-01,,,", "org-vendor,env-xxx,analytics,2026-01-01,2026-06-01,,");
     const p2 = (await postJson(admin, "/crosswalk", { intent: "bulk_preview", mode: "replace", csv_text: edited }, true)).body!.preview;
     expect(p2.counts).toEqual({ add: 0, change: 1, end_date: 1, remove: 0 });
     expect(p2.unchanged).toBe(4);
-    expect(p2.changes.find((c: any) => c.kind === "change")).toMatchObject({ ownerId: "sa-def", before: { team: "payments" }, after: { team: "search" } });
+    expect(p2.changes.find((c: any) => c.kind === "change")).toMatchObject({
+      ownerId: "sa-def",
+      before: { team: "payments" },
+      after: { team: "search" },
+    });
   });
 
   it("exports formula-safe CSV", async () => {
-    await postJson(admin, "/crosswalk", { intent: "create", org_id: ORG, owner_id: "=cmd|calc", team: "payments", valid_from: "2026-01-01", valid_to: "" });
+    await postJson(admin, "/crosswalk", {
+      intent: "create",
+      org_id: ORG,
+      owner_id: "=cmd|calc",
+      team: "payments",
+      valid_from: "2026-01-01",
+      valid_to: "",
+    });
     const res = await viewer.get("/crosswalk.csv");
     expect(res.headers.get("content-type")).toMatch(/text\/csv/);
     const csv = await res.text();
@@ -184,14 +215,30 @@ describe("crosswalk bulk import with preview", () => {
 describe("restatement diff", () => {
   it("shows per-team and per-metric old, new and delta for an import that replaced another", async () => {
     // credit note: sa-ghi's network read drops from 9.00 to 7.00 (group 13.00), +0.50 on the connector
-    const restated = EXPORT.replace("sa-ghi,env-xxx,lkc-123,kafka,KafkaNetworkRead,GB,9.00,15.00,0.6", "sa-ghi,env-xxx,lkc-123,kafka,KafkaNetworkRead,GB,7.00,13.00,0.538462")
-      .replace("sa-jkl,env-xxx,lkc-123,kafka,KafkaNetworkRead,GB,6.00,15.00,0.4", "sa-jkl,env-xxx,lkc-123,kafka,KafkaNetworkRead,GB,6.00,13.00,0.461538")
+    const restated = EXPORT.replace(
+      "sa-ghi,env-xxx,lkc-123,kafka,KafkaNetworkRead,GB,9.00,15.00,0.6",
+      "sa-ghi,env-xxx,lkc-123,kafka,KafkaNetworkRead,GB,7.00,13.00,0.538462",
+    )
+      .replace(
+        "sa-jkl,env-xxx,lkc-123,kafka,KafkaNetworkRead,GB,6.00,15.00,0.4",
+        "sa-jkl,env-xxx,lkc-123,kafka,KafkaNetworkRead,GB,6.00,13.00,0.461538",
+      )
       .replace("ConnectNumTasks,task-hour,4.00,4.00,1", "ConnectNumTasks,task-hour,4.50,4.50,1");
     const id = await uploadAndConfirm(admin, ORG, "april-restated.csv", restated);
     const m = await metricRestatementDiff(app.db, id);
     const byMetric = Object.fromEntries(m.map((x) => [x.metric, x]));
     expect(Object.keys(byMetric).sort()).toEqual(
-      ["ClusterLinkingPerLink", "ConnectNumTasks", "FlinkNumCFUs", "KafkaNetworkRead", "KafkaNetworkWrite", "KafkaNumCKUs", "PromotionalCredit", "SchemaRegistryBase", "SupportCloudBusiness"].sort(),
+      [
+        "ClusterLinkingPerLink",
+        "ConnectNumTasks",
+        "FlinkNumCFUs",
+        "KafkaNetworkRead",
+        "KafkaNetworkWrite",
+        "KafkaNumCKUs",
+        "PromotionalCredit",
+        "SchemaRegistryBase",
+        "SupportCloudBusiness",
+      ].sort(),
     );
     expect(D(byMetric.KafkaNetworkRead!.old).eq("15")).toBe(true);
     expect(D(byMetric.KafkaNetworkRead!.new).eq("13")).toBe(true);
@@ -227,7 +274,14 @@ describe("organization policy (docs/allocation.md)", () => {
 
   it("none keeps U on the pseudo-team unallocated; even splits it equally; shared gives it to one team; each change recomputes and is audited", async () => {
     const save = (policy_kind: string, shared_team = "") =>
-      postJson(admin, "/admin/orgs", { intent: "save", org_id: ORG, display_name: "Vendor example", policy_kind, shared_team, tolerance: "0.01" });
+      postJson(admin, "/admin/orgs", {
+        intent: "save",
+        org_id: ORG,
+        display_name: "Vendor example",
+        policy_kind,
+        shared_team,
+        tolerance: "0.01",
+      });
 
     expect((await save("none")).body?.ok).toBe(true);
     let t = await totals();
@@ -264,7 +318,14 @@ describe("teams and cost centers", () => {
   it("renames a team everywhere (allocation results, shared policy), moves, archives, refuses deleting a mapped team", async () => {
     const id = async (name: string) => (await app.db.query<{ id: number }>(`select id from teams where name = $1`, [name]))[0]!.id;
     // platform receives the org's unallocated cost
-    await postJson(admin, "/admin/orgs", { intent: "save", org_id: ORG, display_name: "Vendor example", policy_kind: "shared", shared_team: "platform", tolerance: "0.01" });
+    await postJson(admin, "/admin/orgs", {
+      intent: "save",
+      org_id: ORG,
+      display_name: "Vendor example",
+      policy_kind: "shared",
+      shared_team: "platform",
+      tolerance: "0.01",
+    });
     const before = await teamTotal("platform");
     const r = await postJson(admin, "/admin/teams", { intent: "rename", id: String(await id("platform")), name: "streaming-platform" });
     expect(r.body?.ok).toBe(true);
@@ -273,7 +334,9 @@ describe("teams and cost centers", () => {
     expect((await app.db.query(`select count(*)::int as n from allocation_results where team = 'platform'`))[0]).toEqual({ n: 0 });
     expect((await getOrg(app.db, ORG))!.policy).toBe("shared:streaming-platform");
     // the stored policy references the team by id: the rename did not touch it
-    expect((await app.db.query(`select policy_spec from organizations where org_id = $1`, [ORG]))[0]).toEqual({ policy_spec: { kind: "shared", teamId: await id("streaming-platform") } });
+    expect((await app.db.query(`select policy_spec from organizations where org_id = $1`, [ORG]))[0]).toEqual({
+      policy_spec: { kind: "shared", teamId: await id("streaming-platform") },
+    });
 
     const mv = await postJson(admin, "/admin/teams", { intent: "move", id: String(await id("search")), cost_center: "CC-999" });
     expect(mv.body?.ok).toBe(true);
@@ -295,10 +358,28 @@ describe("audit log", () => {
   it("has before and after for each kind of change", async () => {
     // crosswalk edit, end-date and delete
     const entry = (await app.db.query<{ id: number }>(`select id from crosswalk_entries where owner_id = '=cmd|calc'`))[0]!.id;
-    expect((await postJson(admin, "/crosswalk", { intent: "update", id: String(entry), org_id: ORG, owner_id: "=cmd|calc", team: "search", valid_from: "2026-01-01", valid_to: "", note: "moved" })).body?.ok).toBe(true);
+    expect(
+      (
+        await postJson(admin, "/crosswalk", {
+          intent: "update",
+          id: String(entry),
+          org_id: ORG,
+          owner_id: "=cmd|calc",
+          team: "search",
+          valid_from: "2026-01-01",
+          valid_to: "",
+          note: "moved",
+        })
+      ).body?.ok,
+    ).toBe(true);
     expect((await postJson(admin, "/crosswalk", { intent: "end_date", id: String(entry), valid_to: "2026-03-01" })).body?.ok).toBe(true);
     expect((await postJson(admin, "/crosswalk", { intent: "delete", id: String(entry) })).body?.ok).toBe(true);
-    const names = await postJson(admin, "/crosswalk", { intent: "names", names_text: "org_id,owner_id,display_name\norg-vendor,sa-abc,payments-api\n" }, true);
+    const names = await postJson(
+      admin,
+      "/crosswalk",
+      { intent: "names", names_text: "org_id,owner_id,display_name\norg-vendor,sa-abc,payments-api\n" },
+      true,
+    );
     expect(names.body?.ok).toBe(true);
 
     const all = await listAudit(app.db, { limit: 500 });
@@ -308,7 +389,9 @@ describe("audit log", () => {
     expect(upd.after).toMatchObject({ team: "search" });
     expect(find("crosswalk_entry", "end_date")!.after).toMatchObject({ validTo: "2026-03-01" });
     expect(find("crosswalk_entry", "delete")!.before).toMatchObject({ ownerId: "=cmd|calc" });
-    expect(all.find((a) => a.entity === "crosswalk_entry" && a.action === "create" && (a.after as any)?.ownerId === "sa-ghi")!.after).toMatchObject({ team: "search", validFrom: "2026-04-01", validTo: null });
+    expect(
+      all.find((a) => a.entity === "crosswalk_entry" && a.action === "create" && (a.after as any)?.ownerId === "sa-ghi")!.after,
+    ).toMatchObject({ team: "search", validFrom: "2026-04-01", validTo: null });
     expect(find("crosswalk", "bulk_import")!.before).toMatchObject({ mode: "replace" });
     const rename = find("team", "rename")!;
     expect(rename.before).toMatchObject({ name: "platform" });
@@ -324,7 +407,11 @@ describe("audit log", () => {
     expect(find("import", "ingest_rejected")!.after).toMatchObject({ errorCount: 3 });
     // issue 11: the audit lists the previous and new names of the owners that changed
     expect(find("owner_names", "bulk_import")!.before).toEqual({ names: [{ orgId: ORG, ownerId: "sa-abc", displayName: null }] });
-    expect(find("owner_names", "bulk_import")!.after).toEqual({ count: 1, changed: 1, names: [{ orgId: ORG, ownerId: "sa-abc", displayName: "payments-api" }] });
+    expect(find("owner_names", "bulk_import")!.after).toEqual({
+      count: 1,
+      changed: 1,
+      names: [{ orgId: ORG, ownerId: "sa-abc", displayName: "payments-api" }],
+    });
 
     // the page filters by who and what and shows the diff
     const page = await (await admin.get(`/audit?entity=team&action=rename`)).text();
@@ -356,7 +443,13 @@ describe("viewers", () => {
     const q = await viewer.get("/crosswalk/unmapped");
     expect(q.status).toBe(200);
     expect(await q.text()).not.toContain("assign-form");
-    const res = await viewer.post("/crosswalk?index", { intent: "create", org_id: ORG, owner_id: "sa-x", team: "payments", valid_from: "2026-01-01" });
+    const res = await viewer.post("/crosswalk?index", {
+      intent: "create",
+      org_id: ORG,
+      owner_id: "sa-x",
+      team: "payments",
+      valid_from: "2026-01-01",
+    });
     expect(res.status).toBe(403);
   });
 });

@@ -10,7 +10,7 @@ import http from "node:http";
 import { createCookieSessionStorage } from "@remix-run/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { insertUser } from "../../db/queries/users";
-import { hashGate } from "../../app/lib/password.server";
+import { hashGate } from "../../app/services/password";
 import { startServer } from "../../scripts/serve";
 import { createCliEnv } from "../helpers/cli";
 import { createTestDb } from "../helpers/db";
@@ -144,7 +144,9 @@ describe("sign-in throttle behind a trusted proxy (SHOWBACK_TRUST_PROXY=1)", () 
         [ip],
       );
     let rows = await entries();
-    expect(rows).toEqual([{ actor: "anonymous", entity_id: null, after: { email: "flood@example.test", reason: "invalid", client: ip, count: 1 } }]);
+    expect(rows).toEqual([
+      { actor: "anonymous", entity_id: null, after: { email: "flood@example.test", reason: "invalid", client: ip, count: 1 } },
+    ]);
     // a minute later, the next failure writes one entry counting the 7 skipped and itself
     await app.db.query(`update login_attempts set at = at - interval '61 seconds' where client = $1`, [ip]);
     await from(ip, typed, "flood-guess-8");
@@ -159,7 +161,9 @@ describe("sign-in throttle behind a trusted proxy (SHOWBACK_TRUST_PROXY=1)", () 
     for (let i = 0; i < 4; i++) await from("192.0.2.9", "reset-me@example.test", `nope-${i}-password`);
     expect((await from("192.0.2.9", "reset-me@example.test", "reset-password-1")).status).toBe(429);
     const admin = await app.loginAs("finance_admin");
-    expect((await admin.post("/admin/users", { intent: "reset-password", email: "reset-me@example.test", password: "reset-password-2" })).status).toBe(200);
+    expect(
+      (await admin.post("/admin/users", { intent: "reset-password", email: "reset-me@example.test", password: "reset-password-2" })).status,
+    ).toBe(200);
     expect((await from("192.0.2.9", "reset-me@example.test", "reset-password-2")).status).toBe(302);
   });
 });
@@ -174,10 +178,18 @@ describe("client address without a trusted proxy", () => {
 
   it("is the socket's address: X-Forwarded-For and a spoofed internal header do not escape the throttle", async () => {
     for (let i = 0; i < 3; i++) {
-      const r = await rawLogin(app.url, { email: "local@example.test", password: `bad-${i}-password` }, { headers: { "X-Forwarded-For": `198.51.100.${i}`, "x-showback-client-ip": `198.51.100.${i}` } });
+      const r = await rawLogin(
+        app.url,
+        { email: "local@example.test", password: `bad-${i}-password` },
+        { headers: { "X-Forwarded-For": `198.51.100.${i}`, "x-showback-client-ip": `198.51.100.${i}` } },
+      );
       expect(r.status).toBe(401);
     }
-    const spoof = await rawLogin(app.url, { email: "local@example.test", password: "local-password-1" }, { headers: { "X-Forwarded-For": "198.51.100.99", "x-showback-client-ip": "198.51.100.99" } });
+    const spoof = await rawLogin(
+      app.url,
+      { email: "local@example.test", password: "local-password-1" },
+      { headers: { "X-Forwarded-For": "198.51.100.99", "x-showback-client-ip": "198.51.100.99" } },
+    );
     expect(spoof.status).toBe(429);
     const clients = await app.db.query<{ client: string }>(`select distinct client from login_attempts where email = 'local@example.test'`);
     expect(clients).toEqual([{ client: "127.0.0.1" }]);
@@ -224,7 +236,10 @@ describe("the password-hashing cap", () => {
         Array.from({ length: 12 }, (_, i) => rawLogin(app.url, { email: `busy${i}@example.test`, password: "whatever-password" })),
       );
       const statuses = results.map((r) => r.status);
-      expect(statuses.every((s) => s === 401 || s === 503), statuses.join()).toBe(true);
+      expect(
+        statuses.every((s) => s === 401 || s === 503),
+        statuses.join(),
+      ).toBe(true);
       expect(statuses).toContain(503);
       const busy = results.find((r) => r.status === 503)!;
       expect(busy.body).toContain("The server is busy");
@@ -250,14 +265,18 @@ describe("server-side sessions", () => {
 
   /** A cookie signed with the real secret, as someone who knows SESSION_SECRET could make. */
   async function mint(data: Record<string, unknown>): Promise<string> {
-    const storage = createCookieSessionStorage({ cookie: { name: "showback_session", secrets: [secret], path: "/", httpOnly: true, sameSite: "lax" } });
+    const storage = createCookieSessionStorage({
+      cookie: { name: "showback_session", secrets: [secret], path: "/", httpOnly: true, sameSite: "lax" },
+    });
     const s = await storage.getSession();
     for (const [k, v] of Object.entries(data)) s.set(k, v);
     return (await storage.commitSession(s)).split(";")[0]!;
   }
 
   it("cannot be minted from the session secret alone (old-style or new-style cookie)", async () => {
-    const [row] = await insertUser(app.db, { email: "nopass-admin@example.test", role: "finance_admin", passwordHash: null }).then((u) => [u!]);
+    const [row] = await insertUser(app.db, { email: "nopass-admin@example.test", role: "finance_admin", passwordHash: null }).then((u) => [
+      u!,
+    ]);
     // the old scheme: uid + MAC of (id, empty password hash)
     const sv = createHmac("sha256", secret).update(`sv:${row.id}:`).digest("base64url").slice(0, 22);
     const old = await mint({ uid: row.id, sv, csrf: "x", seen: Date.now() });
@@ -299,11 +318,15 @@ describe("server-side sessions", () => {
   it("ends at the absolute lifetime whatever the activity, and after the idle timeout", async () => {
     const a = await app.loginAs("viewer");
     expect((await a.get("/")).status).toBe(200);
-    await app.db.query(`update sessions set created_at = now() - interval '7 days 1 minute', last_seen_at = now() where revoked_at is null`);
+    await app.db.query(
+      `update sessions set created_at = now() - interval '7 days 1 minute', last_seen_at = now() where revoked_at is null`,
+    );
     expect((await a.get("/")).status).toBe(302);
     const b = await app.loginAs("viewer");
     expect((await b.get("/")).status).toBe(200);
-    await app.db.query(`update sessions set last_seen_at = now() - interval '8 hours 1 minute' where revoked_at is null and created_at > now() - interval '1 hour'`);
+    await app.db.query(
+      `update sessions set last_seen_at = now() - interval '8 hours 1 minute' where revoked_at is null and created_at > now() - interval '1 hour'`,
+    );
     expect((await b.get("/")).status).toBe(302);
   });
 
@@ -328,7 +351,9 @@ describe("server-side sessions", () => {
         `select count(*)::int as n from sessions s join users u on u.id = s.user_id where u.email = 'many@example.test' and s.revoked_at is null`,
       );
     expect((await live())[0]!.n).toBe(2);
-    expect((await admin.post("/admin/users", { intent: "reset-password", email: "many@example.test", password: "many-password-2" })).status).toBe(200);
+    expect(
+      (await admin.post("/admin/users", { intent: "reset-password", email: "many@example.test", password: "many-password-2" })).status,
+    ).toBe(200);
     expect((await live())[0]!.n).toBe(0);
     expect((await s1.get("/")).status).toBe(302);
     const s3 = await app.login("many@example.test", "many-password-2");
@@ -410,11 +435,20 @@ describe("SHOWBACK_AUTH=header with a proxy secret", () => {
     const t = await createTestDb();
     try {
       const start = (env: Record<string, string>) =>
-        startServer({ port: 0, host: "127.0.0.1", db: t.db, dbConfig: { databaseUrl: t.databaseUrl }, env: { NODE_ENV: "test", ...env }, log: false });
+        startServer({
+          port: 0,
+          host: "127.0.0.1",
+          db: t.db,
+          dbConfig: { databaseUrl: t.databaseUrl },
+          env: { NODE_ENV: "test", ...env },
+          log: false,
+        });
       await expect(start({ SHOWBACK_AUTH: "header", HOST: "0.0.0.0", SHOWBACK_AUTH_PROXY_SECRET: "" })).rejects.toThrow(
         /SHOWBACK_AUTH=header with HOST=0\.0\.0\.0 .*needs SHOWBACK_AUTH_PROXY_SECRET/,
       );
-      await expect(start({ SHOWBACK_AUTH: "header", HOST: "10.1.2.3", SHOWBACK_AUTH_PROXY_SECRET: "" })).rejects.toThrow(/SHOWBACK_AUTH_PROXY_SECRET/);
+      await expect(start({ SHOWBACK_AUTH: "header", HOST: "10.1.2.3", SHOWBACK_AUTH_PROXY_SECRET: "" })).rejects.toThrow(
+        /SHOWBACK_AUTH_PROXY_SECRET/,
+      );
       // loopback HOST, or a secret: starts (bound to 127.0.0.1 here either way)
       const h1 = await start({ SHOWBACK_AUTH: "header", HOST: "127.0.0.1", SHOWBACK_AUTH_PROXY_SECRET: "" });
       await h1.close();
@@ -440,11 +474,23 @@ describe("placeholder secrets", () => {
         "ab".repeat(20),
       ]) {
         await expect(
-          startServer({ port: 0, db: t.db, dbConfig: { databaseUrl: t.databaseUrl }, env: { NODE_ENV: "test", SESSION_SECRET: value }, log: false }),
+          startServer({
+            port: 0,
+            db: t.db,
+            dbConfig: { databaseUrl: t.databaseUrl },
+            env: { NODE_ENV: "test", SESSION_SECRET: value },
+            log: false,
+          }),
           value,
         ).rejects.toThrow(/SESSION_SECRET .*(placeholder|repeated)[^]*openssl rand/);
       }
-      const h = await startServer({ port: 0, db: t.db, dbConfig: { databaseUrl: t.databaseUrl }, env: { NODE_ENV: "test", SESSION_SECRET: randomBytes(36).toString("base64url") }, log: false });
+      const h = await startServer({
+        port: 0,
+        db: t.db,
+        dbConfig: { databaseUrl: t.databaseUrl },
+        env: { NODE_ENV: "test", SESSION_SECRET: randomBytes(36).toString("base64url") },
+        log: false,
+      });
       await h.close();
     } finally {
       await t.cleanup();

@@ -71,7 +71,11 @@ describe("passwords", () => {
     expect(rows[0]!.password_hash.startsWith("$argon2id$")).toBe(true);
     expect(rows[0]!.password_hash).not.toContain("s3cret-Pa55word!");
 
-    const reset = await admin.post("/admin/users", { intent: "reset-password", email: "new.person@example.test", password: "An0ther-passw0rd" });
+    const reset = await admin.post("/admin/users", {
+      intent: "reset-password",
+      email: "new.person@example.test",
+      password: "An0ther-passw0rd",
+    });
     expect(reset.status).toBe(200);
     await signIn("new.person@example.test", "An0ther-passw0rd");
     await signIn("new.person@example.test", "wrong-Pa55word!");
@@ -84,7 +88,13 @@ describe("passwords", () => {
     const failed = await app.db.query<{ actor: string; entity_id: string | null; after: Record<string, unknown> }>(
       `select actor, entity_id, after from audit_log where action = 'sign_in_failed' and after->>'email' = 'new.person@example.test'`,
     );
-    expect(failed).toEqual([{ actor: "anonymous", entity_id: null, after: { email: "new.person@example.test", reason: "invalid", client: "127.0.0.1", count: 1 } }]);
+    expect(failed).toEqual([
+      {
+        actor: "anonymous",
+        entity_id: null,
+        after: { email: "new.person@example.test", reason: "invalid", client: "127.0.0.1", count: 1 },
+      },
+    ]);
     const everything = JSON.stringify(await app.db.query(`select * from audit_log`)) + logged.join("\n");
     for (const secret of ["s3cret-Pa55word!", "An0ther-passw0rd", "wrong-Pa55word!"]) expect(everything).not.toContain(secret);
   });
@@ -113,7 +123,9 @@ describe("passwords", () => {
       expect(run(["list", "--bogus"]).status).toBe(2);
       const list = run(["list", "--format", "json"]);
       expect(list.status).toBe(0);
-      expect(JSON.parse(list.stdout)).toEqual([expect.objectContaining({ email: "cli@example.test", role: "finance_admin", disabled: false })]);
+      expect(JSON.parse(list.stdout)).toEqual([
+        expect.objectContaining({ email: "cli@example.test", role: "finance_admin", disabled: false }),
+      ]);
       expect(run(["set-role", "--email", "cli@example.test", "--role", "viewer"]).status).toBe(1); // last admin
       if (tdb.databaseUrl) {
         const [u] = await tdb.db.query<{ password_hash: string }>(`select password_hash from users where email = 'cli@example.test'`);
@@ -266,7 +278,9 @@ describe("sessions", () => {
     const a = await app.login("temp@example.test", TEST_PASSWORD);
     const b = await app.login("temp@example.test", TEST_PASSWORD);
     const admin = await app.loginAs("finance_admin");
-    expect((await admin.post("/admin/users", { intent: "reset-password", email: "temp@example.test", password: "a-new-password-9" })).status).toBe(200);
+    expect(
+      (await admin.post("/admin/users", { intent: "reset-password", email: "temp@example.test", password: "a-new-password-9" })).status,
+    ).toBe(200);
     expect((await a.get("/")).status).toBe(302);
     const c = await app.login("temp@example.test", "a-new-password-9");
     expect((await c.get("/")).status).toBe(200);
@@ -316,9 +330,9 @@ describe("CSRF and Origin on mutations", () => {
     expect((await admin.post("/admin/users", form, { headers: { "Sec-Fetch-Site": "cross-site" } })).status).toBe(403);
     expect((await admin.post("/admin/users", form, { headers: { Origin: app.url } })).status).toBe(200);
     const host = new URL(app.url).host;
-    expect(
-      (await admin.post("/admin/users", form, { headers: { Origin: `https://${host}`, "X-Forwarded-Proto": "https" } })).status,
-    ).toBe(200);
+    expect((await admin.post("/admin/users", form, { headers: { Origin: `https://${host}`, "X-Forwarded-Proto": "https" } })).status).toBe(
+      200,
+    );
   });
 });
 
@@ -333,7 +347,9 @@ describe("user administration", () => {
     expect((await post({ intent: "set-role", email: "flow@example.test", role: "finance_admin" })).status).toBe(200);
     expect((await post({ intent: "disable", email: "flow@example.test" })).status).toBe(200);
     expect((await post({ intent: "enable", email: "flow@example.test" })).status).toBe(200);
-    const [row] = await app.db.query<{ role: string; disabled: boolean }>(`select role, disabled from users where email = 'flow@example.test'`);
+    const [row] = await app.db.query<{ role: string; disabled: boolean }>(
+      `select role, disabled from users where email = 'flow@example.test'`,
+    );
     expect(row).toEqual({ role: "finance_admin", disabled: false });
     const audit = await app.db.query<{ actor: string; action: string; before: { role?: string } | null; after: { role?: string } | null }>(
       `select actor, action, before, after from audit_log where entity = 'user' and entity_id = 'flow@example.test' order by id`,
@@ -445,9 +461,21 @@ describe("SESSION_SECRET", () => {
     const tdb = await createTestDb();
     try {
       await expect(
-        startServer({ port: 0, db: tdb.db, dbConfig: { databaseUrl: tdb.databaseUrl }, env: { NODE_ENV: "production", DATABASE_URL: "postgres://x/y", SESSION_SECRET: "" }, log: false }),
+        startServer({
+          port: 0,
+          db: tdb.db,
+          dbConfig: { databaseUrl: tdb.databaseUrl },
+          env: { NODE_ENV: "production", DATABASE_URL: "postgres://x/y", SESSION_SECRET: "" },
+          log: false,
+        }),
       ).rejects.toThrow(/SESSION_SECRET is required/);
-      const h = await startServer({ port: 0, db: tdb.db, dbConfig: { databaseUrl: tdb.databaseUrl }, env: { NODE_ENV: "production", DATABASE_URL: "", SESSION_SECRET: "" }, log: false });
+      const h = await startServer({
+        port: 0,
+        db: tdb.db,
+        dbConfig: { databaseUrl: tdb.databaseUrl },
+        env: { NODE_ENV: "production", DATABASE_URL: "", SESSION_SECRET: "" },
+        log: false,
+      });
       await h.close();
       const rows = await tdb.db.query<{ value: string }>(`select value from settings where key = 'session_secret'`);
       expect(rows[0]!.value.length).toBeGreaterThanOrEqual(32);
@@ -477,7 +505,11 @@ describe("SHOWBACK_AUTH=header", () => {
   const as = (email: string | null, init: RequestInit = {}) => {
     const c = sso.anonymous();
     return (p: string, extra: RequestInit = {}) =>
-      c.fetch(p, { ...init, ...extra, headers: { ...(email ? { "X-Auth-Email": email } : {}), ...(extra.headers as Record<string, string>) } });
+      c.fetch(p, {
+        ...init,
+        ...extra,
+        headers: { ...(email ? { "X-Auth-Email": email } : {}), ...(extra.headers as Record<string, string>) },
+      });
   };
 
   it("maps the header to a user row and its role", async () => {
@@ -502,7 +534,8 @@ describe("SHOWBACK_AUTH=header", () => {
     const html = await (await get("/admin/users")).text();
     const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
     expect(token).toBeTruthy();
-    const body = (t?: string) => new URLSearchParams({ ...(t ? { _csrf: t } : {}), intent: "add", email: `n${Math.random()}@example.test`, role: "viewer" });
+    const body = (t?: string) =>
+      new URLSearchParams({ ...(t ? { _csrf: t } : {}), intent: "add", email: `n${Math.random()}@example.test`, role: "viewer" });
     expect((await get("/admin/users", { method: "POST", body: body() })).status).toBe(403);
     expect((await get("/admin/users", { method: "POST", body: body(token) })).status).toBe(200);
     expect((await get("/admin/users", { method: "POST", body: body(forge(token!)) })).status).toBe(403);

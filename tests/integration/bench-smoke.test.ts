@@ -4,8 +4,18 @@ import { runScript } from "../helpers/cli";
 import { testEngine } from "../helpers/db";
 
 const KEYS = [
-  "copy_floor_s", "ingest_s", "ingest_rows_per_s", "ingest_vs_copy_ratio", "ingest_peak_rss_mb", "report_month_s",
-  "stored_rows", "overview_p50_ms", "overview_p95_ms", "team_p50_ms", "team_p95_ms", "crosswalk_edit_to_fresh_ms",
+  "copy_floor_s",
+  "ingest_s",
+  "ingest_rows_per_s",
+  "ingest_vs_copy_ratio",
+  "ingest_peak_rss_mb",
+  "report_month_s",
+  "stored_rows",
+  "overview_p50_ms",
+  "overview_p95_ms",
+  "team_p50_ms",
+  "team_p95_ms",
+  "crosswalk_edit_to_fresh_ms",
 ];
 
 describe("npm run bench (smoke)", () => {
@@ -13,7 +23,12 @@ describe("npm run bench (smoke)", () => {
     const r = await runScript("bench", ["--rows", "20000", "--stored-rows", "40000", "--requests", "10", "--engine", testEngine()], {});
     expect(r.stderr).not.toMatch(/error/i);
     expect(r.code).toBe(0);
-    const kv = new Map(r.stdout.split("\n").filter((l) => l.includes("=")).map((l) => l.split("=") as [string, string]));
+    const kv = new Map(
+      r.stdout
+        .split("\n")
+        .filter((l) => l.includes("="))
+        .map((l) => l.split("=") as [string, string]),
+    );
     for (const k of KEYS) {
       expect(kv.has(k), `missing ${k}`).toBe(true);
       expect(Number(kv.get(k)), k).toBeGreaterThan(0);

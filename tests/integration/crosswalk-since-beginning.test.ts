@@ -20,16 +20,17 @@ const EXPORT = path.join(FIX, "export-2026-04-monthly.csv");
 const ORG = "org-vendor";
 
 // the vendor crosswalk as a first file is written: most owners since always, one moved in March
-const FIRST_CROSSWALK = [
-  "org_id,owner_id,team,valid_from,valid_to,cost_center,note",
-  "org-vendor,sa-abc,payments,,,CC-100,since always",
-  "org-vendor,sa-def,payments,,,CC-100,",
-  "org-vendor,sa-ghi,payments,,2026-03-01,CC-100,moved",
-  "org-vendor,sa-ghi,search,2026-03-01,,CC-200,",
-  "org-vendor,sa-jkl,search,,,CC-200,",
-  "org-vendor,lkc-123,platform,,,CC-300,",
-  "org-vendor,env-xxx,analytics,2026-01-01,,,",
-].join("\n") + "\n";
+const FIRST_CROSSWALK =
+  [
+    "org_id,owner_id,team,valid_from,valid_to,cost_center,note",
+    "org-vendor,sa-abc,payments,,,CC-100,since always",
+    "org-vendor,sa-def,payments,,,CC-100,",
+    "org-vendor,sa-ghi,payments,,2026-03-01,CC-100,moved",
+    "org-vendor,sa-ghi,search,2026-03-01,,CC-200,",
+    "org-vendor,sa-jkl,search,,,CC-200,",
+    "org-vendor,lkc-123,platform,,,CC-300,",
+    "org-vendor,env-xxx,analytics,2026-01-01,,,",
+  ].join("\n") + "\n";
 
 let tmp: string;
 beforeAll(async () => {
@@ -45,7 +46,9 @@ async function file(name: string, content: string) {
 
 const state = (db: Db) =>
   Promise.all([
-    db.query(`select id, org_id, owner_id, team_id, valid_from::text, valid_to::text, note, updated_at::text from crosswalk_entries order by id`),
+    db.query(
+      `select id, org_id, owner_id, team_id, valid_from::text, valid_to::text, note, updated_at::text from crosswalk_entries order by id`,
+    ),
     db.query(`select org_id, granularity, bucket_start, team, total::text as t from allocation_results order by 1, 2, 3, 4`),
     db.query(`select id, name, cost_center from teams order by id`),
   ]);
@@ -64,11 +67,26 @@ describe("the CLI", () => {
     expect(imp.stdout).toContain("7 added, 0 unchanged, 0 removed");
     expect((await cli.run("ingest", "--org", ORG, "--granularity", "monthly", EXPORT)).code).toBe(0);
 
-    const stored = await cli.withDb((db) => db.query<{ owner_id: string; valid_from: string }>(`select owner_id, valid_from::text from crosswalk_entries order by id`));
-    expect(stored.map((r) => r.valid_from)).toEqual([BEGINNING_OF_TIME, BEGINNING_OF_TIME, BEGINNING_OF_TIME, "2026-03-01", BEGINNING_OF_TIME, BEGINNING_OF_TIME, "2026-01-01"]);
+    const stored = await cli.withDb((db) =>
+      db.query<{ owner_id: string; valid_from: string }>(`select owner_id, valid_from::text from crosswalk_entries order by id`),
+    );
+    expect(stored.map((r) => r.valid_from)).toEqual([
+      BEGINNING_OF_TIME,
+      BEGINNING_OF_TIME,
+      BEGINNING_OF_TIME,
+      "2026-03-01",
+      BEGINNING_OF_TIME,
+      BEGINNING_OF_TIME,
+      "2026-01-01",
+    ]);
     // April: sa-ghi is search (its since-the-beginning entry ended on March 1st), everyone mapped
     const report = await cli.withDb((db) => getReport(db, { granularity: "monthly", from: "2026-04-01", to: "2026-04-30" }));
-    expect(Object.fromEntries(report.map((r) => [r.group, r.direct]))).toEqual({ payments: "7.21875", search: "16.5", platform: "6.1875", analytics: "3.09375" });
+    expect(Object.fromEntries(report.map((r) => [r.group, r.direct]))).toEqual({
+      payments: "7.21875",
+      search: "16.5",
+      platform: "6.1875",
+      analytics: "3.09375",
+    });
 
     const exp = await cli.run("crosswalk", "export");
     expect(exp.code).toBe(0);
@@ -89,16 +107,28 @@ describe("the CLI", () => {
 
   it("refuses an entry overlapping one since the beginning, naming it", async () => {
     const before = await cli.withDb(state);
-    const r = await cli.run("crosswalk", "import", await file("overlap.csv", "org_id,owner_id,team,valid_from,valid_to\norg-vendor,sa-abc,search,2025-01-01,2025-06-01\n"));
+    const r = await cli.run(
+      "crosswalk",
+      "import",
+      await file("overlap.csv", "org_id,owner_id,team,valid_from,valid_to\norg-vendor,sa-abc,search,2025-01-01,2025-06-01\n"),
+    );
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("line 2: org-vendor/sa-abc → search [2025-01-01, 2025-06-01) overlaps existing entry org-vendor/sa-abc → payments [since the beginning, open)");
+    expect(r.stderr).toContain(
+      "line 2: org-vendor/sa-abc → search [2025-01-01, 2025-06-01) overlaps existing entry org-vendor/sa-abc → payments [since the beginning, open)",
+    );
     expect(await cli.withDb(state)).toEqual(before);
   }, 60_000);
 
   it("audits a display-name import with the previous and new names of the owners that changed", async () => {
     const names = (rows: string[]) => file(`names-${rows.length}.csv`, ["org_id,owner_id,display_name", ...rows].join("\n") + "\n");
-    expect((await cli.run("crosswalk", "names", await names(["org-vendor,sa-abc,Payments API", "org-vendor,sa-def,Checkout"]))).code).toBe(0);
-    const r = await cli.run("crosswalk", "names", await names(["org-vendor,sa-abc,Payments API v2", "org-vendor,sa-def,Checkout", "org-vendor,sa-ghi,Search"]));
+    expect((await cli.run("crosswalk", "names", await names(["org-vendor,sa-abc,Payments API", "org-vendor,sa-def,Checkout"]))).code).toBe(
+      0,
+    );
+    const r = await cli.run(
+      "crosswalk",
+      "names",
+      await names(["org-vendor,sa-abc,Payments API v2", "org-vendor,sa-def,Checkout", "org-vendor,sa-ghi,Search"]),
+    );
     expect(r.code).toBe(0);
     const audit = (await cli.withDb((db) => listAudit(db, { limit: 50 }))).filter((a) => a.entity === "owner_names");
     expect(audit).toHaveLength(2);
@@ -141,10 +171,21 @@ describe("the web editor", () => {
   };
 
   it("creates an entry since the beginning from an empty valid_from, shows and downloads it as such", async () => {
-    const r = await post({ intent: "create", org_id: ORG, owner_id: "sa-abc", team: "payments", cost_center: "", valid_from: "", valid_to: "", note: "" });
+    const r = await post({
+      intent: "create",
+      org_id: ORG,
+      owner_id: "sa-abc",
+      team: "payments",
+      cost_center: "",
+      valid_from: "",
+      valid_to: "",
+      note: "",
+    });
     expect(r.body.ok, JSON.stringify(r.body)).toBe(true);
     expect(r.body.message).toMatch(/→ payments since the beginning\.$/);
-    const [row] = await app.db.query<{ id: number; valid_from: string }>(`select id, valid_from::text from crosswalk_entries where owner_id = 'sa-abc'`);
+    const [row] = await app.db.query<{ id: number; valid_from: string }>(
+      `select id, valid_from::text from crosswalk_entries where owner_id = 'sa-abc'`,
+    );
     expect(row.valid_from).toBe(BEGINNING_OF_TIME);
 
     // the rendered page (the loader's JSON in <script> carries the stored value)
@@ -159,24 +200,45 @@ describe("the web editor", () => {
     const edit = visible(await (await admin.get(`/crosswalk?edit=${row.id}`)).text());
     expect(edit).toMatch(/name="valid_from" aria-label="Valid from"[^>]* value=""/);
     expect(edit).not.toContain(BEGINNING_OF_TIME);
-    const u = await post({ intent: "update", id: String(row.id), org_id: ORG, owner_id: "sa-abc", team: "payments", valid_from: "", valid_to: "", note: "" });
+    const u = await post({
+      intent: "update",
+      id: String(row.id),
+      org_id: ORG,
+      owner_id: "sa-abc",
+      team: "payments",
+      valid_from: "",
+      valid_to: "",
+      note: "",
+    });
     expect(u.body.ok).toBe(true);
-    expect((await app.db.query<{ v: string }>(`select valid_from::text as v from crosswalk_entries where id = $1`, [row.id]))[0].v).toBe(BEGINNING_OF_TIME);
+    expect((await app.db.query<{ v: string }>(`select valid_from::text as v from crosswalk_entries where id = $1`, [row.id]))[0].v).toBe(
+      BEGINNING_OF_TIME,
+    );
 
     // the downloaded file previewed for re-import, in either mode, changes nothing
     for (const mode of ["merge", "replace"]) {
       const p = await post({ intent: "bulk_preview", csv_text: csv, mode });
-      expect(p.body.preview, JSON.stringify(p.body)).toMatchObject({ ok: true, unchanged: 1, counts: { add: 0, change: 0, end_date: 0, remove: 0 }, changes: [] });
+      expect(p.body.preview, JSON.stringify(p.body)).toMatchObject({
+        ok: true,
+        unchanged: 1,
+        counts: { add: 0, change: 0, end_date: 0, remove: 0 },
+        changes: [],
+      });
     }
   }, 60_000);
 
   it("audits the display-name upload with before and after", async () => {
     expect((await post({ intent: "names", names_text: "org_id,owner_id,display_name\norg-vendor,sa-abc,Payments\n" })).body.ok).toBe(true);
-    expect((await post({ intent: "names", names_text: "org_id,owner_id,display_name\norg-vendor,sa-abc,Payments Team\n" })).body.ok).toBe(true);
+    expect((await post({ intent: "names", names_text: "org_id,owner_id,display_name\norg-vendor,sa-abc,Payments Team\n" })).body.ok).toBe(
+      true,
+    );
     const audit = (await listAudit(app.db, { limit: 50 })).filter((a) => a.entity === "owner_names");
     expect(audit.map((a) => [a.before, (a.after as { names: unknown }).names])).toEqual(
       expect.arrayContaining([
-        [{ names: [{ orgId: ORG, ownerId: "sa-abc", displayName: "Payments" }] }, [{ orgId: ORG, ownerId: "sa-abc", displayName: "Payments Team" }]],
+        [
+          { names: [{ orgId: ORG, ownerId: "sa-abc", displayName: "Payments" }] },
+          [{ orgId: ORG, ownerId: "sa-abc", displayName: "Payments Team" }],
+        ],
         [{ names: [{ orgId: ORG, ownerId: "sa-abc", displayName: null }] }, [{ orgId: ORG, ownerId: "sa-abc", displayName: "Payments" }]],
       ]),
     );

@@ -25,7 +25,10 @@ describe("parseFilters / resolveFilters", () => {
     expect(c.previous).toEqual({ from: "2026-03-31", to: "2026-04-09" });
     const m = resolveFilters(p("period=custom&from=2026-03-01&to=2026-04-30"), "2026-05-01");
     expect(m.previous).toEqual({ from: "2026-01-01", to: "2026-02-28" });
-    expect(resolveFilters(p("period=custom&from=2026-04-19&to=2026-04-10"), "2026-05-01").range).toEqual({ from: "2026-04-10", to: "2026-04-19" });
+    expect(resolveFilters(p("period=custom&from=2026-04-19&to=2026-04-10"), "2026-05-01").range).toEqual({
+      from: "2026-04-10",
+      to: "2026-04-19",
+    });
     const bad = resolveFilters(p("period=forever&gran=hourly&by=x&sort=zzz&from=2026-02-31"), "2026-05-01");
     expect(bad).toMatchObject({ period: "this-month", gran: "monthly", by: "team", sort: "total" });
     expect(resolveFilters(p("period=custom&from=2026-02-31&to=2026-03-01"), "2026-05-01").period).toBe("this-month");
@@ -41,7 +44,10 @@ describe("parseFilters / resolveFilters", () => {
     expect(resolveFilters(p(""), "2026-07-15", "2026-07-02").defaulted).toBe(false);
   });
   it("round-trips through the URL", () => {
-    const f = resolveFilters(p("org=x&org=y&period=custom&from=2026-01-05&to=2026-02-10&gran=weekly&by=cost_center&sort=group&dir=asc"), "2026-05-01");
+    const f = resolveFilters(
+      p("org=x&org=y&period=custom&from=2026-01-05&to=2026-02-10&gran=weekly&by=cost_center&sort=group&dir=asc"),
+      "2026-05-01",
+    );
     const again = resolveFilters(p(filtersToSearch(f).slice(1)), "2026-05-01");
     expect(again).toEqual(f);
   });

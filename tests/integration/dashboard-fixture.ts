@@ -11,8 +11,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { stringify } from "csv-stringify/sync";
 import type { Db } from "../../db/client";
-import { importCrosswalk, importOwnerNames, type ImportEntry } from "../../db/queries/crosswalk";
-import { ingestFile } from "../../db/queries/ingest";
+import { importCrosswalk, importOwnerNames, type ImportEntry } from "../../app/services/crosswalk";
+import { ingestFile } from "../../app/services/ingest";
 import { describeOwners, EXPORT_HEADER, generateExportRecords } from "../../scripts/lib/generator";
 
 export const FIX = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../fixtures/vendor-example");
@@ -29,7 +29,16 @@ function parseCrosswalkCsv(text: string): ImportEntry[] {
   const [, ...lines] = text.trim().split("\n");
   return lines.map((l, i) => {
     const [orgId, ownerId, team, validFrom, validTo, costCenter, note] = l.split(",");
-    return { orgId: orgId!, ownerId: ownerId!, team: team!, validFrom: validFrom!, validTo: validTo || null, costCenter: costCenter || null, note: note || null, line: i + 2 };
+    return {
+      orgId: orgId!,
+      ownerId: ownerId!,
+      team: team!,
+      validFrom: validFrom!,
+      validTo: validTo || null,
+      costCenter: costCenter || null,
+      note: note || null,
+      line: i + 2,
+    };
   });
 }
 
@@ -38,7 +47,12 @@ export async function seedDashboard(db: Db): Promise<void> {
   const actor = "seed";
   // org-vendor: the worked example
   await importCrosswalk(db, actor, parseCrosswalkCsv(await readFile(path.join(FIX, "crosswalk.csv"), "utf8")), "merge");
-  const v = await ingestFile(db, { orgId: "org-vendor", filePath: path.join(FIX, "export-2026-04-monthly.csv"), granularity: "monthly", actor });
+  const v = await ingestFile(db, {
+    orgId: "org-vendor",
+    filePath: path.join(FIX, "export-2026-04-monthly.csv"),
+    granularity: "monthly",
+    actor,
+  });
   if (v.status !== "imported") throw new Error(`vendor ingest: ${JSON.stringify(v)}`);
 
   // org-gen: daily March–April and a monthly April
@@ -46,7 +60,13 @@ export async function seedDashboard(db: Db): Promise<void> {
     ["gen-daily.csv", "daily", "2026-03-01", "2026-04-30"],
     ["gen-monthly.csv", "monthly", "2026-04-01", "2026-04-30"],
   ] as const) {
-    const r = await ingestFile(db, { orgId: "org-gen", filePath: await writeGenerated(tmp, name, g, from, to), granularity: g, actor, allowUnbalanced: true });
+    const r = await ingestFile(db, {
+      orgId: "org-gen",
+      filePath: await writeGenerated(tmp, name, g, from, to),
+      granularity: g,
+      actor,
+      allowUnbalanced: true,
+    });
     if (r.status !== "imported") throw new Error(`gen ingest ${name}: ${JSON.stringify(r).slice(0, 2000)}`);
   }
   const owners = describeOwners({ org: "org-gen", principals: 10, clusters: 2, seed: 7 });
@@ -58,13 +78,24 @@ export async function seedDashboard(db: Db): Promise<void> {
     // one owner moves team mid-April (effective dating)
     if (i === 3) {
       entries.push({ orgId: "org-gen", ownerId: o.ownerId, team, validFrom: "2026-01-01", validTo: "2026-04-15", costCenter: cc });
-      entries.push({ orgId: "org-gen", ownerId: o.ownerId, team: "payments", validFrom: "2026-04-15", validTo: null, costCenter: "CC-100" });
+      entries.push({
+        orgId: "org-gen",
+        ownerId: o.ownerId,
+        team: "payments",
+        validFrom: "2026-04-15",
+        validTo: null,
+        costCenter: "CC-100",
+      });
       return;
     }
     entries.push({ orgId: "org-gen", ownerId: o.ownerId, team, validFrom: "2026-01-01", validTo: null, costCenter: cc });
   });
   await importCrosswalk(db, actor, entries, "merge");
-  await importOwnerNames(db, actor, owners.slice(0, 6).map((o) => ({ orgId: o.orgId, ownerId: o.ownerId, displayName: o.displayName })));
+  await importOwnerNames(
+    db,
+    actor,
+    owners.slice(0, 6).map((o) => ({ orgId: o.orgId, ownerId: o.ownerId, displayName: o.displayName })),
+  );
   await db.query(
     `insert into month_closes (org_id, month, status, frozen, closed_by) values ('org-vendor', '2026-04', 'closed', '[]', 'seed')`,
   );

@@ -46,12 +46,54 @@ function perGroup(rows: ReportRow[]) {
 const eq = (a: string, b: Decimal | string) => expect(new Decimal(a).eq(b), `${a} = ${b.toString()}`).toBe(true);
 
 const CASES = [
-  { q: "period=custom&from=2026-04-01&to=2026-04-30&gran=monthly&by=team", orgIds: undefined, g: "monthly", from: "2026-04-01", to: "2026-04-30", by: "team" },
-  { q: "period=custom&from=2026-03-01&to=2026-04-30&gran=daily&by=team", orgIds: undefined, g: "daily", from: "2026-03-01", to: "2026-04-30", by: "team" },
-  { q: "period=custom&from=2026-03-01&to=2026-04-30&gran=weekly&by=cost_center", orgIds: undefined, g: "weekly", from: "2026-03-01", to: "2026-04-30", by: "cost_center" },
-  { q: "org=org-vendor&period=custom&from=2026-04-01&to=2026-04-30&gran=monthly&by=cost_center", orgIds: ["org-vendor"], g: "monthly", from: "2026-04-01", to: "2026-04-30", by: "cost_center" },
-  { q: "org=org-gen&period=custom&from=2026-03-01&to=2026-04-30&gran=monthly&by=team", orgIds: ["org-gen"], g: "monthly", from: "2026-03-01", to: "2026-04-30", by: "team" },
-  { q: "org=org-gen&org=org-vendor&period=last-6-months&gran=monthly&by=team", orgIds: ["org-gen", "org-vendor"], g: "monthly", from: "2026-02-01", to: "2026-07-31", by: "team" },
+  {
+    q: "period=custom&from=2026-04-01&to=2026-04-30&gran=monthly&by=team",
+    orgIds: undefined,
+    g: "monthly",
+    from: "2026-04-01",
+    to: "2026-04-30",
+    by: "team",
+  },
+  {
+    q: "period=custom&from=2026-03-01&to=2026-04-30&gran=daily&by=team",
+    orgIds: undefined,
+    g: "daily",
+    from: "2026-03-01",
+    to: "2026-04-30",
+    by: "team",
+  },
+  {
+    q: "period=custom&from=2026-03-01&to=2026-04-30&gran=weekly&by=cost_center",
+    orgIds: undefined,
+    g: "weekly",
+    from: "2026-03-01",
+    to: "2026-04-30",
+    by: "cost_center",
+  },
+  {
+    q: "org=org-vendor&period=custom&from=2026-04-01&to=2026-04-30&gran=monthly&by=cost_center",
+    orgIds: ["org-vendor"],
+    g: "monthly",
+    from: "2026-04-01",
+    to: "2026-04-30",
+    by: "cost_center",
+  },
+  {
+    q: "org=org-gen&period=custom&from=2026-03-01&to=2026-04-30&gran=monthly&by=team",
+    orgIds: ["org-gen"],
+    g: "monthly",
+    from: "2026-03-01",
+    to: "2026-04-30",
+    by: "team",
+  },
+  {
+    q: "org=org-gen&org=org-vendor&period=last-6-months&gran=monthly&by=team",
+    orgIds: ["org-gen", "org-vendor"],
+    g: "monthly",
+    from: "2026-02-01",
+    to: "2026-07-31",
+    by: "team",
+  },
 ] as const;
 
 describe("overview loader = CLI report", () => {
@@ -59,9 +101,20 @@ describe("overview loader = CLI report", () => {
     it(`${c.q}`, async () => {
       const d = await data("routes/_index", "/", c.q);
       expect(d.filters.range).toEqual({ from: c.from, to: c.to });
-      const report = await getReport(app.db, { granularity: c.g, from: c.from, to: c.to, orgIds: c.orgIds ? [...c.orgIds] : undefined, by: c.by });
+      const report = await getReport(app.db, {
+        granularity: c.g,
+        from: c.from,
+        to: c.to,
+        orgIds: c.orgIds ? [...c.orgIds] : undefined,
+        by: c.by,
+      });
       const expected = perGroup(report);
-      expect(d.rows.filter((r: Json) => r.total !== "0" || expected.has(r.group)).map((r: Json) => r.group).sort()).toEqual([...expected.keys()].sort());
+      expect(
+        d.rows
+          .filter((r: Json) => r.total !== "0" || expected.has(r.group))
+          .map((r: Json) => r.group)
+          .sort(),
+      ).toEqual([...expected.keys()].sort());
       let grand = new Decimal(0);
       for (const r of d.rows) {
         const e = expected.get(r.group);
@@ -103,8 +156,12 @@ describe("overview loader = CLI report", () => {
     eq(both.kpi.total, new Decimal(vendor.kpi.total).plus(gen.kpi.total));
     // org-gen April has a monthly import: the monthly view uses it, the daily view the daily rows — never both
     const genDaily = await data("routes/_index", "/", "org=org-gen&period=custom&from=2026-04-01&to=2026-04-30&gran=daily");
-    const mRows = await app.db.query<{ t: string }>(`select sum(chargeback_cost)::text as t from cost_rows where active and org_id='org-gen' and granularity='monthly'`);
-    const dRows = await app.db.query<{ t: string }>(`select sum(chargeback_cost)::text as t from cost_rows where active and org_id='org-gen' and granularity='daily' and bucket_start >= '2026-04-01'`);
+    const mRows = await app.db.query<{ t: string }>(
+      `select sum(chargeback_cost)::text as t from cost_rows where active and org_id='org-gen' and granularity='monthly'`,
+    );
+    const dRows = await app.db.query<{ t: string }>(
+      `select sum(chargeback_cost)::text as t from cost_rows where active and org_id='org-gen' and granularity='daily' and bucket_start >= '2026-04-01'`,
+    );
     eq(gen.kpi.total, mRows[0]!.t);
     eq(genDaily.kpi.total, dRows[0]!.t);
     // March has daily only: monthly and daily views agree
@@ -171,10 +228,21 @@ describe("team and cost-center loaders = CLI report", () => {
   }
 
   it("the vendor team page explains its unallocated share and lists its crosswalk", async () => {
-    const d = await data("routes/teams.$team", "/teams/payments", "org=org-vendor&period=custom&from=2026-04-01&to=2026-04-30&gran=monthly");
+    const d = await data(
+      "routes/teams.$team",
+      "/teams/payments",
+      "org=org-vendor&period=custom&from=2026-04-01&to=2026-04-30&gran=monthly",
+    );
     expect(d.d.totals).toEqual({ direct: "7.21875", unallocatedShare: "-1.2031", total: "6.01565" });
     expect(d.d.unallocated.rows).toEqual([
-      expect.objectContaining({ orgId: "org-vendor", bucket: "2026-04-01", policy: "proportional", bucketU: "-5.5", teamDirect: "7.21875", share: "-1.2031" }),
+      expect.objectContaining({
+        orgId: "org-vendor",
+        bucket: "2026-04-01",
+        policy: "proportional",
+        bucketU: "-5.5",
+        teamDirect: "7.21875",
+        share: "-1.2031",
+      }),
     ]);
     expect(new Decimal(d.d.unallocated.rows[0].weight).toFixed(6)).toBe(new Decimal("7.21875").div(33).toFixed(6));
     expect(d.d.crosswalk.map((c: Json) => c.ownerId).sort()).toEqual(["sa-abc", "sa-def"]);
@@ -205,7 +273,10 @@ describe("team and cost-center loaders = CLI report", () => {
     const rows = await getReport(app.db, { granularity: "monthly", from: "2026-03-01", to: "2026-04-30" });
     const o = await data("routes/orgs._index", "/orgs", `${Q}&gran=monthly`);
     for (const org of o.orgs) {
-      eq(org.total, rows.filter((r) => r.orgId === org.orgId).reduce((a, r) => a.plus(r.total), new Decimal(0)));
+      eq(
+        org.total,
+        rows.filter((r) => r.orgId === org.orgId).reduce((a, r) => a.plus(r.total), new Decimal(0)),
+      );
       expect(org.policy).toBe("proportional");
       expect(org.lastImport).not.toBeNull();
     }
@@ -227,7 +298,10 @@ describe("team and cost-center loaders = CLI report", () => {
         eq(row.direct, e?.direct ?? new Decimal(0));
         eq(row.unallocatedShare, e?.share ?? new Decimal(0));
       }
-      eq(c.total, [...report.values()].reduce((a, e) => a.plus(e.total), new Decimal(0)));
+      eq(
+        c.total,
+        [...report.values()].reduce((a, e) => a.plus(e.total), new Decimal(0)),
+      );
       // largest first; teams listed under their cost center, none under the pseudo-teams
       const totals = c.centers.map((r: Json) => new Decimal(r.total));
       for (let i = 1; i < totals.length; i++) expect(totals[i - 1].gte(totals[i])).toBe(true);
@@ -250,7 +324,9 @@ describe("CSV download", () => {
     expect(res.headers.get("content-disposition")).toMatch(/attachment/);
     const text = await res.text();
     const lines = text.trim().split("\n");
-    expect(lines[0]).toBe("group,direct_cost,unallocated_share,total_cost,share_of_total,previous_total_cost,change,period_from,period_to,granularity,org_ids");
+    expect(lines[0]).toBe(
+      "group,direct_cost,unallocated_share,total_cost,share_of_total,previous_total_cost,change,period_from,period_to,granularity,org_ids",
+    );
     expect(text).toContain(`"'=HYPERLINK(""http://evil.test"",""x"")"`);
     expect(lines.some((l) => l.startsWith("'-bad,"))).toBe(true);
     expect(lines.some((l) => l.startsWith("'@x,"))).toBe(true);
@@ -266,7 +342,16 @@ describe("CSV download", () => {
 describe("access", () => {
   it("anonymous → /login; viewers read every dashboard", async () => {
     const anon = app.anonymous();
-    for (const p of ["/", "/teams", "/teams/payments", "/cost-centers", "/cost-centers/CC-100", "/orgs", "/orgs/org-vendor", "/export.csv"]) {
+    for (const p of [
+      "/",
+      "/teams",
+      "/teams/payments",
+      "/cost-centers",
+      "/cost-centers/CC-100",
+      "/orgs",
+      "/orgs/org-vendor",
+      "/export.csv",
+    ]) {
       const res = await anon.get(p);
       expect(res.status, p).toBe(302);
       expect(res.headers.get("location"), p).toMatch(/^\/login/);
@@ -277,7 +362,11 @@ describe("access", () => {
 
   it("responds fast (server timing noted in the report)", async () => {
     const times: Record<string, number> = {};
-    for (const p of ["/?period=custom&from=2026-03-01&to=2026-04-30&gran=daily", "/teams/platform?period=custom&from=2026-03-01&to=2026-04-30&gran=daily", "/orgs"]) {
+    for (const p of [
+      "/?period=custom&from=2026-03-01&to=2026-04-30&gran=daily",
+      "/teams/platform?period=custom&from=2026-03-01&to=2026-04-30&gran=daily",
+      "/orgs",
+    ]) {
       await viewer.get(p);
       const t0 = performance.now();
       const res = await viewer.get(p);

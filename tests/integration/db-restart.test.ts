@@ -33,13 +33,25 @@ let user: TestClient;
 
 /** Runs a PostgreSQL binary as the postgres OS user (initdb refuses root). */
 function asPostgres(bin: string, args: string[]): string {
-  return execFileSync("runuser", ["-u", "postgres", "--", path.join(pgBin!, bin), ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  return execFileSync("runuser", ["-u", "postgres", "--", path.join(pgBin!, bin), ...args], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
 }
 
 const pgCtl = (...args: string[]) => asPostgres("pg_ctl", ["-D", dataDir, ...args]);
 
 function startPg() {
-  pgCtl("-o", `-p ${port} -k ${tmp} -c listen_addresses=127.0.0.1 -c fsync=off`, "-l", path.join(tmp!, "pg.log"), "-w", "-t", "60", "start");
+  pgCtl(
+    "-o",
+    `-p ${port} -k ${tmp} -c listen_addresses=127.0.0.1 -c fsync=off`,
+    "-l",
+    path.join(tmp!, "pg.log"),
+    "-w",
+    "-t",
+    "60",
+    "start",
+  );
   started = true;
 }
 function stopPg(mode = "fast") {
@@ -74,7 +86,11 @@ describe.skipIf(testEngine() !== "pg" || !pgBin)("PostgreSQL restart", () => {
   beforeAll(async () => {
     assertBuilt();
     tmp = mkdtempSync(path.join(os.tmpdir(), "showback-pgrestart-"));
-    chownSync(tmp, Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" }).trim()), Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" }).trim()));
+    chownSync(
+      tmp,
+      Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" }).trim()),
+      Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" }).trim()),
+    );
     dataDir = path.join(tmp, "data");
     port = await freePort();
     asPostgres("initdb", ["-D", dataDir, "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8"]);

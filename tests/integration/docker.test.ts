@@ -45,7 +45,12 @@ describe("Dockerfile", () => {
     const omitDev = stages.filter((s) => has(s.body, "RUN", /npm ci\b[^&]*--omit=dev/));
     expect(omitDev.length).toBeGreaterThan(0);
     // node_modules of the runtime come from a --omit=dev stage (or are installed there)
-    const modulesFrom = /--from=(\S+)\s+\S*node_modules/.exec(runtime.body.filter((i) => i.op === "COPY").map((i) => i.args).join("\n"))?.[1];
+    const modulesFrom = /--from=(\S+)\s+\S*node_modules/.exec(
+      runtime.body
+        .filter((i) => i.op === "COPY")
+        .map((i) => i.args)
+        .join("\n"),
+    )?.[1];
     expect(omitDev.map((s) => s.name)).toContain(modulesFrom ?? runtime.name);
     expect(has(runtime.body, "COPY", /--from=\S+\s+\S*build\b/)).toBe(true);
     const users = runtime.body.filter((i) => i.op === "USER");
@@ -64,7 +69,9 @@ describe("Dockerfile", () => {
   });
 
   it(".dockerignore keeps node_modules, builds, data and .env out of the context", () => {
-    const lines = read(".dockerignore").split(/\r?\n/).map((l) => l.trim());
+    const lines = read(".dockerignore")
+      .split(/\r?\n/)
+      .map((l) => l.trim());
     for (const p of ["node_modules", "build", "data", ".env", ".git"]) expect(lines, p).toContain(p);
   });
 });

@@ -4,8 +4,9 @@
  * path gives, before and after crosswalk edits.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createCrosswalkEntry, listCrosswalk, updateCrosswalkEntry } from "../../db/queries/crosswalk";
-import { CROSSWALK_SHOWN, getDrilldown } from "../../db/queries/dashboard";
+import { createCrosswalkEntry, updateCrosswalkEntry } from "../../app/services/crosswalk";
+import { listCrosswalk } from "../../db/queries/crosswalk";
+import { CROSSWALK_SHOWN, getDrilldown } from "../../db/queries/drilldown";
 import { createTestDb, type TestDb } from "../helpers/db";
 import { seedDashboard } from "./dashboard-fixture";
 
@@ -52,7 +53,13 @@ describe("drill-down from the month-level aggregate", () => {
       `select distinct org_id, owner_id from allocation_details where team = 'unmapped' order by 1, 2 limit 1`,
     );
     expect(unmapped).toHaveLength(1);
-    await createCrosswalkEntry(t.db, "test", { orgId: unmapped[0].org_id, ownerId: unmapped[0].owner_id, team: "late-mapped", validFrom: "2026-04-10", validTo: null });
+    await createCrosswalkEntry(t.db, "test", {
+      orgId: unmapped[0].org_id,
+      ownerId: unmapped[0].owner_id,
+      team: "late-mapped",
+      validFrom: "2026-04-10",
+      validTo: null,
+    });
     const e = (await listCrosswalk(t.db, { orgId: "org-gen" }))[0];
     await updateCrosswalkEntry(t.db, "test", e.id, { team: "moved-team" });
     await expectSameAsRaw();
@@ -66,7 +73,13 @@ describe("the crosswalk list of a drill-down", () => {
     expect(before.crosswalkTotal).toBe(before.crosswalk.length);
     const extra = CROSSWALK_SHOWN + 5;
     for (let i = 0; i < extra; i++)
-      await createCrosswalkEntry(t.db, "test", { orgId: "org-gen", ownerId: `sa-cap-${String(i).padStart(3, "0")}`, team: "payments", validFrom: "2026-01-01", validTo: null });
+      await createCrosswalkEntry(t.db, "test", {
+        orgId: "org-gen",
+        ownerId: `sa-cap-${String(i).padStart(3, "0")}`,
+        team: "payments",
+        validFrom: "2026-01-01",
+        validTo: null,
+      });
     const after = await getDrilldown(t.db, "team", "payments", v);
     expect(after.crosswalkTotal).toBe(before.crosswalkTotal + extra);
     expect(after.crosswalk).toHaveLength(CROSSWALK_SHOWN);

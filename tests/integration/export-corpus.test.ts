@@ -17,9 +17,10 @@ import { validateCrosswalkCsv } from "../../app/domain/csv/crosswalk";
 import { EMPTY_LABEL } from "../../app/domain/csv/labels";
 import { dec } from "../../app/domain/money";
 import { readCsvRecords } from "../../app/services/csv";
-import { importCrosswalk } from "../../db/queries/crosswalk";
-import { focusCsvRows, FOCUS_HEADER } from "../../db/queries/finance-export";
-import { checkExportFile, ingestFile, type IngestResult } from "../../db/queries/ingest";
+import { importCrosswalk } from "../../app/services/crosswalk";
+import { FOCUS_HEADER } from "../../app/domain/finance-export";
+import { focusCsvRows } from "../../app/services/finance-exports";
+import { checkExportFile, ingestFile, type IngestResult } from "../../app/services/ingest";
 import { getReport } from "../../db/queries/report";
 import { createTestDb, type TestDb } from "../helpers/db";
 import { startTestServer } from "../helpers/server";
@@ -115,16 +116,28 @@ async function stored(org: string) {
 }
 
 async function load(file: string, org: string, staged: boolean): Promise<IngestResult> {
-  await importCrosswalk(t.db, "test", crosswalk.map((e) => ({ ...e, orgId: org })), "merge");
+  await importCrosswalk(
+    t.db,
+    "test",
+    crosswalk.map((e) => ({ ...e, orgId: org })),
+    "merge",
+  );
   return ingestFile(t.db, {
-    orgId: org, filePath: path.join(CORPUS, file), actor: "test", granularity: "monthly", staged, now: new Date("2026-06-01T00:00:00Z"),
+    orgId: org,
+    filePath: path.join(CORPUS, file),
+    actor: "test",
+    granularity: "monthly",
+    staged,
+    now: new Date("2026-06-01T00:00:00Z"),
   });
 }
 
 /** The monthly report of one org: team → [direct, share, total] as exact decimal strings. */
 async function report(org: string) {
   const rows = await getReport(t.db, { granularity: "monthly", from: "2026-04-01", to: "2026-04-30", orgIds: [org] });
-  return Object.fromEntries(rows.map((r) => [r.group, [dec(r.direct).toFixed(), dec(r.unallocatedShare).toFixed(), dec(r.total).toFixed()]]));
+  return Object.fromEntries(
+    rows.map((r) => [r.group, [dec(r.direct).toFixed(), dec(r.unallocatedShare).toFixed(), dec(r.total).toFixed()]]),
+  );
 }
 
 describe("the export corpus", () => {
@@ -155,16 +168,25 @@ describe("the export corpus", () => {
     expect(s.summary).toEqual(p.summary);
     // the upload preview gives the same verdict, on the same path, storing nothing
     const [{ n: imports }] = await t.db.query<{ n: number }>(`select count(*)::int as n from imports`);
-    const preview = await checkExportFile(t.db, { filePath: path.join(CORPUS, file), granularity: "monthly", now: new Date("2026-06-01T00:00:00Z") });
+    const preview = await checkExportFile(t.db, {
+      filePath: path.join(CORPUS, file),
+      granularity: "monthly",
+      now: new Date("2026-06-01T00:00:00Z"),
+    });
     expect(preview.path).toBe(exp.path);
     expect(preview.summary).toEqual(p.summary);
     expect((await t.db.query<{ n: number }>(`select count(*)::int as n from imports`))[0].n).toBe(imports);
     expect(await stored(`${slug(file)}-s`)).toEqual(await stored(`${slug(file)}-p`));
 
     for (const org of [`${slug(file)}-s`, `${slug(file)}-p`]) {
-      const [imp] = await t.db.query<{ total: string }>(`select total::text as total from imports where org_id = $1 and status = 'active'`, [org]);
+      const [imp] = await t.db.query<{ total: string }>(
+        `select total::text as total from imports where org_id = $1 and status = 'active'`,
+        [org],
+      );
       expect(dec(imp.total).toFixed()).toBe(exp.total);
-      const [sum] = await t.db.query<{ t: string }>(`select sum(chargeback_cost)::text as t from cost_rows where org_id = $1 and active`, [org]);
+      const [sum] = await t.db.query<{ t: string }>(`select sum(chargeback_cost)::text as t from cost_rows where org_id = $1 and active`, [
+        org,
+      ]);
       expect(dec(sum.t).toFixed()).toBe(exp.total);
       expect(await report(org)).toEqual(exp.teams);
       const reportTotal = Object.values(exp.teams).reduce((a, [, , total]) => a.plus(total), dec("0"));
@@ -201,7 +223,12 @@ describe("the drill-down page", () => {
     const app = await startTestServer({
       seed: async (db) => {
         await importCrosswalk(db, "test", crosswalk, "merge");
-        const r = await ingestFile(db, { orgId: "org-vendor", filePath: path.join(CORPUS, "principal-empty-product-metric.csv"), actor: "test", granularity: "monthly" });
+        const r = await ingestFile(db, {
+          orgId: "org-vendor",
+          filePath: path.join(CORPUS, "principal-empty-product-metric.csv"),
+          actor: "test",
+          granularity: "monthly",
+        });
         expect(r.status).toBe("imported");
       },
     });

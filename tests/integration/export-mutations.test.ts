@@ -22,8 +22,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXPORT_COLUMNS } from "../../app/domain/csv/export";
 import { dec } from "../../app/domain/money";
 import type { Db } from "../../db/client";
-import { createCrosswalkEntry } from "../../db/queries/crosswalk";
-import { ingestFile, type IngestResult } from "../../db/queries/ingest";
+import { createCrosswalkEntry } from "../../app/services/crosswalk";
+import { ingestFile, type IngestResult } from "../../app/services/ingest";
 import { getReport } from "../../db/queries/report";
 import { createCliEnv, type CliEnv } from "../helpers/cli";
 import { createTestDb, testEngine, type TestDb } from "../helpers/db";
@@ -64,7 +64,28 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
     line: fc.integer({ min: 1, max: DATA_LINES }),
     field: fc.integer({ min: 0, max: 9 }),
     value: fc.oneof(
-      fc.constantFrom("", " ", "x", "-", "1e3", "1,5", '"', '"a""b"', "0.5", "-0.00", "12.5000", "2026-04-02", "2026-04-01T01:00:00Z", "2026-05-01", "unallocated", "UNALLOCATED", "NaN", "١", "\\.", "a\tb"),
+      fc.constantFrom(
+        "",
+        " ",
+        "x",
+        "-",
+        "1e3",
+        "1,5",
+        '"',
+        '"a""b"',
+        "0.5",
+        "-0.00",
+        "12.5000",
+        "2026-04-02",
+        "2026-04-01T01:00:00Z",
+        "2026-05-01",
+        "unallocated",
+        "UNALLOCATED",
+        "NaN",
+        "١",
+        "\\.",
+        "a\tb",
+      ),
       fc.string({ maxLength: 6 }),
     ),
   }),
@@ -116,13 +137,21 @@ function oracle(text: string): { total: string; rows: number } {
 /** Everything an ingest may change, and the report. */
 async function snapshot(db: Db) {
   return {
-    imports: await db.query(`select id, org_id, granularity, first_bucket, last_bucket, sha256, row_count, total::text as total, status, superseded_by from imports order by id`),
+    imports: await db.query(
+      `select id, org_id, granularity, first_bucket, last_bucket, sha256, row_count, total::text as total, status, superseded_by from imports order by id`,
+    ),
     rows: await db.query(
       `select import_id, org_id, bucket_start, owner_id, product, metric, chargeback_cost::text as c, active, line from cost_rows order by import_id, line`,
     ),
-    results: await db.query(`select org_id, granularity, bucket_start, team, direct_cost::text as d, unallocated_share::text as u, total::text as t from allocation_results order by 1, 2, 3, 4`),
-    details: await db.query(`select org_id, granularity, month, team, owner_id, product, metric, unit, resource_id, direct::text as d from allocation_details order by 1, 2, 3, 4, 5, 6, 7, 8, 9`),
-    owners: await db.query(`select org_id, granularity, bucket_start, owner_id, cost::text as c from owner_bucket_costs order by 1, 2, 3, 4`),
+    results: await db.query(
+      `select org_id, granularity, bucket_start, team, direct_cost::text as d, unallocated_share::text as u, total::text as t from allocation_results order by 1, 2, 3, 4`,
+    ),
+    details: await db.query(
+      `select org_id, granularity, month, team, owner_id, product, metric, unit, resource_id, direct::text as d from allocation_details order by 1, 2, 3, 4, 5, 6, 7, 8, 9`,
+    ),
+    owners: await db.query(
+      `select org_id, granularity, bucket_start, owner_id, cost::text as c from owner_bucket_costs order by 1, 2, 3, 4`,
+    ),
     report: await getReport(db, { granularity: "monthly", from: "2000-01-01", to: "2100-12-31" }),
   };
 }
@@ -187,7 +216,9 @@ describe("mutated exports through the real CLI", () => {
           seen.loaded++;
           if (/identical file already ingested/.test(r.stdout)) expect(after).toEqual(state);
           else {
-            expect(r.stdout).toMatch(new RegExp(`import \\d+ for ${ORG}: ${oracle(text).rows} rows, .* total ${oracle(text).total.replace(".", "\\.")} USD`));
+            expect(r.stdout).toMatch(
+              new RegExp(`import \\d+ for ${ORG}: ${oracle(text).rows} rows, .* total ${oracle(text).total.replace(".", "\\.")} USD`),
+            );
             await cli.withDb((db) => expectLoaded(db, ORG, text));
           }
         }
@@ -206,7 +237,11 @@ describe("mutated exports through the real CLI", () => {
   it("refuses a 16 MB line and a 100-field record by line and limit, storing nothing", async () => {
     const before = await cli.withDb(snapshot);
     const big = path.join(tmp, "big-line.csv");
-    await writeFile(big, [baseLines[0], baseLines[1], `2026-04-01T00:00:00Z,${"x".repeat(16 << 20)},e,r,kafka,M,GB,1,1,1`, ...baseLines.slice(2)].join("\n") + "\n");
+    await writeFile(
+      big,
+      [baseLines[0], baseLines[1], `2026-04-01T00:00:00Z,${"x".repeat(16 << 20)},e,r,kafka,M,GB,1,1,1`, ...baseLines.slice(2)].join("\n") +
+        "\n",
+    );
     const r = await cli.run("ingest", "--org", ORG, "--granularity", "monthly", big);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${big}: rejected, nothing stored.`);
@@ -230,7 +265,11 @@ describe("mutated exports on both ingest paths (in process)", () => {
   beforeAll(async () => {
     t = await createTestDb();
     for (const org of Object.values(orgs)) {
-      for (const [owner, team] of [["sa-abc", "payments"], ["sa-ghi", "search"], ["lkc-123", "platform"]] as const)
+      for (const [owner, team] of [
+        ["sa-abc", "payments"],
+        ["sa-ghi", "search"],
+        ["lkc-123", "platform"],
+      ] as const)
         await createCrosswalkEntry(t.db, "test", { orgId: org, ownerId: owner, team, validFrom: "2026-01-01", validTo: null });
       const r = await ingestFile(t.db, { orgId: org, filePath: EXPORT, actor: "test", granularity: "monthly" });
       expect(r.status).toBe("imported");
@@ -284,7 +323,11 @@ describe("mutated exports through the upload page (preview, then confirm)", () =
   beforeAll(async () => {
     app = await startTestServer({
       seed: async (db) => {
-        for (const [owner, team] of [["sa-abc", "payments"], ["sa-ghi", "search"], ["lkc-123", "platform"]] as const)
+        for (const [owner, team] of [
+          ["sa-abc", "payments"],
+          ["sa-ghi", "search"],
+          ["lkc-123", "platform"],
+        ] as const)
           await createCrosswalkEntry(db, "test", { orgId: ORG, ownerId: owner, team, validFrom: "2026-01-01", validTo: null });
       },
     });
@@ -305,7 +348,10 @@ describe("mutated exports through the upload page (preview, then confirm)", () =
       fc.asyncProperty(mutation, async (m) => {
         const text = apply(baseLines, m);
         const before = await snapshot(app.db);
-        const p = await post({ intent: "preview", org: ORG, granularity: "monthly", file: new File([text], `web-${n++}.csv`, { type: "text/csv" }) }, true);
+        const p = await post(
+          { intent: "preview", org: ORG, granularity: "monthly", file: new File([text], `web-${n++}.csv`, { type: "text/csv" }) },
+          true,
+        );
         expect(p.status, `${JSON.stringify(m)}\n${p.text.slice(0, 300)}`).toBeLessThan(500);
         if (p.body?.stage === "rejected") {
           seen.rejected++;

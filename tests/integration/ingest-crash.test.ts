@@ -1,7 +1,7 @@
 /**
  * Crash safety of the ingest CLI (issue 11): an `npm run ingest` child is SIGKILLed at the
  * start of each phase (staging, checks, insert, allocation, details; the test hook
- * SHOWBACK_TEST_PAUSE_AT in db/queries/ingest.ts stops it there). Afterwards the report
+ * SHOWBACK_TEST_PAUSE_AT in app/services/import-progress.ts stops it there). Afterwards the report
  * and the list of imports are byte-identical to the ones before the killed ingest, and the
  * same file then ingests cleanly with the right totals.
  *
@@ -33,7 +33,21 @@ let baseline: string;
 async function snapshot(): Promise<string> {
   const report = await cli.run("report", "--granularity", "daily", "--from", FROM, "--to", TO, "--format", "csv");
   expect(report.code, report.stderr).toBe(0);
-  const byOrg = await cli.run("report", "--granularity", "daily", "--from", FROM, "--to", TO, "--org", ORG, "--by", "cost_center", "--format", "csv");
+  const byOrg = await cli.run(
+    "report",
+    "--granularity",
+    "daily",
+    "--from",
+    FROM,
+    "--to",
+    TO,
+    "--org",
+    ORG,
+    "--by",
+    "cost_center",
+    "--format",
+    "csv",
+  );
   expect(byOrg.code, byOrg.stderr).toBe(0);
   const state = await cli.withDb(async (db) => ({
     imports: await db.query(
@@ -50,11 +64,15 @@ async function snapshot(): Promise<string> {
 /** Runs the ingest CLI until it prints the pause marker of `phase`, then SIGKILLs it. */
 function ingestKilledAt(phase: string, file: string): Promise<{ marker: boolean; signal: NodeJS.Signals | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts", "ingest.ts"), "--org", ORG, "--granularity", "daily", file], {
-      cwd: root,
-      env: { ...process.env, ...cli.env, NODE_OPTIONS: "", SHOWBACK_TEST_PAUSE_AT: phase },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", path.join(root, "scripts", "ingest.ts"), "--org", ORG, "--granularity", "daily", file],
+      {
+        cwd: root,
+        env: { ...process.env, ...cli.env, NODE_OPTIONS: "", SHOWBACK_TEST_PAUSE_AT: phase },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let stderr = "";
     let marker = false;
     const timer = setTimeout(() => child.kill("SIGKILL"), 90_000);
@@ -87,7 +105,10 @@ beforeAll(async () => {
   cli = await createCliEnv();
   fileA = path.join(tmp, "a.csv");
   fileB = path.join(tmp, "b.csv");
-  for (const [out, seed] of [[fileA, "1"], [fileB, "2"]] as const) {
+  for (const [out, seed] of [
+    [fileA, "1"],
+    [fileB, "2"],
+  ] as const) {
     const g = await cli.run("generate", "--org", ORG, "--granularity", "daily", "--from", FROM, "--to", TO, "--seed", seed, "--out", out);
     expect(g.code, g.stderr).toBe(0);
   }
@@ -118,9 +139,17 @@ describe("an ingest killed mid-way changes nothing", () => {
     const total = await fileTotal(fileB);
     expect(b.stdout).toContain(`total ${total} USD`);
     const state = await cli.withDb(async (db) => ({
-      imports: await db.query<{ status: string; total: string; file_name: string }>(`select status, total::text as total, file_name from imports where org_id = $1 order by id`, [ORG]),
-      active: await db.query<{ t: string }>(`select coalesce(sum(chargeback_cost), 0)::text as t from cost_rows where active and org_id = $1`, [ORG]),
-      allocated: await db.query<{ t: string }>(`select coalesce(sum(total), 0)::text as t from allocation_results where org_id = $1`, [ORG]),
+      imports: await db.query<{ status: string; total: string; file_name: string }>(
+        `select status, total::text as total, file_name from imports where org_id = $1 order by id`,
+        [ORG],
+      ),
+      active: await db.query<{ t: string }>(
+        `select coalesce(sum(chargeback_cost), 0)::text as t from cost_rows where active and org_id = $1`,
+        [ORG],
+      ),
+      allocated: await db.query<{ t: string }>(`select coalesce(sum(total), 0)::text as t from allocation_results where org_id = $1`, [
+        ORG,
+      ]),
     }));
     expect(state.imports.map((i) => [i.file_name, i.status])).toEqual([
       ["a.csv", "superseded"],

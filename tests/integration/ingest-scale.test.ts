@@ -9,10 +9,12 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dec, sum } from "../../app/domain/money";
 import { computeAllocation, GRANULARITIES } from "../../db/queries/allocation";
-import { createCrosswalkEntry, deleteCrosswalkEntry, listCrosswalk, updateCrosswalkEntry } from "../../db/queries/crosswalk";
-import { ingestFile } from "../../db/queries/ingest";
-import { ensureOrg, listOrgs, updateOrgSettings } from "../../db/queries/orgs";
-import { ensureTeam } from "../../db/queries/teams";
+import { createCrosswalkEntry, deleteCrosswalkEntry, updateCrosswalkEntry } from "../../app/services/crosswalk";
+import { listCrosswalk } from "../../db/queries/crosswalk";
+import { ingestFile } from "../../app/services/ingest";
+import { ensureOrg, listOrgs } from "../../db/queries/orgs";
+import { saveOrgSettings } from "../../app/services/orgs";
+import { ensureTeam } from "../../app/services/teams";
 import { recomputeOrgRange } from "../../db/queries/allocation";
 import { describeOwners, mulberry32, type GenerateOptions } from "../../scripts/lib/generator";
 import { writeExportFile } from "../../scripts/lib/export-file";
@@ -35,7 +37,15 @@ async function writeExport(name: string, opts: GenerateOptions): Promise<string>
 describe("a 100,000-row export", () => {
   it("ingests completely and exactly", async () => {
     // 165 principals × 2 clusters ≈ 1,130 rows per daily bucket → 91 days ≈ 100k rows
-    const file = await writeExport("100k.csv", { org: "org-big", granularity: "daily", from: "2026-01-01", to: "2026-04-01", principals: 165, clusters: 2, seed: 5 });
+    const file = await writeExport("100k.csv", {
+      org: "org-big",
+      granularity: "daily",
+      from: "2026-01-01",
+      to: "2026-04-01",
+      principals: 165,
+      clusters: 2,
+      seed: 5,
+    });
     const t = await createTestDb();
     try {
       const started = performance.now();
@@ -44,8 +54,12 @@ describe("a 100,000-row export", () => {
       expect(r.status).toBe("imported");
       if (r.status !== "imported") return;
       expect(r.summary.rowCount).toBeGreaterThanOrEqual(100_000);
-      console.log(`[${testEngine()}] ingest of ${r.summary.rowCount} rows: ${secs.toFixed(2)} s, ${Math.round(r.summary.rowCount / secs)} rows/s`);
-      const [db] = await t.db.query<{ n: number; s: string }>(`select count(*)::int as n, sum(chargeback_cost)::text as s from cost_rows where active`);
+      console.log(
+        `[${testEngine()}] ingest of ${r.summary.rowCount} rows: ${secs.toFixed(2)} s, ${Math.round(r.summary.rowCount / secs)} rows/s`,
+      );
+      const [db] = await t.db.query<{ n: number; s: string }>(
+        `select count(*)::int as n, sum(chargeback_cost)::text as s from cost_rows where active`,
+      );
       expect(db.n).toBe(r.summary.rowCount);
       expect(dec(db.s).eq(dec(r.summary.total))).toBe(true);
       const [alloc] = await t.db.query<{ s: string }>(`select sum(total)::text as s from allocation_results`);
@@ -58,7 +72,15 @@ describe("a 100,000-row export", () => {
 
 describe.runIf(testEngine() === "pg")("two ingests for one org at once", () => {
   it("are serialised: one complete replacement after the other, never interleaved", async () => {
-    const opts = (seed: number): GenerateOptions => ({ org: "org-c", granularity: "daily", from: "2026-03-01", to: "2026-03-31", principals: 30, clusters: 1, seed });
+    const opts = (seed: number): GenerateOptions => ({
+      org: "org-c",
+      granularity: "daily",
+      from: "2026-03-01",
+      to: "2026-03-31",
+      principals: 30,
+      clusters: 1,
+      seed,
+    });
     const a = await writeExport("a.csv", opts(1));
     const b = await writeExport("b.csv", opts(2));
     const t = await createTestDb();
@@ -93,7 +115,15 @@ describe.runIf(testEngine() === "pg")("two ingests for one org at once", () => {
 // ------------------------------------------------------------------ incremental == full
 
 async function storedResults(t: TestDb) {
-  return t.db.query<{ org_id: string; granularity: string; bucket_start: string; team: string; direct_cost: string; unallocated_share: string; total: string }>(
+  return t.db.query<{
+    org_id: string;
+    granularity: string;
+    bucket_start: string;
+    team: string;
+    direct_cost: string;
+    unallocated_share: string;
+    total: string;
+  }>(
     `select org_id, granularity, bucket_start, team, direct_cost::text, unallocated_share::text, total::text from allocation_results
       order by org_id, granularity, bucket_start, team`,
   );
@@ -105,10 +135,23 @@ async function fullResults(t: TestDb) {
     for (const g of GRANULARITIES)
       for (const b of await computeAllocation(t.db, o.org_id, g, null, null, { source: "raw" }))
         for (const r of b.results)
-          out.push({ org_id: o.org_id, granularity: g, bucket_start: b.bucketStart, team: r.team, direct_cost: r.direct.toFixed(), unallocated_share: r.unallocatedShare.toFixed(), total: r.total.toFixed() });
+          out.push({
+            org_id: o.org_id,
+            granularity: g,
+            bucket_start: b.bucketStart,
+            team: r.team,
+            direct_cost: r.direct.toFixed(),
+            unallocated_share: r.unallocatedShare.toFixed(),
+            total: r.total.toFixed(),
+          });
   const norm = (rows: typeof out) =>
     rows
-      .map((r) => ({ ...r, direct_cost: dec(r.direct_cost).toFixed(), unallocated_share: dec(r.unallocated_share).toFixed(), total: dec(r.total).toFixed() }))
+      .map((r) => ({
+        ...r,
+        direct_cost: dec(r.direct_cost).toFixed(),
+        unallocated_share: dec(r.unallocated_share).toFixed(),
+        total: dec(r.total).toFixed(),
+      }))
       .sort((a, b) => (a.org_id + a.granularity + a.bucket_start + a.team < b.org_id + b.granularity + b.bucket_start + b.team ? -1 : 1));
   return { norm, full: norm(out) };
 }
@@ -116,7 +159,7 @@ async function fullResults(t: TestDb) {
 describe("incremental recomputation equals a full recomputation", () => {
   it.each([11, 12, 13])("after random imports, crosswalk edits and policy changes (seed %i)", async (seed) => {
     const rand = mulberry32(seed); // deterministic: a failure reproduces
-    const pick = <T,>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
+    const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
     const orgs = ["org-a", "org-b"];
     const teams = ["alpha", "beta", "gamma"];
     const days = Array.from({ length: 20 }, (_, i) => `2026-05-${String(i + 1).padStart(2, "0")}`);
@@ -130,9 +173,18 @@ describe("incremental recomputation equals a full recomputation", () => {
         if (op === "ingest") {
           const i = Math.floor(rand() * 15);
           const j = i + Math.floor(rand() * 5);
-          const g: GenerateOptions = rand() < 0.25
-            ? { org, granularity: "monthly", from: "2026-05-01", to: "2026-05-01", principals: 4, clusters: 1, seed: Math.floor(rand() * 1000) }
-            : { org, granularity: "daily", from: days[i], to: days[j], principals: 4, clusters: 1, seed: Math.floor(rand() * 1000) };
+          const g: GenerateOptions =
+            rand() < 0.25
+              ? {
+                  org,
+                  granularity: "monthly",
+                  from: "2026-05-01",
+                  to: "2026-05-01",
+                  principals: 4,
+                  clusters: 1,
+                  seed: Math.floor(rand() * 1000),
+                }
+              : { org, granularity: "daily", from: days[i], to: days[j], principals: 4, clusters: 1, seed: Math.floor(rand() * 1000) };
           const f = await writeExport(`inc-${seed}-${step}.csv`, g);
           const r = await ingestFile(t.db, { orgId: org, filePath: f, actor: "t", granularity: g.granularity });
           expect(r.status).not.toBe("rejected");
@@ -141,7 +193,13 @@ describe("incremental recomputation equals a full recomputation", () => {
           const owner = pick(owners).ownerId;
           const from = pick(days);
           const to = rand() < 0.5 ? null : days[Math.min(days.length - 1, days.indexOf(from) + 1 + Math.floor(rand() * 8))];
-          await createCrosswalkEntry(t.db, "t", { orgId: org, ownerId: owner, team: pick(teams), validFrom: from, validTo: to === from ? null : to }).catch((e) => {
+          await createCrosswalkEntry(t.db, "t", {
+            orgId: org,
+            ownerId: owner,
+            team: pick(teams),
+            validFrom: from,
+            validTo: to === from ? null : to,
+          }).catch((e) => {
             if (!/overlaps|must be after/.test(String(e))) throw e;
           });
         } else if (op === "update" || op === "delete") {
@@ -156,7 +214,7 @@ describe("incremental recomputation equals a full recomputation", () => {
         } else {
           await t.db.transaction(async (tx) => {
             await ensureOrg(tx, org);
-            await updateOrgSettings(tx, "t", org, { policy: pick(["proportional", "even", "none", "shared:beta"]) });
+            await saveOrgSettings(tx, "t", org, { policy: pick(["proportional", "even", "none", "shared:beta"]) });
             await recomputeOrgRange(tx, org, null, null, { detailsOwnerId: "unallocated" });
           });
         }
@@ -173,7 +231,10 @@ describe("incremental recomputation equals a full recomputation", () => {
         `select org_id, granularity, sum(chargeback_cost)::text as s from cost_rows where active group by 1, 2`,
       );
       for (const r of rows) {
-        const res = await t.db.query<{ total: string }>(`select total::text from allocation_results where org_id = $1 and granularity = $2`, [r.org_id, r.granularity]);
+        const res = await t.db.query<{ total: string }>(
+          `select total::text from allocation_results where org_id = $1 and granularity = $2`,
+          [r.org_id, r.granularity],
+        );
         expect(sum(res.map((x) => dec(x.total))).eq(dec(r.s))).toBe(true);
       }
     } finally {

@@ -9,8 +9,9 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createCrosswalkEntry } from "../../db/queries/crosswalk";
-import { checkExportFile, ingestFile, validateExportFile, type IngestResult } from "../../db/queries/ingest";
+import { createCrosswalkEntry } from "../../app/services/crosswalk";
+import { checkExportFile, ingestFile, type IngestResult } from "../../app/services/ingest";
+import { validateExportFile } from "../../app/services/import-parse";
 import { writeExportFile } from "../../scripts/lib/export-file";
 import { createTestDb, type TestDb } from "../helpers/db";
 
@@ -22,7 +23,15 @@ let baseLines: string[];
 beforeAll(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), "showback-staged-"));
   const file = path.join(tmp, "base.csv");
-  await writeExportFile(file, { org: "org-x", granularity: "daily", from: "2026-04-01", to: "2026-04-03", principals: 12, clusters: 2, seed: 11 });
+  await writeExportFile(file, {
+    org: "org-x",
+    granularity: "daily",
+    from: "2026-04-01",
+    to: "2026-04-03",
+    principals: 12,
+    clusters: 2,
+    seed: 11,
+  });
   base = await readFile(file, "utf8");
   baseLines = base.trimEnd().split("\n");
   t = await createTestDb();
@@ -114,19 +123,23 @@ describe("the staged ingest path", () => {
           const f = l.split(",");
           return [f[9], f[1], f[0], "x", ...f.slice(2, 9)].join(",");
         });
-        rows[0] = "\uFEFFusage_share,principal_id,start_time,notes,environment,resource,product_category,line_type,unit_of_measure,chargeback_cost,original_amount";
+        rows[0] =
+          "\uFEFFusage_share,principal_id,start_time,notes,environment,resource,product_category,line_type,unit_of_measure,chargeback_cost,original_amount";
         return join(rows);
       },
     ],
-    ["decimals with leading and trailing zeros, 'n.' and '.n'", () => {
-      const pad = (v: string) => {
-        const neg = v.startsWith("-");
-        const a = neg ? v.slice(1) : v;
-        return (neg ? "-" : "") + (a.includes(".") ? `0${a}00` : `${a}.`);
-      };
-      const z = mapField(mapField(baseLines, 7, pad), 8, (v) => (v.startsWith("0.") ? v.slice(1) : v));
-      return join(z);
-    }],
+    [
+      "decimals with leading and trailing zeros, 'n.' and '.n'",
+      () => {
+        const pad = (v: string) => {
+          const neg = v.startsWith("-");
+          const a = neg ? v.slice(1) : v;
+          return (neg ? "-" : "") + (a.includes(".") ? `0${a}00` : `${a}.`);
+        };
+        const z = mapField(mapField(baseLines, 7, pad), 8, (v) => (v.startsWith("0.") ? v.slice(1) : v));
+        return join(z);
+      },
+    ],
     ["UNALLOCATED in capitals", () => join(mapField(baseLines, 1, (v) => (v === "unallocated" ? "UNALLOCATED" : v)))],
     ["date-only timestamps", () => join(mapField(baseLines, 0, (v) => v.slice(0, 10)))],
   ])("takes the staged path for %s, with the same outcome", async (_label, make) => {
@@ -139,7 +152,11 @@ describe("the staged ingest path", () => {
     ["quoted fields", () => join(mapField(baseLines, 1, (v) => `"${v}"`)), "quoted fields"],
     ["a padded owner id", () => join(mapField(baseLines, 1, (v) => (v === "unallocated" ? v : ` ${v}`))), "blanks at its edges"],
     ["an empty line between rows", () => join([...baseLines.slice(0, 5), "", ...baseLines.slice(5)]), "line 6 has 1 fields"],
-    ["two timestamp forms for one bucket", () => join(baseLines.map((l, i) => (i % 2 === 1 ? l.replace("T00:00:00Z", "") : l))), "two timestamp forms"],
+    [
+      "two timestamp forms for one bucket",
+      () => join(baseLines.map((l, i) => (i % 2 === 1 ? l.replace("T00:00:00Z", "") : l))),
+      "two timestamp forms",
+    ],
   ])("hands %s to the row-by-row path, which accepts it", async (_label, make, reason) => {
     const { staged } = await both(`f-${_label.replace(/\W+/g, "-")}.csv`, make());
     expect(staged.status).toBe("imported");
@@ -183,7 +200,11 @@ describe("checkExportFile (the upload preview)", () => {
     const file = path.join(tmp, "check.csv");
     await writeFile(file, join(mapField(baseLines, 1, (v) => (v === "unallocated" ? "UNALLOCATED" : v))));
     const counts = async () =>
-      (await t.db.query<{ n: number }>(`select (select count(*) from cost_rows) + (select count(*) from imports) + (select count(*) from organizations) as n`))[0];
+      (
+        await t.db.query<{ n: number }>(
+          `select (select count(*) from cost_rows) + (select count(*) from imports) + (select count(*) from organizations) as n`,
+        )
+      )[0];
     const before = await counts();
     const checked = await checkExportFile(t.db, { filePath: file });
     expect(checked.path).toBe("staged");
@@ -213,7 +234,10 @@ describe("progress phases", () => {
       const phases: string[] = [];
       let lastBytes = 0;
       const r = await ingestFile(t.db, {
-        orgId: staged ? "org-ph-s" : "org-ph-p", filePath: file, actor: "test", staged,
+        orgId: staged ? "org-ph-s" : "org-ph-p",
+        filePath: file,
+        actor: "test",
+        staged,
         onPhase: (p) => phases.push(p),
         onProgress: (p) => (lastBytes = p.bytes),
       });

@@ -15,7 +15,9 @@ const PER_GROUP = ["requests", "p50_ms", "p95_ms", "p99_ms"];
 
 describe.skipIf(testEngine() !== "pglite")("npm run load (smoke)", () => {
   it("signs in, loads the dashboards and prints every key for both phases", async () => {
-    const r = await runScript("load", ["--users", "2", "--rate", "5", "--seconds", "2", "--saturate-seconds", "1"], { SHOWBACK_BUILD_DIR: BUILD_DIR });
+    const r = await runScript("load", ["--users", "2", "--rate", "5", "--seconds", "2", "--saturate-seconds", "1"], {
+      SHOWBACK_BUILD_DIR: BUILD_DIR,
+    });
     expect(r.stderr).not.toMatch(/error/i);
     expect(r.code).toBe(0);
     const kv = new Map(

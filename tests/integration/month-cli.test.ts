@@ -46,7 +46,10 @@ beforeAll(async () => {
   expect((await cli.run("crosswalk", "import", CROSSWALK)).code).toBe(0);
   expect((await cli.run("ingest", "--org", "org-vendor", "--granularity", "monthly", EXPORT)).code).toBe(0);
   // a second org with daily data for May 2026, one day missing
-  await writeFile(path.join(tmp, "cw2.csv"), "org_id,owner_id,team,valid_from,valid_to,cost_center\norg-daily,sa-abc,payments,2026-01-01,,CC-100\n");
+  await writeFile(
+    path.join(tmp, "cw2.csv"),
+    "org_id,owner_id,team,valid_from,valid_to,cost_center\norg-daily,sa-abc,payments,2026-01-01,,CC-100\n",
+  );
   expect((await cli.run("crosswalk", "import", path.join(tmp, "cw2.csv"))).code).toBe(0);
   await writeFile(path.join(tmp, "may.csv"), mayDaily(["2026-05-17"]));
   const r = await cli.run("ingest", "--org", "org-daily", "--granularity", "daily", path.join(tmp, "may.csv"));
@@ -60,7 +63,14 @@ afterAll(async () => {
 describe("reconcile CLI", () => {
   it("without an invoice: no_invoice, the checks pass", async () => {
     const o = await json("--org", "org-vendor", "--month", "2026-04");
-    expect(o).toMatchObject({ org_id: "org-vendor", month: "2026-04", export_total: "27.5000", invoice_subtotal: null, variance: null, status: "no_invoice" });
+    expect(o).toMatchObject({
+      org_id: "org-vendor",
+      month: "2026-04",
+      export_total: "27.5000",
+      invoice_subtotal: null,
+      variance: null,
+      status: "no_invoice",
+    });
     expect(o.checks.buckets_complete.status).toBe("pass");
     expect(o.checks.ingested_after_48h.status).toBe("pass");
     expect(o.checks.allocated_equals_export.status).toBe("pass");
@@ -75,10 +85,16 @@ describe("reconcile CLI", () => {
     const ok = await json("--org", "org-vendor", "--month", "2026-04", "--invoice", "27.50");
     expect(ok).toMatchObject({ export_total: "27.5000", invoice_subtotal: "27.5000", variance: "0.0000", status: "matched" });
     // history kept, latest wins, audited with who
-    const hist = await cli.withDb((db) => db.query<{ amount: string; entered_by: string }>(`select amount::text as amount, entered_by from invoices where org_id = 'org-vendor' order by id`));
+    const hist = await cli.withDb((db) =>
+      db.query<{ amount: string; entered_by: string }>(
+        `select amount::text as amount, entered_by from invoices where org_id = 'org-vendor' order by id`,
+      ),
+    );
     expect(hist.map((h) => h.amount)).toEqual(["27.00", "27.491", "27.50"]);
     expect(hist.every((h) => h.entered_by === "test")).toBe(true);
-    const audit = await cli.withDb((db) => db.query<{ action: string }>(`select action from audit_log where entity = 'invoice' order by id`));
+    const audit = await cli.withDb((db) =>
+      db.query<{ action: string }>(`select action from audit_log where entity = 'invoice' order by id`),
+    );
     expect(audit.map((a) => a.action)).toEqual(["create", "update", "update"]);
   });
 
@@ -96,7 +112,7 @@ describe("reconcile CLI", () => {
     await cli.withDb((db) => db.query(`update imports set created_at = '2026-06-01T12:00:00Z' where org_id = 'org-daily'`));
     const early = await json("--org", "org-daily", "--month", "2026-05");
     expect(early.checks.ingested_after_48h.status).toBe("warn");
-    expect(early.checks.ingested_after_48h.detail).toContain("2026-06-03T00:00:00.000Z") // month end (06-01 00:00) + 48 h;
+    expect(early.checks.ingested_after_48h.detail).toContain("2026-06-03T00:00:00.000Z"); // month end (06-01 00:00) + 48 h;
   });
 
   it("without --org prints every org and the total", async () => {
@@ -123,7 +139,14 @@ describe("reconcile CLI", () => {
 
 describe("finance exports", () => {
   it("the journal sums to the export total to the cent, per org and across orgs", async () => {
-    await writeFile(path.join(tmp, "apr-daily.csv"), mayDaily([]).replace(/2026-05-/g, "2026-04-").split("\n").filter((l) => !l.startsWith("2026-04-31")).join("\n"));
+    await writeFile(
+      path.join(tmp, "apr-daily.csv"),
+      mayDaily([])
+        .replace(/2026-05-/g, "2026-04-")
+        .split("\n")
+        .filter((l) => !l.startsWith("2026-04-31"))
+        .join("\n"),
+    );
     expect((await cli.run("ingest", "--org", "org-daily", "--granularity", "daily", path.join(tmp, "apr-daily.csv"))).code).toBe(0);
     const r = await cli.run("finance-export", "--month", "2026-04", "--kind", "journal");
     expect(r.code).toBe(0);
@@ -146,8 +169,26 @@ describe("finance exports", () => {
     const r = await cli.run("finance-export", "--month", "2026-04", "--kind", "focus", "--org", "org-vendor");
     expect(r.code).toBe(0);
     const csv = readCsvRecords(r.stdout);
-    for (const c of ["BillingAccountId", "BillingPeriodStart", "BillingPeriodEnd", "ChargePeriodStart", "ChargePeriodEnd", "BilledCost", "EffectiveCost",
-      "BillingCurrency", "ServiceName", "ServiceCategory", "ResourceId", "SubAccountId", "ChargeCategory", "ChargeDescription", "x_Team", "x_CostCenter", "x_OwnerId", "x_AllocationMethod"])
+    for (const c of [
+      "BillingAccountId",
+      "BillingPeriodStart",
+      "BillingPeriodEnd",
+      "ChargePeriodStart",
+      "ChargePeriodEnd",
+      "BilledCost",
+      "EffectiveCost",
+      "BillingCurrency",
+      "ServiceName",
+      "ServiceCategory",
+      "ResourceId",
+      "SubAccountId",
+      "ChargeCategory",
+      "ChargeDescription",
+      "x_Team",
+      "x_CostCenter",
+      "x_OwnerId",
+      "x_AllocationMethod",
+    ])
       expect(csv.header).toContain(c);
     const i = csv.header.indexOf("BilledCost");
     expect(csv.rows.reduce((s, r) => s.plus(r.fields[i]), new Decimal(0)).toFixed()).toBe("27.5");
@@ -166,14 +207,24 @@ describe("close, restatement, reopen", () => {
     const before = await cli.withDb(monthly);
     const c = await json("--org", "org-vendor", "--month", "2026-04", "--close");
     expect(c.close).toMatchObject({ status: "closed", closed_by: "test" });
-    const frozen = await cli.withDb((db) => db.query<{ frozen: { teams: Array<{ team: string; total: string }> } }>(`select frozen from month_closes where org_id = 'org-vendor' and month = '2026-04'`));
+    const frozen = await cli.withDb((db) =>
+      db.query<{ frozen: { teams: Array<{ team: string; total: string }> } }>(
+        `select frozen from month_closes where org_id = 'org-vendor' and month = '2026-04'`,
+      ),
+    );
     expect(frozen[0].frozen.teams.map((t) => [t.team, t.total])).toEqual(before.map((r) => [r.group, r.total]));
     expect((await cli.run("reconcile", "--org", "org-vendor", "--month", "2026-04", "--close")).code).toBe(1); // already closed
 
     // the vendor re-runs the export: search's network read grows 9.00 → 10.00 (original 15 → 16)
     const text = (await readFile(EXPORT, "utf8"))
-      .replace("sa-ghi,env-xxx,lkc-123,kafka,KafkaNetworkRead,GB,9.00,15.00,0.6", "sa-ghi,env-xxx,lkc-123,kafka,KafkaNetworkRead,GB,10.00,16.00,0.625")
-      .replace("sa-jkl,env-xxx,lkc-123,kafka,KafkaNetworkRead,GB,6.00,15.00,0.4", "sa-jkl,env-xxx,lkc-123,kafka,KafkaNetworkRead,GB,6.00,16.00,0.375");
+      .replace(
+        "sa-ghi,env-xxx,lkc-123,kafka,KafkaNetworkRead,GB,9.00,15.00,0.6",
+        "sa-ghi,env-xxx,lkc-123,kafka,KafkaNetworkRead,GB,10.00,16.00,0.625",
+      )
+      .replace(
+        "sa-jkl,env-xxx,lkc-123,kafka,KafkaNetworkRead,GB,6.00,15.00,0.4",
+        "sa-jkl,env-xxx,lkc-123,kafka,KafkaNetworkRead,GB,6.00,16.00,0.375",
+      );
     await writeFile(path.join(tmp, "restated.csv"), text);
     const ing = await cli.run("ingest", "--org", "org-vendor", "--granularity", "monthly", path.join(tmp, "restated.csv"));
     expect(ing.code).toBe(0);
@@ -190,7 +241,8 @@ describe("close, restatement, reopen", () => {
     const byTeam = Object.fromEntries(rs.deltas.map((d: { team: string }) => [d.team, d]));
     expect(Object.keys(byTeam).sort()).toEqual(["analytics", "payments", "platform", "search"]);
     for (const r of before) expect(byTeam[r.group].old).toBe(r.total);
-    const sumOf = (k: "old" | "new" | "delta") => rs.deltas.reduce((s: Decimal, d: Record<string, string>) => s.plus(d[k]), new Decimal(0)).toFixed();
+    const sumOf = (k: "old" | "new" | "delta") =>
+      rs.deltas.reduce((s: Decimal, d: Record<string, string>) => s.plus(d[k]), new Decimal(0)).toFixed();
     expect(sumOf("old")).toBe("27.5");
     expect(sumOf("new")).toBe("28.5");
     expect(sumOf("delta")).toBe("1");
@@ -212,7 +264,9 @@ describe("close, restatement, reopen", () => {
     const o2 = await json("--org", "org-vendor", "--month", "2026-04", "--invoice", "28.50");
     expect(o2).toMatchObject({ status: "matched", allocated_total: "28.5000" });
     expect(o2.restatements[0].pending).toBe(false);
-    const audit = await cli.withDb((db) => db.query<{ action: string; entity_id: string }>(`select action, entity_id from audit_log where entity = 'month' order by id`));
+    const audit = await cli.withDb((db) =>
+      db.query<{ action: string; entity_id: string }>(`select action, entity_id from audit_log where entity = 'month' order by id`),
+    );
     expect(audit).toEqual([
       { action: "close", entity_id: "org-vendor:2026-04" },
       { action: "reopen", entity_id: "org-vendor:2026-04" },

@@ -7,8 +7,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../db/client";
-import { importCrosswalk, type ImportEntry } from "../../db/queries/crosswalk";
-import { ingestFile } from "../../db/queries/ingest";
+import { importCrosswalk, type ImportEntry } from "../../app/services/crosswalk";
+import { ingestFile } from "../../app/services/ingest";
 import { Decimal } from "../../app/domain/money";
 import { startTestServer, type TestClient, type TestServer } from "../helpers/server";
 import { monthCases } from "./access-cases/month";
@@ -19,10 +19,23 @@ async function seed(db: Db) {
   const [, ...lines] = (await readFile(path.join(FIX, "crosswalk.csv"), "utf8")).trim().split("\n");
   const entries: ImportEntry[] = lines.map((l, i) => {
     const [orgId, ownerId, team, validFrom, validTo, costCenter] = l.split(",");
-    return { orgId: orgId!, ownerId: ownerId!, team: team!, validFrom: validFrom!, validTo: validTo || null, costCenter: costCenter || null, line: i + 2 };
+    return {
+      orgId: orgId!,
+      ownerId: ownerId!,
+      team: team!,
+      validFrom: validFrom!,
+      validTo: validTo || null,
+      costCenter: costCenter || null,
+      line: i + 2,
+    };
   });
   await importCrosswalk(db, "seed", entries, "merge");
-  const r = await ingestFile(db, { orgId: "org-vendor", filePath: path.join(FIX, "export-2026-04-monthly.csv"), granularity: "monthly", actor: "seed" });
+  const r = await ingestFile(db, {
+    orgId: "org-vendor",
+    filePath: path.join(FIX, "export-2026-04-monthly.csv"),
+    granularity: "monthly",
+    actor: "seed",
+  });
   if (r.status !== "imported") throw new Error(JSON.stringify(r));
   await db.query(`insert into organizations (org_id) values ('org-empty') on conflict do nothing`);
 }
@@ -64,7 +77,12 @@ describe("/reconciliation", () => {
   });
 
   it("a mismatch shows the exact variance, next steps and per-product totals; a match turns matched", async () => {
-    const bad = await admin.post("/reconciliation?month=2026-04", { intent: "invoice", org_id: "org-vendor", month: "2026-04", amount: "27.00" });
+    const bad = await admin.post("/reconciliation?month=2026-04", {
+      intent: "invoice",
+      org_id: "org-vendor",
+      month: "2026-04",
+      amount: "27.00",
+    });
     expect(bad.status).toBe(200);
     const html = await (await admin.get("/reconciliation?month=2026-04")).text();
     expect(statusOf(html, "org-vendor")).toBe("mismatch");
@@ -79,13 +97,20 @@ describe("/reconciliation", () => {
     expect(refused.status).toBe(400);
     expect(await refused.text()).toContain("needs a reason");
 
-    const badAmount = await admin.post("/reconciliation?month=2026-04", { intent: "invoice", org_id: "org-vendor", month: "2026-04", amount: "12abc" });
+    const badAmount = await admin.post("/reconciliation?month=2026-04", {
+      intent: "invoice",
+      org_id: "org-vendor",
+      month: "2026-04",
+      amount: "12abc",
+    });
     expect(badAmount.status).toBe(400);
 
     await admin.post("/reconciliation?month=2026-04", { intent: "invoice", org_id: "org-vendor", month: "2026-04", amount: "$27.50" });
     const ok = await (await admin.get("/reconciliation?month=2026-04")).text();
     expect(statusOf(ok, "org-vendor")).toBe("matched");
-    const audit = await app.db.query<{ actor: string; action: string }>(`select actor, action from audit_log where entity = 'invoice' order by id`);
+    const audit = await app.db.query<{ actor: string; action: string }>(
+      `select actor, action from audit_log where entity = 'invoice' order by id`,
+    );
     expect(audit).toEqual([
       { actor: "admin@example.test", action: "create" },
       { actor: "admin@example.test", action: "update" },
@@ -98,13 +123,20 @@ describe("/reconciliation", () => {
     const html = await (await admin.get("/reconciliation?month=2026-04")).text();
     expect(html).toContain('data-testid="closed-org-vendor"');
     expect(html).toContain('data-testid="reopen-form-org-vendor"');
-    const [close] = await app.db.query<{ status: string; closed_by: string; frozen: { teams: Array<{ team: string; total: string }> } }>(`select * from month_closes`);
+    const [close] = await app.db.query<{ status: string; closed_by: string; frozen: { teams: Array<{ team: string; total: string }> } }>(
+      `select * from month_closes`,
+    );
     expect(close).toMatchObject({ status: "closed", closed_by: "admin@example.test" });
     expect(close.frozen.teams.map((t) => t.team)).toEqual(["analytics", "payments", "platform", "search"]);
     expect(close.frozen.teams.reduce((s, t) => s.plus(t.total), new Decimal(0)).toFixed()).toBe("27.5");
     expect((await viewer.post("/reconciliation", { intent: "reopen", org_id: "org-vendor", month: "2026-04" })).status).toBe(403);
 
-    const r = await admin.post("/reconciliation?month=2026-04", { intent: "reopen", org_id: "org-vendor", month: "2026-04", reason: "test" });
+    const r = await admin.post("/reconciliation?month=2026-04", {
+      intent: "reopen",
+      org_id: "org-vendor",
+      month: "2026-04",
+      reason: "test",
+    });
     expect(r.status).toBe(200);
     const after = await (await admin.get("/reconciliation?month=2026-04")).text();
     expect(after).not.toContain('data-testid="closed-org-vendor"');
@@ -113,14 +145,21 @@ describe("/reconciliation", () => {
   });
 
   it("shows a restatement recorded after the close with its per-team deltas", async () => {
-    expect((await admin.post("/reconciliation?month=2026-04", { intent: "close", org_id: "org-vendor", month: "2026-04" })).status).toBe(200);
+    expect((await admin.post("/reconciliation?month=2026-04", { intent: "close", org_id: "org-vendor", month: "2026-04" })).status).toBe(
+      200,
+    );
     const text = (await readFile(path.join(FIX, "export-2026-04-monthly.csv"), "utf8")).replace(
       "env-xxx,env-xxx,lfcp-789,flink,FlinkNumCFUs,CFU-minute,3.00,3.00,1",
       "env-xxx,env-xxx,lfcp-789,flink,FlinkNumCFUs,CFU-minute,4.00,4.00,1",
     );
     const dir = await mkdtemp(path.join(os.tmpdir(), "showback-mw-"));
     await writeFile(path.join(dir, "restated.csv"), text);
-    const r = await ingestFile(app.db, { orgId: "org-vendor", filePath: path.join(dir, "restated.csv"), granularity: "monthly", actor: "seed" });
+    const r = await ingestFile(app.db, {
+      orgId: "org-vendor",
+      filePath: path.join(dir, "restated.csv"),
+      granularity: "monthly",
+      actor: "seed",
+    });
     expect(r.status).toBe("imported");
     const html = await (await viewer.get("/reconciliation?month=2026-04")).text();
     expect(html).toContain('data-testid="restatements"');
@@ -131,7 +170,10 @@ describe("/reconciliation", () => {
     expect(html).toContain("allocated total 27.5000 differs from export total 28.5000");
     // the team page keeps the frozen total and lists the pending delta (Flink +1.00 is analytics' cost)
     const res = await viewer.get("/teams/analytics?period=custom&from=2026-04-01&to=2026-04-30&gran=monthly&_data=routes%2Fteams.%24team");
-    const team = (await res.json()) as { d: { totals: { total: string } }; restatements: Array<{ orgId: string; month: string; old: string; new: string; delta: string }> };
+    const team = (await res.json()) as {
+      d: { totals: { total: string } };
+      restatements: Array<{ orgId: string; month: string; old: string; new: string; delta: string }>;
+    };
     expect(new Decimal(team.d.totals.total).eq("2.57815")).toBe(true);
     expect(team.restatements).toHaveLength(1);
     expect(team.restatements[0]).toMatchObject({ orgId: "org-vendor", month: "2026-04" });
@@ -147,7 +189,12 @@ describe("/reconciliation", () => {
     expect(j.headers.get("content-disposition")).toContain("chargeback-journal-2026-04.csv");
     const lines = (await j.text()).trim().split("\n");
     expect(lines[0]).toBe("period,org_id,cost_center,team,direct_cost,unallocated_share,total_cost");
-    expect(lines.slice(1).reduce((s, l) => s.plus(l.split(",")[6]!), new Decimal(0)).toFixed(2)).toBe("27.50");
+    expect(
+      lines
+        .slice(1)
+        .reduce((s, l) => s.plus(l.split(",")[6]!), new Decimal(0))
+        .toFixed(2),
+    ).toBe("27.50");
     const f = await viewer.get("/finance/focus.csv?month=2026-04&org=org-vendor");
     expect(f.status).toBe(200);
     expect((await f.text()).split("\n")[0]).toContain("BillingAccountId,BillingPeriodStart,BillingPeriodEnd");

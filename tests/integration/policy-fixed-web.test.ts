@@ -3,7 +3,8 @@
  * the loader's policy value and explanation, and refused values that change nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOrg, createTeam } from "../../db/queries/admin";
+import { createOrg } from "../../app/services/orgs";
+import { createTeam } from "../../app/services/teams";
 import { listAudit } from "../../db/queries/audit";
 import { getOrg } from "../../db/queries/orgs";
 import { startTestServer, type TestClient, type TestServer } from "../helpers/server";
@@ -42,7 +43,13 @@ describe("/admin/orgs: the fixed policy field", () => {
     expect(page.status).toBe(200);
     const data = (await page.json()) as { orgs: Array<{ org_id: string; policy: string; policy_value: unknown; policy_explain: string }> };
     const o = data.orgs.find((x) => x.org_id === ORG)!;
-    expect(o.policy_value).toEqual({ kind: "fixed", shares: [{ team: "payments", pct: "60" }, { team: "search", pct: "40" }] });
+    expect(o.policy_value).toEqual({
+      kind: "fixed",
+      shares: [
+        { team: "payments", pct: "60" },
+        { team: "search", pct: "40" },
+      ],
+    });
     expect(o.policy_explain).toBe("U is split by fixed percentages: 60% to payments, 40% to search.");
 
     const html = await (await admin.get("/admin/orgs")).text();

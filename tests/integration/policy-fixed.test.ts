@@ -13,7 +13,7 @@ import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPgliteDb, createPostgresDb, type Db } from "../../db/client";
 import { migrateDb, migrationsFolder } from "../../db/migrate";
-import { createTeam, deleteTeam, renameTeam } from "../../db/queries/admin";
+import { createTeam, deleteTeam, renameTeam } from "../../app/services/teams";
 import { listAudit } from "../../db/queries/audit";
 import { getOrg, listOrgs } from "../../db/queries/orgs";
 import { createCliEnv, type CliEnv } from "../helpers/cli";
@@ -48,7 +48,10 @@ describe("fixed policy through the CLI", () => {
     // direct: analytics 3.0938, payments 7.2188, platform 6.1875, search 16.5000 (Σ 33.0001); U = −5.50
     const r = await report();
     expect(Object.fromEntries(Object.entries(r).map(([t, v]) => [t, v[0]]))).toEqual({
-      analytics: "3.0938", payments: "7.2188", platform: "6.1875", search: "16.5000",
+      analytics: "3.0938",
+      payments: "7.2188",
+      platform: "6.1875",
+      search: "16.5000",
     });
   });
 
@@ -92,9 +95,12 @@ describe("fixed policy through the CLI", () => {
 
   it("a team rename keeps the policy (stored by id) and its figures, ties now broken by the new name", async () => {
     await cli.withDb(async (db) => {
-      const spec = (await db.query<{ policy_spec: unknown }>(`select policy_spec from organizations where org_id = $1`, [ORG]))[0]!.policy_spec;
+      const spec = (await db.query<{ policy_spec: unknown }>(`select policy_spec from organizations where org_id = $1`, [ORG]))[0]!
+        .policy_spec;
       await renameTeam(db, "test", await teamId(db, "analytics"), "zeta-analytics");
-      expect((await db.query<{ policy_spec: unknown }>(`select policy_spec from organizations where org_id = $1`, [ORG]))[0]!.policy_spec).toEqual(spec);
+      expect(
+        (await db.query<{ policy_spec: unknown }>(`select policy_spec from organizations where org_id = $1`, [ORG]))[0]!.policy_spec,
+      ).toEqual(spec);
       expect((await getOrg(db, ORG))!.policy).toBe("fixed:payments=60,search=39.99,zeta-analytics=0.01");
     });
     // same tie (half a unit each), now "search" < "zeta-analytics": search gets the leftover unit
@@ -111,9 +117,11 @@ describe("fixed policy through the CLI", () => {
   it("refuses deleting a team a fixed policy names, until the policy changes", async () => {
     await cli.withDb((db) => createTeam(db, "test", "finops", null).then(() => undefined));
     expect((await cli.run("orgs", "set", "--org", ORG, "--policy", "fixed:finops=50,payments=50")).code).toBe(0);
-    expect((await report()).finops).toEqual(["0.0000", "-2.7500", "-2.7500"]) // 50 % of −5.50;
+    expect((await report()).finops).toEqual(["0.0000", "-2.7500", "-2.7500"]); // 50 % of −5.50;
     await cli.withDb(async (db) => {
-      await expect(deleteTeam(db, "test", await teamId(db, "finops"))).rejects.toThrow(/receives unallocated cost by the policy of org-vendor/);
+      await expect(deleteTeam(db, "test", await teamId(db, "finops"))).rejects.toThrow(
+        /receives unallocated cost by the policy of org-vendor/,
+      );
       expect(await teamId(db, "finops")).toBeGreaterThan(0);
     });
     expect((await cli.run("orgs", "set", "--org", ORG, "--policy", "proportional")).code).toBe(0);
@@ -173,7 +181,9 @@ describe("migration 0006_policy_as_data", () => {
       process.env.SHOWBACK_MIGRATIONS_DIR = full;
       await migrateDb(t.db, { databaseUrl: t.url });
       const id = (n: string) => teamId(t.db, n);
-      const rows = await t.db.query<{ org_id: string; policy_spec: unknown }>(`select org_id, policy_spec from organizations order by org_id`);
+      const rows = await t.db.query<{ org_id: string; policy_spec: unknown }>(
+        `select org_id, policy_spec from organizations order by org_id`,
+      );
       expect(rows).toEqual([
         { org_id: "o-even", policy_spec: { kind: "even" } },
         // its team row was missing: created, so the policy keeps allocating to that name
@@ -183,7 +193,11 @@ describe("migration 0006_policy_as_data", () => {
         { org_id: "o-shared", policy_spec: { kind: "shared", teamId: await id("search") } },
       ]);
       expect((await listOrgs(t.db)).map((o) => o.policy)).toEqual(["even", "shared:finops", "none", "proportional", "shared:search"]);
-      expect(await t.db.query(`select column_name from information_schema.columns where table_name = 'organizations' and column_name = 'policy'`)).toEqual([]);
+      expect(
+        await t.db.query(
+          `select column_name from information_schema.columns where table_name = 'organizations' and column_name = 'policy'`,
+        ),
+      ).toEqual([]);
     } finally {
       if (saved === undefined) delete process.env.SHOWBACK_MIGRATIONS_DIR;
       else process.env.SHOWBACK_MIGRATIONS_DIR = saved;

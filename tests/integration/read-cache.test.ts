@@ -12,10 +12,12 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../db/client";
-import { importCrosswalk, type ImportEntry } from "../../db/queries/crosswalk";
-import { getDrilldown, getOverview, periodStatuses } from "../../db/queries/dashboard";
+import { importCrosswalk, type ImportEntry } from "../../app/services/crosswalk";
+import { getDrilldown } from "../../db/queries/drilldown";
+import { getOverview } from "../../db/queries/overview";
+import { periodStatuses } from "../../db/queries/period-status";
 import { getDataVersion } from "../../db/queries/data-version";
-import { ingestFile } from "../../db/queries/ingest";
+import { ingestFile } from "../../app/services/ingest";
 import { runScript } from "../helpers/cli";
 import { testEngine } from "../helpers/db";
 import { startTestServer, type TestClient, type TestServer } from "../helpers/server";
@@ -31,7 +33,15 @@ async function seed(db: Db) {
   const entries: ImportEntry[] = lines
     .map((l, i) => {
       const [orgId, ownerId, team, validFrom, validTo, costCenter] = l.split(",");
-      return { orgId: orgId!, ownerId: ownerId!, team: team!, validFrom: validFrom!, validTo: validTo || null, costCenter: costCenter || null, line: i + 2 };
+      return {
+        orgId: orgId!,
+        ownerId: ownerId!,
+        team: team!,
+        validFrom: validFrom!,
+        validTo: validTo || null,
+        costCenter: costCenter || null,
+        line: i + 2,
+      };
     })
     .filter((e) => e.ownerId !== "sa-jkl"); // left unmapped: the crosswalk edit maps it
   await importCrosswalk(db, "seed", entries, "merge");
@@ -61,14 +71,21 @@ async function data<T>(client: TestClient, pathname: string, route: string, quer
   return (await res.json()) as T;
 }
 const overviewPage = (org?: string) => data<OverviewData>(viewer, "/", "routes/_index", org ? `${Q}&org=${org}` : Q);
-const teamPage = (team: string, org?: string) => data<TeamData>(viewer, `/teams/${team}`, "routes/teams.$team", org ? `${Q}&org=${org}` : Q);
+const teamPage = (team: string, org?: string) =>
+  data<TeamData>(viewer, `/teams/${team}`, "routes/teams.$team", org ? `${Q}&org=${org}` : Q);
 
 /** The same figures computed now, without the cache. */
 async function fresh(team: string, org?: string) {
   const view = { ...VIEW, orgIds: org ? [org] : undefined };
   const ov = await getOverview(app.db, { ...view, by: "team", previous: PREV });
   const drill = await getDrilldown(app.db, "team", team, view);
-  const statuses = await periodStatuses(app.db, { granularity: "monthly", periods: ov.periods.map((p) => p.period), orgIds: view.orgIds, now: new Date(), report: ov.report });
+  const statuses = await periodStatuses(app.db, {
+    granularity: "monthly",
+    periods: ov.periods.map((p) => p.period),
+    orgIds: view.orgIds,
+    now: new Date(),
+    report: ov.report,
+  });
   return { total: ov.kpi.total, unmapped: ov.kpi.unmapped, team: drill.totals.total, status: statuses[0]?.status };
 }
 
@@ -120,7 +137,13 @@ describe(`read cache invalidation (${testEngine()})`, () => {
 
   it("a crosswalk edit shows on the next page load", async () => {
     const before = await tamperAndExpectCached("payments");
-    const res = await admin.post("/crosswalk?index&_data=routes%2Fcrosswalk._index", { intent: "create", org_id: "org-vendor", owner_id: "sa-jkl", team: "payments", valid_from: "2026-01-01" });
+    const res = await admin.post("/crosswalk?index&_data=routes%2Fcrosswalk._index", {
+      intent: "create",
+      org_id: "org-vendor",
+      owner_id: "sa-jkl",
+      team: "payments",
+      valid_from: "2026-01-01",
+    });
     expect(res.status).toBe(200);
     expect(JSON.stringify(await res.json())).toContain('"ok":true');
     const after = await expectFresh("payments");
@@ -130,37 +153,56 @@ describe(`read cache invalidation (${testEngine()})`, () => {
 
   it("a policy change shows on the next page load", async () => {
     const before = await tamperAndExpectCached("payments", "org-vendor");
-    const res = await admin.post("/admin/orgs?_data=routes%2Fadmin.orgs", { intent: "save", org_id: "org-vendor", policy_kind: "even", display_name: "", tolerance: "0.01" });
+    const res = await admin.post("/admin/orgs?_data=routes%2Fadmin.orgs", {
+      intent: "save",
+      org_id: "org-vendor",
+      policy_kind: "even",
+      display_name: "",
+      tolerance: "0.01",
+    });
     expect(res.status).toBe(200);
     expect(JSON.stringify(await res.json())).toContain('"ok":true');
     const after = await expectFresh("payments", "org-vendor");
     expect(after.team).not.toBe(before.team);
   });
 
-  it.skipIf(testEngine() !== "pg")("an ingest by a separate CLI process against the same database shows on the next page load", async () => {
-    const before = await tamperAndExpectCached("payments");
-    const r = await runScript("ingest", ["--org", "org-three", "--granularity", "monthly", EXPORT], {
-      DATABASE_URL: app.testDb.databaseUrl!,
-      SHOWBACK_ACTOR: "test-cli",
-    });
-    expect(r.stderr).toBe("");
-    expect(r.code).toBe(0);
-    const after = await expectFresh("payments");
-    expect(after.total).not.toBe(before.total);
-  });
+  it.skipIf(testEngine() !== "pg")(
+    "an ingest by a separate CLI process against the same database shows on the next page load",
+    async () => {
+      const before = await tamperAndExpectCached("payments");
+      const r = await runScript("ingest", ["--org", "org-three", "--granularity", "monthly", EXPORT], {
+        DATABASE_URL: app.testDb.databaseUrl!,
+        SHOWBACK_ACTOR: "test-cli",
+      });
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      const after = await expectFresh("payments");
+      expect(after.total).not.toBe(before.total);
+    },
+  );
 
   it("a close and a reopen show on the next page load", async () => {
     const org = "org-vendor";
     await tamperAndExpectCached("payments", org);
     expect((await shown("payments", org)).status).toBe("provisional");
-    const closed = await admin.post("/reconciliation?month=2026-04&_data=routes%2Freconciliation", { intent: "close", org_id: org, month: "2026-04", reason: "test: close" });
+    const closed = await admin.post("/reconciliation?month=2026-04&_data=routes%2Freconciliation", {
+      intent: "close",
+      org_id: org,
+      month: "2026-04",
+      reason: "test: close",
+    });
     expect(closed.status).toBe(200);
     expect(JSON.stringify(await closed.json())).toContain('"ok":true');
     expect((await expectFresh("payments", org)).status).toBe("closed");
     expect((await teamPage("payments", org)).trust.periods[0]?.status).toBe("closed");
 
     await tamperAndExpectCached("payments", org);
-    const reopened = await admin.post("/reconciliation?month=2026-04&_data=routes%2Freconciliation", { intent: "reopen", org_id: org, month: "2026-04", reason: "test: reopen" });
+    const reopened = await admin.post("/reconciliation?month=2026-04&_data=routes%2Freconciliation", {
+      intent: "reopen",
+      org_id: org,
+      month: "2026-04",
+      reason: "test: reopen",
+    });
     expect(reopened.status).toBe(200);
     expect(JSON.stringify(await reopened.json())).toContain('"ok":true');
     expect((await expectFresh("payments", org)).status).toBe("provisional");

@@ -6,9 +6,13 @@
  */
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ingestFile } from "../../db/queries/ingest";
-import { listMonthsWithRows, MonthInputError, parseInvoiceAmount } from "../../db/queries/reconcile";
-import { ensureTeam, getCostCenter, getTeamInfo } from "../../db/queries/teams";
+import { ingestFile } from "../../app/services/ingest";
+import { InputError } from "../../app/domain/errors";
+import { parseInvoiceAmount } from "../../app/domain/month-end";
+import { listMonthsWithRows } from "../../db/queries/reconcile";
+import { ensureTeam } from "../../app/services/teams";
+import { getCostCenter } from "../../db/queries/cost-centers";
+import { getTeamInfo } from "../../db/queries/teams";
 import { createTestDb, type TestDb } from "../helpers/db";
 
 const FIX = path.resolve(__dirname, "../fixtures/vendor-example");
@@ -38,7 +42,12 @@ describe("queries behind the pages", () => {
 
   it("listMonthsWithRows: months with active rows, newest first, bounded", async () => {
     expect(await listMonthsWithRows(t.db)).toEqual([]);
-    const r = await ingestFile(t.db, { orgId: "org-vendor", filePath: path.join(FIX, "export-2026-04-monthly.csv"), granularity: "monthly", actor: "test" });
+    const r = await ingestFile(t.db, {
+      orgId: "org-vendor",
+      filePath: path.join(FIX, "export-2026-04-monthly.csv"),
+      granularity: "monthly",
+      actor: "test",
+    });
     expect(r.status).toBe("imported");
     expect(await listMonthsWithRows(t.db)).toEqual(["2026-04"]);
     await t.db.query(`update cost_rows set bucket_start = '2026-03-01' where ctid in (select ctid from cost_rows limit 1)`);
@@ -60,6 +69,6 @@ describe("invoice amounts", () => {
     expect(parseInvoiceAmount(input)).toBe(value);
   });
   it.each(["", "   ", "1e3", "12,5", "$ 12", "+-5", "+", "abc", "1.2.3", "NaN"])("refuses %j", (input) => {
-    expect(() => parseInvoiceAmount(input)).toThrow(MonthInputError);
+    expect(() => parseInvoiceAmount(input)).toThrow(InputError);
   });
 });

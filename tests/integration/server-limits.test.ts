@@ -58,7 +58,10 @@ function rawPost(
         port: u.port,
         path: u.pathname + u.search,
         method: "POST",
-        headers: { ...(opts.contentLength ? { "content-length": String(opts.total) } : { "transfer-encoding": "chunked" }), ...opts.headers },
+        headers: {
+          ...(opts.contentLength ? { "content-length": String(opts.total) } : { "transfer-encoding": "chunked" }),
+          ...opts.headers,
+        },
       },
       (res) => {
         let body = "";
@@ -167,7 +170,11 @@ describe("request body limits", () => {
   });
 
   it("POST /logout is capped at 64 KB too; a normal sign-in still works", async () => {
-    const r = await rawPost("/logout", { total: 200 * 1024, contentLength: false, headers: cookieHeaders(admin, { "content-type": "application/x-www-form-urlencoded" }) });
+    const r = await rawPost("/logout", {
+      total: 200 * 1024,
+      contentLength: false,
+      headers: cookieHeaders(admin, { "content-type": "application/x-www-form-urlencoded" }),
+    });
     expect(r.status).toBe(413);
     const other = await app.login("admin@example.test");
     expect(other.csrf).not.toBe("");
@@ -207,7 +214,11 @@ describe("request body limits", () => {
       { name: "intent", value: "preview" },
       { name: "org", value: "__new__" },
       { name: "new_org", value: "org-two" },
-      { name: "file", filename: "a.csv", value: `${HEADER}\n` + "2026-04-01T00:00:00Z,sa-1,env-1,lkc-1,kafka,KafkaNumCKUs,CKU-hour,1.00,1.00,1\n".repeat(8000) },
+      {
+        name: "file",
+        filename: "a.csv",
+        value: `${HEADER}\n` + "2026-04-01T00:00:00Z,sa-1,env-1,lkc-1,kafka,KafkaNumCKUs,CKU-hour,1.00,1.00,1\n".repeat(8000),
+      },
       { name: "file", filename: "b.csv", value: `${HEADER}\n` },
     ]);
     const res = await admin.fetch("/imports/new?_data=routes%2Fimports.new", {
@@ -281,7 +292,12 @@ describe("upload temp files", () => {
     form.append("intent", "preview");
     form.append("org", "__new__");
     form.append("new_org", "org-modes");
-    form.append("file", new File([`${HEADER}\n2026-04-01T00:00:00Z,sa-1,env-1,lkc-1,kafka,KafkaNumCKUs,CKU-hour,1.00,1.00,1\n`], "m.csv", { type: "text/csv" }));
+    form.append(
+      "file",
+      new File([`${HEADER}\n2026-04-01T00:00:00Z,sa-1,env-1,lkc-1,kafka,KafkaNumCKUs,CKU-hour,1.00,1.00,1\n`], "m.csv", {
+        type: "text/csv",
+      }),
+    );
     const res = await admin.post("/imports/new?_data=routes%2Fimports.new", form);
     const body = (await res.json()) as { stage: string; token?: string };
     expect(body.stage, JSON.stringify(body).slice(0, 300)).toBe("preview");

@@ -32,12 +32,22 @@ afterAll(async () => {
 });
 
 async function webSave(tolerance: string) {
-  const res = await admin.post("/admin/orgs?_data=routes%2Fadmin.orgs", { intent: "save", org_id: ORG, display_name: "", policy_kind: "proportional", tolerance });
+  const res = await admin.post("/admin/orgs?_data=routes%2Fadmin.orgs", {
+    intent: "save",
+    org_id: ORG,
+    display_name: "",
+    policy_kind: "proportional",
+    tolerance,
+  });
   return { status: res.status, body: (await res.json()) as { ok: boolean; error?: string } };
 }
 
 const webTolerance = async () => (await getOrg(app.db, ORG))!.tolerance;
-const cliTolerance = async () => (await cli.run("orgs", "list")).stdout.split("\n").find((l) => l.startsWith(`${ORG}\t`))?.split("\t")[2];
+const cliTolerance = async () =>
+  (await cli.run("orgs", "list")).stdout
+    .split("\n")
+    .find((l) => l.startsWith(`${ORG}\t`))
+    ?.split("\t")[2];
 
 describe("org tolerance: the web form and the CLI accept and refuse the same strings", () => {
   it.each(TOLERANCE_CASES)("web: %j → accepted %s", async (input, ok, value) => {

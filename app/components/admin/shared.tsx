@@ -36,7 +36,13 @@ export function TBody({ children }: { children: ReactNode }) {
 export function Money({ value, signed, decimals }: { value: string | null | undefined; signed?: boolean; decimals?: number }) {
   const neg = typeof value === "string" && value.trim().startsWith("-") && !/^-0*(\.0*)?$/.test(value.trim());
   return (
-    <span className={cx("tabular-nums", signed && neg && "text-rose-700", signed && !neg && value && !/^0*(\.0*)?$/.test(value) && "text-emerald-700")}>
+    <span
+      className={cx(
+        "tabular-nums",
+        signed && neg && "text-rose-700",
+        signed && !neg && value && !/^0*(\.0*)?$/.test(value) && "text-emerald-700",
+      )}
+    >
       {formatUsd(value, { signed, decimals })}
     </span>
   );
@@ -128,10 +134,15 @@ export function Warnings({ warnings }: { warnings: string[] }) {
 
 export function ImportStatusBadge({ status }: { status: string }) {
   const b =
-    status === "active" ? <Badge tone="success">active</Badge>
-    : status === "superseded" ? <Badge tone="neutral">superseded</Badge>
-    : status === "rejected" ? <Badge tone="danger">rejected attempt</Badge>
-    : <Badge>{status}</Badge>;
+    status === "active" ? (
+      <Badge tone="success">active</Badge>
+    ) : status === "superseded" ? (
+      <Badge tone="neutral">superseded</Badge>
+    ) : status === "rejected" ? (
+      <Badge tone="danger">rejected attempt</Badge>
+    ) : (
+      <Badge>{status}</Badge>
+    );
   return <span className="whitespace-nowrap">{b}</span>;
 }
 
@@ -190,10 +201,18 @@ export function JsonDiff({ before, after }: { before: unknown; after: unknown })
             <tr key={k} className={changed ? "" : "text-slate-400"}>
               <td className="break-all py-0.5 pr-2 align-top text-slate-600">{k}</td>
               <td className="break-all py-0.5 pr-2 align-top">
-                {bv === undefined ? <span className="text-slate-300">—</span> : <span className={changed ? "rounded bg-rose-50 px-1 text-rose-800 line-through decoration-rose-300" : ""}>{bv}</span>}
+                {bv === undefined ? (
+                  <span className="text-slate-300">—</span>
+                ) : (
+                  <span className={changed ? "rounded bg-rose-50 px-1 text-rose-800 line-through decoration-rose-300" : ""}>{bv}</span>
+                )}
               </td>
               <td className="break-all py-0.5 align-top">
-                {av === undefined ? <span className="text-slate-300">—</span> : <span className={changed ? "rounded bg-emerald-50 px-1 text-emerald-800" : ""}>{av}</span>}
+                {av === undefined ? (
+                  <span className="text-slate-300">—</span>
+                ) : (
+                  <span className={changed ? "rounded bg-emerald-50 px-1 text-emerald-800" : ""}>{av}</span>
+                )}
               </td>
             </tr>
           );
@@ -212,9 +231,7 @@ export function FilterField({ label, children, className }: { label: string; chi
   );
 }
 
-export const smallInput =
-  "block w-full rounded-md border-slate-300 py-1 text-sm shadow-sm focus:border-indigo-500 focus:ring-indigo-500";
+export const smallInput = "block w-full rounded-md border-slate-300 py-1 text-sm shadow-sm focus:border-indigo-500 focus:ring-indigo-500";
 
 /** A compact input that keeps the width given next to it (no w-full). */
-export const inlineInput =
-  "rounded-md border-slate-300 py-1 text-sm shadow-sm focus:border-indigo-500 focus:ring-indigo-500";
+export const inlineInput = "rounded-md border-slate-300 py-1 text-sm shadow-sm focus:border-indigo-500 focus:ring-indigo-500";

@@ -52,7 +52,9 @@ export function FilterBar({
               data-testid="org-picker"
             >
               <span>{orgSummary}</span>
-              <span aria-hidden className="ml-2 text-slate-400">▾</span>
+              <span aria-hidden className="ml-2 text-slate-400">
+                ▾
+              </span>
             </summary>
             <div className="absolute z-20 mt-1 max-h-72 w-64 overflow-auto rounded-md border border-slate-200 bg-white p-2 shadow-lg">
               {orgOptions.length === 0 ? <p className="p-2 text-sm text-slate-500">No organizations yet.</p> : null}
@@ -93,13 +95,27 @@ export function FilterBar({
             <label htmlFor="f-from" className={label}>
               From
             </label>
-            <input id="f-from" type="date" name="from" defaultValue={filters.range.from} key={`f${filters.range.from}`} className={`${select} w-[9.5rem] pr-2`} />
+            <input
+              id="f-from"
+              type="date"
+              name="from"
+              defaultValue={filters.range.from}
+              key={`f${filters.range.from}`}
+              className={`${select} w-[9.5rem] pr-2`}
+            />
           </div>
           <div>
             <label htmlFor="f-to" className={label}>
               To
             </label>
-            <input id="f-to" type="date" name="to" defaultValue={filters.range.to} key={`t${filters.range.to}`} className={`${select} w-[9.5rem] pr-2`} />
+            <input
+              id="f-to"
+              type="date"
+              name="to"
+              defaultValue={filters.range.to}
+              key={`t${filters.range.to}`}
+              className={`${select} w-[9.5rem] pr-2`}
+            />
           </div>
         </>
       ) : (
@@ -111,10 +127,21 @@ export function FilterBar({
 
       <fieldset>
         <legend className={label}>Granularity</legend>
-        <div className="inline-flex overflow-hidden rounded-md border border-slate-300 shadow-sm" role="radiogroup" aria-label="Granularity">
+        <div
+          className="inline-flex overflow-hidden rounded-md border border-slate-300 shadow-sm"
+          role="radiogroup"
+          aria-label="Granularity"
+        >
           {GRANS.map((g) => (
             <label key={g} className="cursor-pointer">
-              <input type="radio" name="gran" value={g} defaultChecked={filters.gran === g} className="peer sr-only" key={`${g}${filters.gran}`} />
+              <input
+                type="radio"
+                name="gran"
+                value={g}
+                defaultChecked={filters.gran === g}
+                className="peer sr-only"
+                key={`${g}${filters.gran}`}
+              />
               <span className="block px-2.5 py-1.5 text-sm capitalize text-slate-600 hover:bg-slate-50 peer-checked:bg-slate-900 peer-checked:text-white peer-focus-visible:ring-2 peer-focus-visible:ring-inset peer-focus-visible:ring-indigo-500">
                 {g}
               </span>
@@ -149,7 +176,11 @@ export function FilterBar({
         </button>
       </noscript>
       <div className="ml-auto flex items-center gap-3 self-center text-sm text-slate-500" aria-live="polite">
-        {nav.state === "loading" ? <span className="text-indigo-600">Updating…</span> : <span data-testid="range-label">{filters.label}</span>}
+        {nav.state === "loading" ? (
+          <span className="text-indigo-600">Updating…</span>
+        ) : (
+          <span data-testid="range-label">{filters.label}</span>
+        )}
       </div>
     </Form>
   );

@@ -6,7 +6,7 @@ import { validFromLabel } from "~/domain/crosswalk";
 import { labelOf } from "~/domain/csv/labels";
 import { formatPercent, formatUsd } from "~/lib/format";
 import type { ResolvedFilters } from "~/lib/filters";
-import type { Drilldown } from "../../../db/queries/dashboard";
+import type { Drilldown } from "../../../db/queries/drilldown";
 import { periodLabel, TrendChart } from "./charts";
 import { BreakdownTable, Table, td, tdNum, th, thNum, AmountCells } from "./tables";
 import { cx, Kpi, Usd } from "./ui";
@@ -37,12 +37,21 @@ export function GroupDetail({ d, filters, isAdmin, search }: { d: D; filters: Re
 
       <div className="mb-6 grid grid-cols-1 gap-4 md:grid-cols-3">
         <Kpi testId="kpi-total" label="Total" value={formatUsd(d.totals.total)} sub={<span>{filters.label}</span>} />
-        <Kpi testId="kpi-direct" label="Direct cost" value={formatUsd(d.totals.direct)} sub={<span>from the rows its owners generated</span>} />
+        <Kpi
+          testId="kpi-direct"
+          label="Direct cost"
+          value={formatUsd(d.totals.direct)}
+          sub={<span>from the rows its owners generated</span>}
+        />
         <Kpi
           testId="kpi-share"
           label="Share of unallocated"
           value={<Usd value={d.totals.unallocatedShare} />}
-          sub={<span>{d.unallocated.totalRows} bucket share{d.unallocated.totalRows === 1 ? "" : "s"} (see below)</span>}
+          sub={
+            <span>
+              {d.unallocated.totalRows} bucket share{d.unallocated.totalRows === 1 ? "" : "s"} (see below)
+            </span>
+          }
         />
       </div>
 
@@ -97,7 +106,15 @@ export function GroupDetail({ d, filters, isAdmin, search }: { d: D; filters: Re
             total={directTotal}
             rows={d.byProductMetric.map((r) => ({
               key: `${r.product}|${r.metric}|${r.unit}`,
-              cells: [<span key="p" className="font-medium">{labelOf(r.product)}</span>, labelOf(r.metric), <span key="u" className="text-slate-400">{labelOf(r.unit)}</span>],
+              cells: [
+                <span key="p" className="font-medium">
+                  {labelOf(r.product)}
+                </span>,
+                labelOf(r.metric),
+                <span key="u" className="text-slate-400">
+                  {labelOf(r.unit)}
+                </span>,
+              ],
               amount: r.direct,
             }))}
           />
@@ -114,7 +131,8 @@ export function GroupDetail({ d, filters, isAdmin, search }: { d: D; filters: Re
                 <span key="o" title={r.ownerId}>
                   {r.displayName ? (
                     <>
-                      <span className="font-medium text-slate-800">{r.displayName}</span> <span className="text-xs text-slate-400">{r.ownerId}</span>
+                      <span className="font-medium text-slate-800">{r.displayName}</span>{" "}
+                      <span className="text-xs text-slate-400">{r.ownerId}</span>
                     </>
                   ) : (
                     <span className="font-mono text-xs">{r.ownerId}</span>
@@ -235,7 +253,10 @@ export function GroupDetail({ d, filters, isAdmin, search }: { d: D; filters: Re
           padded={false}
           actions={
             isAdmin ? (
-              <Link to={`/crosswalk?team=${encodeURIComponent(d.kind === "team" ? d.key : "")}`} className="text-sm text-indigo-700 hover:underline">
+              <Link
+                to={`/crosswalk?team=${encodeURIComponent(d.kind === "team" ? d.key : "")}`}
+                className="text-sm text-indigo-700 hover:underline"
+              >
                 Edit in the crosswalk →
               </Link>
             ) : null

@@ -18,7 +18,11 @@ export function TrustBar({ trust }: { trust: TrustData }) {
   const provisional = trust.periods.length - closed;
   const many = trust.periods.length > 14;
   return (
-    <section aria-label="Data freshness and trust" data-testid="trust-bar" className="mb-6 rounded-lg border border-slate-200 bg-white px-4 py-3 text-sm shadow-sm">
+    <section
+      aria-label="Data freshness and trust"
+      data-testid="trust-bar"
+      className="mb-6 rounded-lg border border-slate-200 bg-white px-4 py-3 text-sm shadow-sm"
+    >
       <div className="flex flex-wrap items-center gap-x-6 gap-y-2">
         <div className="flex flex-wrap items-center gap-x-4 gap-y-1">
           <span className="text-[11px] font-medium uppercase tracking-wide text-slate-500">Last ingest</span>
@@ -39,7 +43,9 @@ export function TrustBar({ trust }: { trust: TrustData }) {
           <span className="text-[11px] font-medium uppercase tracking-wide text-slate-500">Unmapped</span>
           <span className="tabular-nums text-slate-800">
             {formatUsd(trust.unmapped.amount)}
-            {trust.unmapped.share !== null ? <span className="text-slate-500"> ({formatPercent(trust.unmapped.share)} of spend)</span> : null}
+            {trust.unmapped.share !== null ? (
+              <span className="text-slate-500"> ({formatPercent(trust.unmapped.share)} of spend)</span>
+            ) : null}
           </span>
           <Link to="/crosswalk/unmapped" className="text-indigo-700 hover:underline">
             Map owners →
@@ -48,19 +54,19 @@ export function TrustBar({ trust }: { trust: TrustData }) {
         <div className="flex items-center gap-2" data-testid="period-status">
           <span className="text-[11px] font-medium uppercase tracking-wide text-slate-500">Periods</span>
           {trust.periods.length === 0 ? <span className="text-slate-500">none in range</span> : null}
-          {!many
-            ? trust.periods.map((p) => (
-                <span key={p.period} className="inline-flex items-center gap-1 whitespace-nowrap">
-                  <span className="text-slate-600">{periodLabel(p.period, trust.gran)}</span>
-                  <PeriodBadge status={p.status} reasons={p.reasons} />
-                </span>
-              ))
-            : (
-                <span className="inline-flex items-center gap-2">
-                  {closed ? <Badge tone="success">{closed} closed</Badge> : null}
-                  {provisional ? <Badge tone="warning">{provisional} provisional</Badge> : null}
-                </span>
-              )}
+          {!many ? (
+            trust.periods.map((p) => (
+              <span key={p.period} className="inline-flex items-center gap-1 whitespace-nowrap">
+                <span className="text-slate-600">{periodLabel(p.period, trust.gran)}</span>
+                <PeriodBadge status={p.status} reasons={p.reasons} />
+              </span>
+            ))
+          ) : (
+            <span className="inline-flex items-center gap-2">
+              {closed ? <Badge tone="success">{closed} closed</Badge> : null}
+              {provisional ? <Badge tone="warning">{provisional} provisional</Badge> : null}
+            </span>
+          )}
         </div>
       </div>
     </section>

@@ -11,7 +11,17 @@ export const thNum = `${th} text-right`;
 export const td = "px-3 py-2 text-sm text-slate-700";
 export const tdNum = `${td} ${numCell}`;
 
-export function Table({ caption, children, testId, className }: { caption: string; children: ReactNode; testId?: string; className?: string }) {
+export function Table({
+  caption,
+  children,
+  testId,
+  className,
+}: {
+  caption: string;
+  children: ReactNode;
+  testId?: string;
+  className?: string;
+}) {
   return (
     <div className={cx("overflow-x-auto", className)}>
       <table className="min-w-full divide-y divide-slate-200" data-testid={testId}>

@@ -3,7 +3,7 @@ import { Link } from "@remix-run/react";
 import Decimal from "decimal.js";
 import type { ReactNode } from "react";
 import { Badge, type BadgeTone } from "~/components/ui";
-import { isPseudoTeam, type GroupBy } from "~/domain/vocabulary";
+import { isDisplayPseudoGroup, type GroupBy } from "~/domain/vocabulary";
 import { formatPercent, formatUsd } from "~/lib/format";
 
 export const cx = (...c: Array<string | false | null | undefined>) => c.filter(Boolean).join(" ");
@@ -63,7 +63,12 @@ export function coverageBand(coverage: string | null): { tone: BadgeTone; label:
 }
 
 export function CoverageMeter({ coverage }: { coverage: string | null }) {
-  const pct = coverage === null ? 0 : Decimal.max(0, Decimal.min(100, new Decimal(coverage).times(100))).toDecimalPlaces(1).toString();
+  const pct =
+    coverage === null
+      ? 0
+      : Decimal.max(0, Decimal.min(100, new Decimal(coverage).times(100)))
+          .toDecimalPlaces(1)
+          .toString();
   const band = coverageBand(coverage);
   const bar = band.tone === "success" ? "bg-emerald-500" : band.tone === "warning" ? "bg-amber-500" : "bg-rose-500";
   return (
@@ -92,7 +97,7 @@ export function PeriodBadge({ status, reasons }: { status: "closed" | "provision
 /** Link to a team or pseudo-team page. */
 export function GroupLink({ group, by, search }: { group: string; by: GroupBy; search: string }) {
   const href = by === "team" ? `/teams/${encodeURIComponent(group)}${search}` : `/cost-centers/${encodeURIComponent(group)}${search}`;
-  const pseudo = isPseudoTeam(group);
+  const pseudo = isDisplayPseudoGroup(group);
   return (
     <Link to={href} prefetch="intent" className={cx("font-medium hover:underline", pseudo ? "italic text-slate-600" : "text-indigo-700")}>
       {group}

@@ -5,7 +5,12 @@ import type { CheckStatus, ReconcileStatus } from "~/domain/vocabulary";
 
 export type { CheckStatus, ReconcileStatus } from "~/domain/vocabulary";
 
-const STATUS_TONE: Record<ReconcileStatus, BadgeTone> = { matched: "success", mismatch: "danger", no_invoice: "warning", no_data: "neutral" };
+const STATUS_TONE: Record<ReconcileStatus, BadgeTone> = {
+  matched: "success",
+  mismatch: "danger",
+  no_invoice: "warning",
+  no_data: "neutral",
+};
 
 export function ReconcileStatusBadge({ status, testId }: { status: ReconcileStatus; testId?: string }) {
   return (

@@ -4,11 +4,12 @@
  * caller from `errorCount`. Entries are returned for the valid lines only.
  * Pure: no I/O.
  */
-import { type ColumnSpec, checkFieldCount, matchHeader } from "./header";
+import { type ColumnSpec, checkFieldCount, matchHeader, normalizeHeaderName } from "./header";
 import { IssueList, type ValidationIssue, makeIssue } from "./issues";
 import { parseDate } from "./values";
 import { RESERVED_TEAM_NAMES } from "../vocabulary";
 import { BEGINNING_OF_TIME, periodsOverlap, validFromField, validFromLabel } from "../crosswalk";
+import { parseSplitText, teamNameProblem, type Split } from "../splits";
 
 export interface CsvRecord {
   fields: string[];
@@ -28,12 +29,18 @@ export interface CsvValidateOptions {
   headerLine?: number;
   /** errors listed (all are counted); default 50 */
   maxErrors?: number;
+  /**
+   * Accept the optional `split` column (crosswalk CSV only). Off until entries can store a
+   * split: without it a `split` column is an unknown column, as before.
+   */
+  splits?: boolean;
 }
 
 export interface CrosswalkCsvEntry {
   line: number;
   orgId: string;
   ownerId: string;
+  /** the team; "" when the row gives a `split` instead */
   team: string;
   /** YYYY-MM-DD, inclusive; BEGINNING_OF_TIME when the file leaves it empty */
   validFrom: string;
@@ -41,6 +48,11 @@ export interface CrosswalkCsvEntry {
   validTo: string | null;
   costCenter: string | null;
   note: string | null;
+  /**
+   * The row's split (app/domain/splits.ts), in place of `team`; null when the row gives a team.
+   * Absent when the file has no `split` column, so such files parse exactly as before.
+   */
+  split?: Split | null;
 }
 
 export interface TeamCsvEntry {
@@ -65,6 +77,24 @@ export const CROSSWALK_COLUMNS = [
   { name: "cost_center", aliases: [], required: false },
   { name: "note", aliases: [], required: false },
 ] as const satisfies readonly ColumnSpec[];
+
+/**
+ * The crosswalk columns when the header names a `split` column: each row then gives a team or a
+ * split (exactly one), so `team` is optional (a file of splits only may leave it out).
+ * A header without `split` is matched against CROSSWALK_COLUMNS, unchanged.
+ */
+export const CROSSWALK_SPLIT_COLUMNS = [
+  { name: "org_id", aliases: [], required: true },
+  { name: "owner_id", aliases: [], required: true },
+  { name: "team", aliases: [], required: false },
+  { name: "split", aliases: [], required: false },
+  { name: "valid_from", aliases: [], required: true },
+  { name: "valid_to", aliases: [], required: true },
+  { name: "cost_center", aliases: [], required: false },
+  { name: "note", aliases: [], required: false },
+] as const satisfies readonly ColumnSpec[];
+
+type CrosswalkColumn = (typeof CROSSWALK_COLUMNS)[number] | (typeof CROSSWALK_SPLIT_COLUMNS)[number];
 
 export const TEAMS_COLUMNS = [
   { name: "team", aliases: [], required: true },
@@ -134,10 +164,17 @@ function isReservedTeam(team: string): boolean {
 }
 
 /**
- * The crosswalk CSV `org_id,owner_id,team,valid_from,valid_to[,cost_center][,note]`.
+ * The crosswalk CSV `org_id,owner_id,team,valid_from,valid_to[,cost_center][,note][,split]`
+ * (docs/crosswalk.md).
  * Per line: non-empty org_id/owner_id/team, team not a pseudo-team, owner_id not
  * `unallocated`, valid_from a date or empty (since the beginning: BEGINNING_OF_TIME),
  * valid_to empty or a date after valid_from.
+ * With a `split` column (`payments:60;search:40`, app/domain/splits.ts `parseSplitText`): each
+ * line gives exactly one of team or split (rule `team-or-split`); a split's percentages are > 0
+ * with at most 4 decimals and sum to exactly 100, its teams are distinct and not pseudo-teams
+ * (case-insensitive, as the team column); a split line gives no cost_center (a cost center
+ * belongs to one team). The entry then has `team: ""` and `split` set; without a split column
+ * the entries carry no `split` key at all.
  * Across the file: no two lines of one (org_id, owner_id) with overlapping periods,
  * no team with two different cost centers.
  */
@@ -146,8 +183,10 @@ export function validateCrosswalkCsv(
   rows: readonly CsvRecord[],
   opts: CsvValidateOptions = {},
 ): CsvValidation<CrosswalkCsvEntry> {
+  const hasSplit = opts.splits === true && header.some((h, i) => normalizeHeaderName(h, i) === "split");
+  const specs: readonly CrosswalkColumn[] = hasSplit ? CROSSWALK_SPLIT_COLUMNS : CROSSWALK_COLUMNS;
   return run(
-    CROSSWALK_COLUMNS,
+    specs,
     header,
     rows,
     opts,
@@ -155,17 +194,46 @@ export function validateCrosswalkCsv(
       const orgId = get("org_id");
       const ownerId = get("owner_id");
       const team = get("team");
-      for (const [c, v] of [
-        ["org_id", orgId],
-        ["owner_id", ownerId],
-        ["team", team],
-      ] as const) {
+      const splitRaw = get("split");
+      for (const [c, v] of [["org_id", orgId], ["owner_id", ownerId], ...(hasSplit ? [] : [["team", team] as const])] as const) {
         if (v === "") err(c, v, "required-value", "is empty");
       }
+      if (hasSplit) {
+        if (team === "" && splitRaw === "")
+          err("split", splitRaw, "team-or-split", "is empty and so is team: a row gives a team or a split");
+        else if (team !== "" && splitRaw !== "") {
+          err("split", splitRaw, "team-or-split", `is given with team ${JSON.stringify(team)}: a row gives a team or a split, not both`);
+        }
+      }
       if (ownerId.toLowerCase() === "unallocated") {
-        err("owner_id", ownerId, "unallocated-not-mappable", "is the unallocated row's owner, which no team can own (the allocation policy spreads it)");
+        err(
+          "owner_id",
+          ownerId,
+          "unallocated-not-mappable",
+          "is the unallocated row's owner, which no team can own (the allocation policy spreads it)",
+        );
       }
       if (team !== "" && isReservedTeam(team)) err("team", team, "reserved-team", "is a pseudo-team name");
+      let split: Split | null = null;
+      if (team === "" && splitRaw !== "") {
+        const parsed = parseSplitText(splitRaw);
+        if (!parsed.ok) {
+          for (const i of parsed.errors) {
+            const reserved = i.team !== undefined && isReservedTeam(i.team) && i.message === teamNameProblem(i.team);
+            err("split", splitRaw, reserved ? "reserved-team" : "split", `is not a valid split: ${i.message}`);
+          }
+        } else {
+          // the team column refuses pseudo-teams case-insensitively; so does the split column
+          for (const s of parsed.split) {
+            if (isReservedTeam(s.team))
+              err("split", splitRaw, "reserved-team", `is not a valid split: team ${JSON.stringify(s.team)} is a pseudo-team name`);
+          }
+          split = parsed.split;
+        }
+        const ccRaw = get("cost_center");
+        if (ccRaw !== "")
+          err("cost_center", ccRaw, "team-cost-center", "is given on a split row: a cost center belongs to one team, not to a split");
+      }
       const fromRaw = get("valid_from");
       const toRaw = get("valid_to");
       // empty valid_from: since the beginning (BEGINNING_OF_TIME)
@@ -185,7 +253,7 @@ export function validateCrosswalkCsv(
       if (isBad() || !from.ok) return null;
       const cc = get("cost_center");
       const note = get("note");
-      return {
+      const entry: CrosswalkCsvEntry = {
         line,
         orgId,
         ownerId,
@@ -195,6 +263,8 @@ export function validateCrosswalkCsv(
         costCenter: cc === "" ? null : cc,
         note: note === "" ? null : note,
       };
+      if (hasSplit) entry.split = split;
+      return entry;
     },
     (entries, issues) => {
       // overlaps within the file, per (org_id, owner_id)
@@ -257,11 +327,7 @@ export function validateCrosswalkCsv(
  * The teams CSV `team,cost_center` (cost_center may be empty = none). A team listed
  * twice with different cost centers is an error; an identical repeat is dropped with a warning.
  */
-export function validateTeamsCsv(
-  header: string[],
-  rows: readonly CsvRecord[],
-  opts: CsvValidateOptions = {},
-): CsvValidation<TeamCsvEntry> {
+export function validateTeamsCsv(header: string[], rows: readonly CsvRecord[], opts: CsvValidateOptions = {}): CsvValidation<TeamCsvEntry> {
   const seen = new Map<string, TeamCsvEntry>();
   const dupWarnings: string[] = [];
   const result = run(TEAMS_COLUMNS, header, rows, opts, (get, line, err, isBad) => {
@@ -324,7 +390,10 @@ export function validateOwnerNamesCsv(
           "duplicate-entry",
           `names org ${JSON.stringify(orgId)}, owner ${JSON.stringify(ownerId)} differently from line ${prev.line} (${JSON.stringify(prev.displayName)})`,
         );
-      } else dupWarnings.push(`line ${line}: owner ${JSON.stringify(ownerId)} of org ${JSON.stringify(orgId)} repeats line ${prev.line}; ignored`);
+      } else
+        dupWarnings.push(
+          `line ${line}: owner ${JSON.stringify(ownerId)} of org ${JSON.stringify(orgId)} repeats line ${prev.line}; ignored`,
+        );
       return null;
     }
     const e = { line, orgId, ownerId, displayName };

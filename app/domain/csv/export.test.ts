@@ -66,7 +66,14 @@ describe("ExportValidator: a valid file", () => {
       usageShare: "0.6",
       isUnallocated: false,
     });
-    expect(rows[5]).toMatchObject({ line: 7, ownerId: "unallocated", isUnallocated: true, chargebackCost: "0.25", environmentId: "", resourceId: "" });
+    expect(rows[5]).toMatchObject({
+      line: 7,
+      ownerId: "unallocated",
+      isUnallocated: true,
+      chargebackCost: "0.25",
+      environmentId: "",
+      resourceId: "",
+    });
   });
 
   it("keeps totals exact beyond a double's precision", () => {
@@ -124,9 +131,7 @@ describe("rule 1: header and field count", () => {
   });
 
   it("warns about unknown columns and ignores them", () => {
-    const { headerOk, rows, summary } = run(
-      [`${HEADER},Org, extra `, "2026-04-01,sa-1,e,r,kafka,M,GB,1,1,1,o-1,x"].join("\n"),
-    );
+    const { headerOk, rows, summary } = run([`${HEADER},Org, extra `, "2026-04-01,sa-1,e,r,kafka,M,GB,1,1,1,o-1,x"].join("\n"));
     expect(headerOk).toBe(true);
     expect(summary.ok).toBe(true);
     expect(rows).toHaveLength(1);
@@ -202,7 +207,9 @@ describe("rule 1: header and field count", () => {
   });
 
   it("counts every row with an empty product or metric and lists the first five lines", () => {
-    const body = Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? `2026-04-01,sa-${i},e,r${i},,,GB,1,1,1` : `2026-04-01,sa-${i},e,r${i},kafka,M,GB,1,1,1`));
+    const body = Array.from({ length: 8 }, (_, i) =>
+      i % 2 === 0 ? `2026-04-01,sa-${i},e,r${i},,,GB,1,1,1` : `2026-04-01,sa-${i},e,r${i},kafka,M,GB,1,1,1`,
+    );
     const more = ["2026-04-01,sa-9,e,r9,kafka,,GB,2,2,1", "2026-04-01,sa-10,e,r10,,M,GB,2,2,1", "2026-04-01,sa-11,e,r11,k,M,GB,2,2,1"];
     const { summary } = run([HEADER, ...body, ...more].join("\n"), { granularity: "daily" });
     expect(summary.ok).toBe(true);
@@ -366,9 +373,12 @@ describe("rule 3: money fields and usage_share", () => {
 describe("rule 4: the unallocated row", () => {
   it("rejects a second unallocated row in a bucket, naming the first line", () => {
     const { summary } = run(
-      [HEADER, "2026-04-01,unallocated,,,support,S,USD,1,1,0", "2026-04-01,sa-1,e,r,kafka,M,GB,1,1,1", "2026-04-01,Unallocated,,,support,S,USD,2,2,0"].join(
-        "\n",
-      ),
+      [
+        HEADER,
+        "2026-04-01,unallocated,,,support,S,USD,1,1,0",
+        "2026-04-01,sa-1,e,r,kafka,M,GB,1,1,1",
+        "2026-04-01,Unallocated,,,support,S,USD,2,2,0",
+      ].join("\n"),
     );
     const e = only(summary, "unallocated-unique");
     expect(e).toMatchObject({ line: 4, column: "owner_id", value: "Unallocated" });
@@ -399,9 +409,12 @@ describe("rule 4: the unallocated row", () => {
 
   it("warns about a bucket without an unallocated row", () => {
     const { summary } = run(
-      [HEADER, "2026-04-01,unallocated,,,support,S,USD,1,1,0", "2026-04-03,sa-1,e,r,kafka,M,GB,1,1,1", "2026-04-02,sa-1,e,r,kafka,M,GB,1,1,1"].join(
-        "\n",
-      ),
+      [
+        HEADER,
+        "2026-04-01,unallocated,,,support,S,USD,1,1,0",
+        "2026-04-03,sa-1,e,r,kafka,M,GB,1,1,1",
+        "2026-04-02,sa-1,e,r,kafka,M,GB,1,1,1",
+      ].join("\n"),
     );
     expect(summary.ok).toBe(true);
     expect(summary.warnings).toEqual([
@@ -413,9 +426,11 @@ describe("rule 4: the unallocated row", () => {
 
 describe("rule 5: group balance", () => {
   const group = (a: string, b: string, original = "10") =>
-    [HEADER, `2026-04-01,sa-1,e,lkc-1,kafka,KafkaNetworkRead,GB,${a},${original},0.5`, `2026-04-01,sa-2,e,lkc-1,kafka,KafkaNetworkRead,GB,${b},${original},0.5`].join(
-      "\n",
-    );
+    [
+      HEADER,
+      `2026-04-01,sa-1,e,lkc-1,kafka,KafkaNetworkRead,GB,${a},${original},0.5`,
+      `2026-04-01,sa-2,e,lkc-1,kafka,KafkaNetworkRead,GB,${b},${original},0.5`,
+    ].join("\n");
 
   it("accepts a sum within 0.01 of original_amount (inclusive)", () => {
     expect(run(group("5", "5.01")).summary.ok).toBe(true);
@@ -452,9 +467,7 @@ describe("rule 5: group balance", () => {
   });
 
   it("excludes the unallocated row from groups", () => {
-    const { summary } = run(
-      [HEADER, "2026-04-01,sa-1,e,r,kafka,M,GB,5,5,1", "2026-04-01,unallocated,e,r,kafka,M,GB,3,3,0"].join("\n"),
-    );
+    const { summary } = run([HEADER, "2026-04-01,sa-1,e,r,kafka,M,GB,5,5,1", "2026-04-01,unallocated,e,r,kafka,M,GB,3,3,0"].join("\n"));
     expect(summary.ok).toBe(true);
   });
 
@@ -559,9 +572,7 @@ describe("time warnings", () => {
   it("warns when the period ended less than 48 hours before ingest", () => {
     const { summary } = run(daily, { now: new Date("2026-05-02T23:59:59Z") });
     expect(summary.ok).toBe(true);
-    expect(summary.warnings).toEqual([
-      expect.stringContaining("the period ended less than 48 hours before ingest"),
-    ]);
+    expect(summary.warnings).toEqual([expect.stringContaining("the period ended less than 48 hours before ingest")]);
     expect(summary.warnings[0]).toContain("the vendor's data may still be arriving");
   });
 
@@ -634,7 +645,10 @@ describe("absorbAggregates (the staged ingest path)", () => {
   it("still applies the file-level rules: a missing unallocated row is a warning", () => {
     const v = new ExportValidator({});
     v.header(HEADER.split(","), 1);
-    v.absorbAggregates({ rows: 1, buckets: [{ bucket: "2026-04-01", firstLine: 2, unallocatedLine: null, total: "1", unallocatedTotal: "0" }] });
+    v.absorbAggregates({
+      rows: 1,
+      buckets: [{ bucket: "2026-04-01", firstLine: 2, unallocatedLine: null, total: "1", unallocatedTotal: "0" }],
+    });
     expect(v.finish().warnings).toContain("bucket 2026-04-01 has no unallocated row; its unallocated amount is 0");
   });
 });

@@ -206,7 +206,8 @@ export class ExportValidator {
       this.total = this.total.plus(b.total);
       this.unallocatedTotal = this.unallocatedTotal.plus(b.unallocatedTotal);
     }
-    if (agg.emptyLabels) this.emptyLabels = { count: agg.emptyLabels.count, lines: agg.emptyLabels.lines.slice(0, EMPTY_LABEL_LINES_SHOWN) };
+    if (agg.emptyLabels)
+      this.emptyLabels = { count: agg.emptyLabels.count, lines: agg.emptyLabels.lines.slice(0, EMPTY_LABEL_LINES_SHOWN) };
     return true;
   }
 
@@ -429,9 +430,7 @@ export class ExportValidator {
       const b = sorted[0];
       if (isFirstOfMonth(b) || isMonday(b)) {
         const g: Granularity = isFirstOfMonth(b) ? "monthly" : "weekly";
-        this.warnings.push(
-          `granularity inferred from a single bucket (${b}) as ${g}; state it with --granularity`,
-        );
+        this.warnings.push(`granularity inferred from a single bucket (${b}) as ${g}; state it with --granularity`);
         return g;
       }
       return "daily";
@@ -482,14 +481,10 @@ export class ExportValidator {
       const unit = granularity === "weekly" ? "week" : "month";
       const fits = (d: string) => fitsGranularity(d, granularity);
       if (!fits(range.from)) {
-        this.warnings.push(
-          `the requested range starts ${range.from}, inside a ${unit}: the first ${granularity} bucket may be partial`,
-        );
+        this.warnings.push(`the requested range starts ${range.from}, inside a ${unit}: the first ${granularity} bucket may be partial`);
       }
       if (!fits(addDays(range.to, 1))) {
-        this.warnings.push(
-          `the requested range ends ${range.to}, inside a ${unit}: the last ${granularity} bucket may be partial`,
-        );
+        this.warnings.push(`the requested range ends ${range.to}, inside a ${unit}: the last ${granularity} bucket may be partial`);
       }
     }
   }

@@ -98,7 +98,13 @@ export function matchHeader(
 export function checkFieldCount(fields: string[], expected: number, line: number, issues: IssueList): boolean {
   if (fields.length === expected) return true;
   issues.add(
-    makeIssue(line, null, null, "field-count", `the row has ${fields.length} field${fields.length === 1 ? "" : "s"}, the header has ${expected}`),
+    makeIssue(
+      line,
+      null,
+      null,
+      "field-count",
+      `the row has ${fields.length} field${fields.length === 1 ? "" : "s"}, the header has ${expected}`,
+    ),
   );
   return false;
 }

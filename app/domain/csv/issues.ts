@@ -30,8 +30,7 @@ export const RULES: Readonly<Record<string, string>> = {
   "unallocated-unique": "at most one unallocated row per bucket",
   "unallocated-amounts": "on the unallocated row chargeback_cost = original_amount",
   "unallocated-share": "on the unallocated row usage_share = 0",
-  "group-original-amount":
-    "all rows of a (bucket, resource_id, metric) group carry the same original_amount",
+  "group-original-amount": "all rows of a (bucket, resource_id, metric) group carry the same original_amount",
   "group-balance": "a (bucket, resource_id, metric) group's chargeback_cost sums to its original_amount within 0.01 USD",
   "not-empty": "the file is not empty",
   "record-limit": `a record is at most ${MAX_RECORD_BYTES} bytes (1 MiB) long and has at most ${MAX_FIELDS} fields`,
@@ -56,13 +55,7 @@ function quote(s: string): string {
  * `line 7, column "chargeback_cost": value "12,50" is not a decimal (rule: money fields are plain decimals)`.
  * `text` is the problem ("is not a decimal"); with a value it follows `value "…"`.
  */
-export function makeIssue(
-  line: number,
-  column: string | null,
-  value: string | null,
-  rule: string,
-  text: string,
-): ValidationIssue {
+export function makeIssue(line: number, column: string | null, value: string | null, rule: string, text: string): ValidationIssue {
   let where = line > 0 ? `line ${line}` : "file";
   if (column !== null) where += `, column ${quote(column)}`;
   const what = value !== null ? `value ${quote(value)} ${text}` : text;

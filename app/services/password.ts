@@ -49,7 +49,8 @@ export class HashGate {
       return await task();
     } finally {
       const next = this.waiting.shift();
-      if (next) next(); // the slot passes to the next waiter (active unchanged)
+      if (next)
+        next(); // the slot passes to the next waiter (active unchanged)
       else this.active--;
     }
   }

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CsvByteGuard, dataChunks, type ByteScan } from "./ingest-staged";
+import { CsvByteGuard, dataChunks, type ByteScan } from "./import-staged";
 
 const check = (text: string, fields = 3) => new CsvByteGuard(fields).check(Buffer.from(text, "latin1"));
 
@@ -68,7 +68,12 @@ describe("dataChunks (issue 11: bounded lines, trailing blank lines)", () => {
     const scan: ByteScan = { sha256: "", stopped: null };
     const out: Buffer[] = [];
     for await (const c of dataChunks(file, headerBytes, guard, scan, () => {})) out.push(Buffer.from(c));
-    return { text: Buffer.concat(out).toString("latin1"), largest: Math.max(0, ...out.map((b) => b.length)), stopped: scan.stopped, lines: guard.lines };
+    return {
+      text: Buffer.concat(out).toString("latin1"),
+      largest: Math.max(0, ...out.map((b) => b.length)),
+      stopped: scan.stopped,
+      lines: guard.lines,
+    };
   }
 
   it("stops at a line longer than 1 MiB without buffering it whole", async () => {
@@ -76,7 +81,9 @@ describe("dataChunks (issue 11: bounded lines, trailing blank lines)", () => {
     expect(r.stopped).toBe("a line longer than 1048576 bytes");
     expect(r.text).toBe("a,b\n");
     // the same with the long line at the very start and no line break at all
-    expect((await stream(Buffer.concat([Buffer.from("h1,h2\n"), Buffer.alloc(3 << 20, 120)]))).stopped).toBe("a line longer than 1048576 bytes");
+    expect((await stream(Buffer.concat([Buffer.from("h1,h2\n"), Buffer.alloc(3 << 20, 120)]))).stopped).toBe(
+      "a line longer than 1048576 bytes",
+    );
     // a long line within the cap passes
     const ok = await stream(Buffer.concat([Buffer.from("h1,h2\n"), Buffer.alloc(900_000, 120), Buffer.from(",c\nd,e\n")]));
     expect(ok.stopped).toBeNull();

@@ -1,9 +1,10 @@
 /**
- * Account management shared by the `users` CLI and the /admin/users page:
+ * Account management shared by the `users` CLI and the /admin/users page (docs/auth.md):
  * validation (zod), hashing, the change itself and its audit entry, in one
  * transaction. Passwords never reach the audit log or any message.
  */
 import { z } from "zod";
+import { InputError } from "../domain/errors";
 import type { Db } from "../../db/client";
 import { writeAudit } from "../../db/queries/audit";
 import {
@@ -20,9 +21,7 @@ import {
   type Role,
   type UserRow,
 } from "../../db/queries/users";
-import { hashPassword, PASSWORD_MAX, PASSWORD_MIN } from "./password.server";
-
-export class UserInputError extends Error {}
+import { hashPassword, PASSWORD_MAX, PASSWORD_MIN } from "./password";
 
 export const emailSchema = z
   .string({ error: "email is required" })
@@ -36,9 +35,10 @@ export const passwordSchema = z
   .min(PASSWORD_MIN, `password must be at least ${PASSWORD_MIN} characters`)
   .max(PASSWORD_MAX, `password must be at most ${PASSWORD_MAX} characters`);
 
-function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+/** Validates one field; every problem in the message (joined by "; "), the field named. */
+function parse<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
   const r = schema.safeParse(value);
-  if (!r.success) throw new UserInputError(r.error.issues.map((i) => i.message).join("; "));
+  if (!r.success) throw new InputError(r.error.issues.map((i) => i.message).join("; "), { field });
   return r.data;
 }
 
@@ -46,7 +46,7 @@ const publicUser = (u: UserRow) => ({ id: u.id, email: u.email, role: u.role, di
 
 async function mustFind(db: Db, email: string) {
   const u = await findUserByEmail(db, email);
-  if (!u) throw new UserInputError(`no user with email ${normalizeEmail(email)}`);
+  if (!u) throw new InputError(`no user with email ${normalizeEmail(email)}`, { field: "email" });
   return u;
 }
 
@@ -54,7 +54,7 @@ async function guardLastAdmin(db: Db, u: UserRow, next: { role: Role; disabled: 
   const wasActiveAdmin = u.role === "finance_admin" && !u.disabled;
   const staysActiveAdmin = next.role === "finance_admin" && !next.disabled;
   if (wasActiveAdmin && !staysActiveAdmin && (await countActiveAdmins(db)) <= 1) {
-    throw new UserInputError("refused: this is the last active finance admin");
+    throw new InputError("refused: this is the last active finance admin");
   }
 }
 
@@ -69,22 +69,22 @@ export async function addUser(
   input: { email: unknown; role: unknown; password?: unknown },
   opts: { requirePassword?: boolean } = {},
 ): Promise<UserRow> {
-  const email = parse(emailSchema, input.email);
-  const role = parse(roleSchema, input.role);
+  const email = parse(emailSchema, input.email, "email");
+  const role = parse(roleSchema, input.role, "role");
   const given = input.password === undefined || input.password === null || input.password === "" ? undefined : input.password;
-  if (opts.requirePassword && given === undefined) throw new UserInputError("password is required");
-  const password = given === undefined ? undefined : parse(passwordSchema, given);
+  if (opts.requirePassword && given === undefined) throw new InputError("password is required", { field: "password" });
+  const password = given === undefined ? undefined : parse(passwordSchema, given, "password");
   const passwordHash = password === undefined ? null : await hashPassword(password);
   return db.transaction(async (tx) => {
     const u = await insertUser(tx, { email, role, passwordHash });
-    if (!u) throw new UserInputError(`a user with email ${email} already exists`);
+    if (!u) throw new InputError(`a user with email ${email} already exists`, { field: "email" });
     await writeAudit(tx, { actor, action: "create", entity: "user", entityId: email, after: publicUser(u) });
     return u;
   });
 }
 
 export async function setDisabled(db: Db, actor: string, emailInput: unknown, disabled: boolean): Promise<UserRow> {
-  const email = parse(emailSchema, emailInput);
+  const email = parse(emailSchema, emailInput, "email");
   return db.transaction(async (tx) => {
     const u = await mustFind(tx, email);
     if (u.disabled === disabled) return u;
@@ -105,8 +105,8 @@ export async function setDisabled(db: Db, actor: string, emailInput: unknown, di
 }
 
 export async function setRole(db: Db, actor: string, emailInput: unknown, roleInput: unknown): Promise<UserRow> {
-  const email = parse(emailSchema, emailInput);
-  const role = parse(roleSchema, roleInput);
+  const email = parse(emailSchema, emailInput, "email");
+  const role = parse(roleSchema, roleInput, "role");
   return db.transaction(async (tx) => {
     const u = await mustFind(tx, email);
     if (u.role === role) return u;
@@ -126,15 +126,21 @@ export async function setRole(db: Db, actor: string, emailInput: unknown, roleIn
 }
 
 export async function resetPassword(db: Db, actor: string, emailInput: unknown, passwordInput: unknown): Promise<UserRow> {
-  const email = parse(emailSchema, emailInput);
-  const password = parse(passwordSchema, passwordInput);
+  const email = parse(emailSchema, emailInput, "email");
+  const password = parse(passwordSchema, passwordInput, "password");
   const passwordHash = await hashPassword(password);
   return db.transaction(async (tx) => {
     const u = await mustFind(tx, email);
     await updateUserPasswordHash(tx, u.id, passwordHash);
     const sessions = await revokeUserSessions(tx, u.id);
     const cleared = await clearLoginAttempts(tx, email);
-    await writeAudit(tx, { actor, action: "password_reset", entity: "user", entityId: email, after: { sessions_revoked: sessions, throttle_cleared: cleared } });
+    await writeAudit(tx, {
+      actor,
+      action: "password_reset",
+      entity: "user",
+      entityId: email,
+      after: { sessions_revoked: sessions, throttle_cleared: cleared },
+    });
     return u;
   });
 }
@@ -144,10 +150,27 @@ export async function resetPassword(db: Db, actor: string, emailInput: unknown, 
  * belong to an account: throttles are kept for typed emails, known or not.
  */
 export async function unlockSignIn(db: Db, actor: string, emailInput: unknown): Promise<{ email: string; cleared: number }> {
-  const email = parse(emailSchema, emailInput);
+  const email = parse(emailSchema, emailInput, "email");
   return db.transaction(async (tx) => {
     const cleared = await clearLoginAttempts(tx, email);
     await writeAudit(tx, { actor, action: "unlock", entity: "user", entityId: email, after: { throttle_cleared: cleared } });
     return { email, cleared };
   });
+}
+
+// ---------------------------------------------------------------- seeded accounts
+
+/**
+ * Creates an account with a generated password for a data set nobody typed (the demo's
+ * accounts, the load test's throwaway viewer): no validation of the generated values
+ * and no audit entry. Returns undefined when the email is taken.
+ */
+export async function seedUser(db: Db, u: { email: string; role: Role; password: string }): Promise<UserRow | undefined> {
+  return insertUser(db, { email: u.email, role: u.role, passwordHash: await hashPassword(u.password) });
+}
+
+/** Disables a seeded account when its run ends (no audit entry, sessions left to expire); a missing account is ignored. */
+export async function disableSeededUser(db: Db, email: string): Promise<void> {
+  const u = await findUserByEmail(db, email);
+  if (u) await updateUserDisabled(db, u.id, true);
 }
