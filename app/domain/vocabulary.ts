@@ -52,6 +52,8 @@ export const ReportFormatSchema = z.enum(REPORT_FORMATS);
  */
 export const UNMAPPED = "unmapped";
 export const UNALLOCATED = "unallocated";
+/** The owner id of the export's unallocated row (any case in the file; stored lowercase): not a team, never mappable. */
+export const UNALLOCATED_OWNER_ID = "unallocated";
 export const UNASSIGNED = "unassigned";
 /** The pseudo-groups a report or dashboard may show beside real teams and cost centers. */
 export const DISPLAY_PSEUDO_GROUPS = [UNMAPPED, UNALLOCATED, UNASSIGNED] as const;

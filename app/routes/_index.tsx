@@ -8,10 +8,27 @@ import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { StackedSpendChart } from "~/components/dashboard/charts";
 import { FilterBar } from "~/components/dashboard/FilterBar";
-import { PeriodTable, Table, td, tdNum, th, thNum, AmountCells } from "~/components/dashboard/tables";
+import {
+  Badge,
+  buttonClass,
+  Card,
+  cx,
+  EmptyState,
+  Money,
+  Muted,
+  PageHeader,
+  Stat,
+  Table,
+  TBody,
+  td,
+  tdNum,
+  th,
+  THead,
+  thNum,
+} from "~/components/ui";
+import { Change, coverageBand, CoverageMeter, GroupLink } from "~/components/dashboard/parts";
+import { AmountCells, PeriodTable } from "~/components/dashboard/tables";
 import { TrustBar } from "~/components/dashboard/TrustBar";
-import { Change, CoverageMeter, coverageBand, cx, GroupLink, Kpi, Usd } from "~/components/dashboard/ui";
-import { Badge, buttonClass, Card, EmptyState, PageHeader } from "~/components/ui";
 import { filtersToSearch, type SortKey } from "~/lib/filters";
 import { dashboardBase, timing } from "~/lib/filters.server";
 import { formatPercent, formatUsd } from "~/lib/format";
@@ -126,23 +143,25 @@ export default function Overview() {
       <TrustBar trust={d.trust} />
 
       <div className="mb-6 grid grid-cols-1 gap-4 md:grid-cols-3">
-        <Kpi
+        <Stat
+          size="lg"
           testId="kpi-total"
           label="Total spend"
           value={formatUsd(d.kpi.total)}
-          sub={
+          hint={
             <>
               <Change change={d.kpi.change} pct={d.kpi.changePct} />{" "}
               <span className="text-slate-400">vs {formatUsd(d.kpi.previousTotal)} before</span>
             </>
           }
         />
-        <Kpi
+        <Stat
+          size="lg"
           testId="kpi-coverage"
           label="Allocation coverage"
           value={d.kpi.coverage === null ? "—" : formatPercent(d.kpi.coverage)}
           badge={<Badge tone={band.tone}>{band.label}</Badge>}
-          sub={
+          hint={
             <>
               <span>
                 {formatUsd(d.kpi.unmapped)} unmapped ·{" "}
@@ -154,11 +173,12 @@ export default function Overview() {
             </>
           }
         />
-        <Kpi
+        <Stat
+          size="lg"
           testId="kpi-unallocated"
           label="Net unallocated"
-          value={<Usd value={d.kpi.netUnallocated} />}
-          sub={
+          value={<Money value={d.kpi.netUnallocated} />}
+          hint={
             <span>
               {new Decimal(d.kpi.netUnallocated).isNegative() ? "Credits and refunds" : "Org-level cost"} spread by each org&apos;s policy
               {new Decimal(d.kpi.unallocatedKept).isZero() ? "" : `; ${formatUsd(d.kpi.unallocatedKept)} left on “unallocated”`}
@@ -173,7 +193,7 @@ export default function Overview() {
         className="mb-6"
       >
         {d.periods.length === 0 ? (
-          <p className="py-12 text-center text-sm text-slate-500">No spend in this range. Try a longer period or another organization.</p>
+          <Muted>No spend in this range. Try a longer period or another organization.</Muted>
         ) : (
           <>
             <StackedSpendChart
@@ -202,7 +222,7 @@ export default function Overview() {
         padded={false}
       >
         <Table caption={`Spend by ${groupLabel.toLowerCase()}`} testId="group-table">
-          <thead className="bg-slate-50">
+          <THead>
             <tr>
               {COLS.map((c) => {
                 const active = f.sort === c.key;
@@ -228,8 +248,8 @@ export default function Overview() {
                 );
               })}
             </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100 bg-white">
+          </THead>
+          <TBody>
             {d.rows.map((r) => (
               <tr key={r.group} className="hover:bg-slate-50" data-testid="group-row">
                 <th scope="row" className={cx(td, "text-left font-normal")}>
@@ -242,20 +262,20 @@ export default function Overview() {
                 </td>
               </tr>
             ))}
-          </tbody>
+          </TBody>
           <tfoot className="border-t-2 border-slate-200 bg-slate-50">
             <tr>
               <th scope="row" className={cx(td, "text-left font-semibold")}>
                 Total
               </th>
               <td className={cx(tdNum, "font-semibold")}>
-                <Usd value={d.kpi.direct} />
+                <Money value={d.kpi.direct} />
               </td>
               <td className={cx(tdNum, "font-semibold")}>
-                <Usd value={d.kpi.netUnallocated} />
+                <Money value={d.kpi.netUnallocated} />
               </td>
               <td className={cx(tdNum, "font-semibold")} data-testid="table-total">
-                <Usd value={d.kpi.total} />
+                <Money value={d.kpi.total} />
               </td>
               <td className={tdNum}>{d.kpi.total === "0" ? "—" : "100.0%"}</td>
               <td className={tdNum}>

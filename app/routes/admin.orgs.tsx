@@ -7,8 +7,7 @@ import { listTeams } from "../../db/queries/teams";
 import { createOrg, saveOrgSettings } from "~/services/orgs";
 import { createOrgSchema, POLICY_FIELD_NAMES, saveOrgSchema } from "~/forms/orgs";
 import { CsrfInput } from "~/components/csrf";
-import { Alert, Badge, Card, EmptyState, PageHeader, buttonClass, inputClass, labelClass } from "~/components/ui";
-import { smallInput } from "~/components/admin/shared";
+import { ActionResult, Badge, buttonClass, Card, EmptyState, inputClass, labelClass, PageHeader, smallInput } from "~/components/ui";
 import { requireMutation, requireRole } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
 import { handleInput, parseForm } from "~/lib/forms.server";
@@ -103,15 +102,7 @@ export default function AdminOrgs() {
         }
       />
       <div className="space-y-6">
-        {result ? (
-          result.ok ? (
-            <Alert tone="success">{result.message}</Alert>
-          ) : (
-            <div data-testid="action-error">
-              <Alert>{result.error}</Alert>
-            </div>
-          )
-        ) : null}
+        <ActionResult result={result} />
         {orgs.length === 0 ? (
           <EmptyState title="No organizations yet">Add one below, or upload an export for a new organization.</EmptyState>
         ) : (

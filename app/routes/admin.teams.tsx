@@ -8,8 +8,26 @@ import { listTeamsForAdmin } from "../../db/queries/teams";
 import { createTeam, deleteTeam, moveTeam, renameTeam, setTeamArchived } from "~/services/teams";
 import { archiveTeamSchema, createTeamSchema, deleteTeamSchema, moveTeamSchema, renameTeamSchema } from "~/forms/teams";
 import { CsrfInput } from "~/components/csrf";
-import { Alert, Badge, Card, EmptyState, PageHeader, buttonClass, inputClass, labelClass } from "~/components/ui";
-import { TBody, THead, Table, cx, inlineInput, td, tdNum, th, thNum } from "~/components/admin/shared";
+import {
+  ActionResult,
+  Badge,
+  buttonClass,
+  Card,
+  cx,
+  EmptyState,
+  HeadRow,
+  inlineInput,
+  inputClass,
+  labelClass,
+  linkButtonClass,
+  PageHeader,
+  RowForm,
+  Table,
+  TBody,
+  td,
+  tdNum,
+  THead,
+} from "~/components/ui";
 import { requireMutation, requireRole } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
 import { handleInput, parseForm } from "~/lib/forms.server";
@@ -95,15 +113,7 @@ export default function AdminTeams() {
         ))}
       </datalist>
       <div className="space-y-6">
-        {result ? (
-          result.ok ? (
-            <Alert tone="success">{result.message}</Alert>
-          ) : (
-            <div data-testid="action-error">
-              <Alert>{result.error}</Alert>
-            </div>
-          )
-        ) : null}
+        <ActionResult result={result} />
         <div className="grid grid-cols-1 gap-6 lg:grid-cols-3">
           <Card title="New team" className="lg:col-span-2">
             <Form
@@ -170,42 +180,29 @@ export default function AdminTeams() {
           ) : (
             <Table testId="teams-table">
               <THead>
-                <tr>
-                  <th className={th}>Team</th>
-                  <th className={th}>Cost center</th>
-                  <th className={thNum}>Crosswalk entries</th>
-                  <th className={th}>Status</th>
-                  <th className={`${th} text-right`}>Archive / delete</th>
-                </tr>
+                <HeadRow
+                  cols={["Team", "Cost center", "Crosswalk entries", "Status", "Archive / delete"]}
+                  num={["Crosswalk entries", "Archive / delete"]}
+                />
               </THead>
               <TBody>
                 {teams.map((t) => (
                   <tr key={t.id} data-testid={`team-${t.name}`} className={cx(t.archived && "bg-slate-50 text-slate-500")}>
                     <td className={td}>
-                      <Form method="post" className="flex items-center gap-1.5">
-                        <CsrfInput />
-                        <input type="hidden" name="intent" value="rename" />
-                        <input type="hidden" name="id" value={t.id} />
+                      <RowForm intent="rename" fields={{ id: t.id }} className="flex items-center gap-1.5">
                         <input
                           name="name"
                           defaultValue={t.name}
                           aria-label={`Name of ${t.name}`}
                           className={`${inlineInput} w-44 font-medium`}
                         />
-                        <button
-                          type="submit"
-                          className="rounded px-2 py-1 text-xs font-medium text-indigo-700 hover:bg-indigo-50"
-                          disabled={busy}
-                        >
+                        <button type="submit" className={linkButtonClass} disabled={busy}>
                           Rename
                         </button>
-                      </Form>
+                      </RowForm>
                     </td>
                     <td className={td}>
-                      <Form method="post" className="flex items-center gap-1.5">
-                        <CsrfInput />
-                        <input type="hidden" name="intent" value="move" />
-                        <input type="hidden" name="id" value={t.id} />
+                      <RowForm intent="move" fields={{ id: t.id }} className="flex items-center gap-1.5">
                         <input
                           name="cost_center"
                           list="cost-centers"
@@ -214,14 +211,10 @@ export default function AdminTeams() {
                           aria-label={`Cost center of ${t.name}`}
                           className={`${inlineInput} w-32 font-mono`}
                         />
-                        <button
-                          type="submit"
-                          className="rounded px-2 py-1 text-xs font-medium text-indigo-700 hover:bg-indigo-50"
-                          disabled={busy}
-                        >
+                        <button type="submit" className={linkButtonClass} disabled={busy}>
                           Move
                         </button>
-                      </Form>
+                      </RowForm>
                     </td>
                     <td className={tdNum}>
                       <Link to={`/crosswalk?team=${encodeURIComponent(t.name)}`} className="text-indigo-700 hover:underline">
@@ -232,23 +225,12 @@ export default function AdminTeams() {
                     <td className={td}>{t.archived ? <Badge>archived</Badge> : <Badge tone="success">active</Badge>}</td>
                     <td className={cx(td, "text-right")}>
                       <div className="flex justify-end gap-1.5">
-                        <Form method="post">
-                          <CsrfInput />
-                          <input type="hidden" name="intent" value={t.archived ? "unarchive" : "archive"} />
-                          <input type="hidden" name="id" value={t.id} />
+                        <RowForm intent={t.archived ? "unarchive" : "archive"} fields={{ id: t.id }}>
                           <button type="submit" className={buttonClass.secondary} disabled={busy}>
                             {t.archived ? "Restore" : "Archive"}
                           </button>
-                        </Form>
-                        <Form
-                          method="post"
-                          onSubmit={(e) => {
-                            if (!confirm(`Delete team ${t.name}?`)) e.preventDefault();
-                          }}
-                        >
-                          <CsrfInput />
-                          <input type="hidden" name="intent" value="delete" />
-                          <input type="hidden" name="id" value={t.id} />
+                        </RowForm>
+                        <RowForm intent="delete" fields={{ id: t.id }} confirmText={`Delete team ${t.name}?`}>
                           <button
                             type="submit"
                             className={buttonClass.danger}
@@ -257,7 +239,7 @@ export default function AdminTeams() {
                           >
                             Delete
                           </button>
-                        </Form>
+                        </RowForm>
                       </div>
                     </td>
                   </tr>

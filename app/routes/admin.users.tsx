@@ -3,7 +3,23 @@ import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { listUsers } from "../../db/queries/users";
 import { CsrfInput } from "~/components/csrf";
-import { Alert, Badge, Card, EmptyState, PageHeader, buttonClass, inputClass, labelClass } from "~/components/ui";
+import {
+  ActionResult,
+  Badge,
+  buttonClass,
+  Card,
+  cx,
+  EmptyState,
+  HeadRow,
+  inputClass,
+  labelClass,
+  PageHeader,
+  RowForm,
+  Table,
+  TBody,
+  td,
+  THead,
+} from "~/components/ui";
 import { requireMutation, requireRole } from "~/lib/auth.server";
 import { getDb, getEnv } from "~/lib/db.server";
 import { handleInput, parseForm } from "~/lib/forms.server";
@@ -85,7 +101,7 @@ export default function AdminUsers() {
         }
       />
       <div className="space-y-6">
-        {result ? result.ok ? <Alert tone="success">{result.message}</Alert> : <Alert>{result.error}</Alert> : null}
+        <ActionResult result={result} />
 
         <Card title="Add a user">
           <Form method="post" className="grid grid-cols-1 items-end gap-4 md:grid-cols-4" data-testid="add-user-form">
@@ -135,27 +151,18 @@ export default function AdminUsers() {
               <EmptyState title="No users yet">Add the first account above, or with `npm run users -- add`.</EmptyState>
             </div>
           ) : (
-            <table className="min-w-full divide-y divide-slate-200 text-sm">
-              <thead className="bg-slate-50 text-left text-xs font-medium uppercase tracking-wide text-slate-500">
-                <tr>
-                  <th className="px-5 py-2">Email</th>
-                  <th className="px-5 py-2">Role</th>
-                  <th className="px-5 py-2">Status</th>
-                  <th className="px-5 py-2">Created</th>
-                  <th className="px-5 py-2 text-right">Actions</th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
+            <Table>
+              <THead>
+                <HeadRow cols={["Email", "Role", "Status", "Created", "Actions"]} num={["Actions"]} />
+              </THead>
+              <TBody>
                 {users.map((u) => (
                   <tr key={u.id} data-testid={`user-${u.email}`}>
-                    <td className="px-5 py-2 font-medium text-slate-900">
+                    <td className={cx(td, "font-medium text-slate-900")}>
                       {u.email} {u.email === me ? <span className="text-xs font-normal text-slate-400">(you)</span> : null}
                     </td>
-                    <td className="px-5 py-2">
-                      <Form method="post" className="flex items-center gap-2">
-                        <CsrfInput />
-                        <input type="hidden" name="intent" value="set-role" />
-                        <input type="hidden" name="email" value={u.email} />
+                    <td className={td}>
+                      <RowForm intent="set-role" fields={{ email: u.email }} className="flex items-center gap-2">
                         <select
                           name="role"
                           defaultValue={u.role}
@@ -168,20 +175,17 @@ export default function AdminUsers() {
                         <button type="submit" className={buttonClass.secondary} disabled={busy}>
                           Set
                         </button>
-                      </Form>
+                      </RowForm>
                     </td>
-                    <td className="px-5 py-2">
+                    <td className={td}>
                       {u.disabled ? <Badge tone="danger">Disabled</Badge> : <Badge tone="success">Active</Badge>}{" "}
                       <span className="sr-only">{roleName(u.role)}</span>
                     </td>
-                    <td className="whitespace-nowrap px-5 py-2 tabular-nums text-slate-500">{String(u.created_at).slice(0, 10)}</td>
-                    <td className="px-5 py-2">
+                    <td className={cx(td, "whitespace-nowrap tabular-nums text-slate-500")}>{String(u.created_at).slice(0, 10)}</td>
+                    <td className={td}>
                       <div className="flex items-center justify-end gap-2">
                         {authMode === "password" ? (
-                          <Form method="post" className="flex items-center gap-2">
-                            <CsrfInput />
-                            <input type="hidden" name="intent" value="reset-password" />
-                            <input type="hidden" name="email" value={u.email} />
+                          <RowForm intent="reset-password" fields={{ email: u.email }} className="flex items-center gap-2">
                             <input
                               name="password"
                               type="password"
@@ -195,22 +199,19 @@ export default function AdminUsers() {
                             <button type="submit" className={buttonClass.secondary} disabled={busy}>
                               Reset
                             </button>
-                          </Form>
+                          </RowForm>
                         ) : null}
-                        <Form method="post">
-                          <CsrfInput />
-                          <input type="hidden" name="intent" value={u.disabled ? "enable" : "disable"} />
-                          <input type="hidden" name="email" value={u.email} />
+                        <RowForm intent={u.disabled ? "enable" : "disable"} fields={{ email: u.email }}>
                           <button type="submit" className={u.disabled ? buttonClass.secondary : buttonClass.danger} disabled={busy}>
                             {u.disabled ? "Enable" : "Disable"}
                           </button>
-                        </Form>
+                        </RowForm>
                       </div>
                     </td>
                   </tr>
                 ))}
-              </tbody>
-            </table>
+              </TBody>
+            </Table>
           )}
         </Card>
       </div>

@@ -3,8 +3,23 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { listAudit } from "../../db/queries/audit";
 import { auditFacets, countAudit } from "../../db/queries/audit";
-import { Badge, Card, EmptyState, PageHeader, buttonClass, type BadgeTone } from "~/components/ui";
-import { FilterField, JsonDiff, changedFields, TBody, THead, Table, cx, fmtWhen, smallInput, td, th } from "~/components/admin/shared";
+import {
+  Badge,
+  type BadgeTone,
+  buttonClass,
+  Card,
+  cx,
+  EmptyState,
+  FilterField,
+  PageHeader,
+  smallInput,
+  Table,
+  TBody,
+  td,
+  th,
+  THead,
+} from "~/components/ui";
+import { changedFields, fmtWhen, JsonDiff } from "~/components/admin/parts";
 import { requireRole } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
 import { isValidDate, addDays } from "~/domain/periods";

@@ -5,7 +5,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { FilterBar } from "~/components/dashboard/FilterBar";
 import { GroupDetail } from "~/components/dashboard/GroupDetail";
 import { TrustBar } from "~/components/dashboard/TrustBar";
-import { Badge, PageHeader } from "~/components/ui";
+import { Badge, Breadcrumb, PageHeader, TitleWith } from "~/components/ui";
 import { filtersToSearch } from "~/lib/filters";
 import { dashboardBase, timing } from "~/lib/filters.server";
 import { isDisplayPseudoGroup, UNASSIGNED } from "~/domain/vocabulary";
@@ -42,23 +42,18 @@ export default function CostCenterPage() {
   const teamSearch = search.replace("by=cost_center", "by=team");
   return (
     <>
-      <nav aria-label="Breadcrumb" className="mb-2 text-sm text-slate-500">
-        <Link to={`/${search}`} className="hover:underline">
-          Overview
-        </Link>{" "}
-        /{" "}
-        <Link to={`/cost-centers${search}`} className="hover:underline">
-          cost centers
-        </Link>{" "}
-        / <span className="text-slate-700">{d.key}</span>
-      </nav>
+      <Breadcrumb
+        links={[
+          { to: `/${search}`, label: "Overview" },
+          { to: `/cost-centers${search}`, label: "cost centers" },
+        ]}
+        current={d.key}
+      />
       <PageHeader
         title={
-          <span className="flex items-center gap-2">
-            {d.key}
-            {name ? <span className="text-base font-normal text-slate-500">{name}</span> : null}
+          <TitleWith title={d.key} aside={name}>
             {d.key === UNASSIGNED ? <Badge tone="warning">teams without a cost center</Badge> : null}
-          </span>
+          </TitleWith>
         }
         description={
           d.members.length ? (

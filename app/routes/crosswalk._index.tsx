@@ -38,21 +38,26 @@ import {
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import { CsrfInput } from "~/components/csrf";
-import { Alert, Badge, Card, EmptyState, PageHeader, buttonClass, inputClass, labelClass } from "~/components/ui";
 import {
-  FilterField,
-  IssuesTable,
-  OwnerLabel,
-  TBody,
-  THead,
-  Table,
+  Alert,
+  Badge,
+  buttonClass,
+  Card,
   cx,
-  smallInput,
+  EmptyState,
+  FilterField,
+  HeadRow,
   inlineInput,
+  inputClass,
+  labelClass,
+  PageHeader,
+  smallInput,
+  Table,
+  TBody,
   td,
-  th,
-  useIsAdmin,
-} from "~/components/admin/shared";
+  THead,
+} from "~/components/ui";
+import { IssuesTable, OwnerLabel, useIsAdmin } from "~/components/admin/parts";
 import { requireMutation, requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
 import { InputError, inputErrorResponse, parseForm } from "~/lib/forms.server";
@@ -460,17 +465,10 @@ export default function CrosswalkPage() {
           ) : (
             <Table testId="crosswalk-table">
               <THead>
-                <tr>
-                  <th className={th}>#</th>
-                  <th className={th}>Organization</th>
-                  <th className={th}>Owner</th>
-                  <th className={th}>Team</th>
-                  <th className={th}>Valid from</th>
-                  <th className={th}>Valid to</th>
-                  <th className={th}>Status</th>
-                  <th className={th}>Note</th>
-                  {isAdmin ? <th className={`${th} text-right`}>Actions</th> : null}
-                </tr>
+                <HeadRow
+                  cols={["#", "Organization", "Owner", "Team", "Valid from", "Valid to", "Status", "Note", isAdmin && "Actions"]}
+                  num={["Actions"]}
+                />
               </THead>
               <TBody>
                 {entries.map((e) =>
@@ -738,13 +736,7 @@ function BulkPreviewCard({ bulk, busy }: { bulk: Extract<ActionData, { intent: "
         {p.changes.length ? (
           <Table testId="bulk-changes">
             <THead>
-              <tr>
-                <th className={th}>Change</th>
-                <th className={th}>Organization</th>
-                <th className={th}>Owner</th>
-                <th className={th}>Before</th>
-                <th className={th}>After</th>
-              </tr>
+              <HeadRow cols={["Change", "Organization", "Owner", "Before", "After"]} />
             </THead>
             <TBody>
               {p.changes.slice(0, 500).map((c, i) => (

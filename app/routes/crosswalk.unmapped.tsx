@@ -5,24 +5,26 @@ import { listOrgs } from "../../db/queries/orgs";
 import { listTeams } from "../../db/queries/teams";
 import { listUnmappedOwners } from "../../db/queries/owners";
 import { CsrfInput } from "~/components/csrf";
-import { Alert, Card, EmptyState, PageHeader, buttonClass } from "~/components/ui";
 import {
-  FilterField,
-  Money,
-  OwnerLabel,
-  Stat,
-  TBody,
-  THead,
-  Table,
+  ActionResult,
+  buttonClass,
+  Card,
   cx,
-  smallInput,
+  EmptyState,
+  FilterField,
+  HeadRow,
   inlineInput,
+  Money,
+  PageHeader,
+  smallInput,
+  Stat,
+  Table,
+  TBody,
   td,
   tdNum,
-  th,
-  thNum,
-  useIsAdmin,
-} from "~/components/admin/shared";
+  THead,
+} from "~/components/ui";
+import { OwnerLabel, useIsAdmin } from "~/components/admin/parts";
 import { createCrosswalkEntry } from "~/services/crosswalk";
 import { assignEntrySchema } from "~/forms/crosswalk";
 import { requireMutation, requireUser } from "~/lib/auth.server";
@@ -110,15 +112,7 @@ export default function UnmappedQueue() {
         ))}
       </datalist>
       <div className="space-y-6">
-        {result ? (
-          result.ok ? (
-            <Alert tone="success">{result.message}</Alert>
-          ) : (
-            <div data-testid="action-error">
-              <Alert>{result.error}</Alert>
-            </div>
-          )
-        ) : null}
+        <ActionResult result={result} />
         <div className="grid grid-cols-1 gap-3 md:grid-cols-4">
           <Card padded={false} className="md:col-span-2">
             <Form method="get" className="flex flex-wrap items-end gap-3 px-4 py-3">
@@ -158,14 +152,10 @@ export default function UnmappedQueue() {
           ) : (
             <Table testId="unmapped-table">
               <THead>
-                <tr>
-                  <th className={th}>Owner</th>
-                  <th className={th}>Organization</th>
-                  <th className={thNum}>Cost</th>
-                  <th className={th}>Product mix</th>
-                  <th className={th}>First / last seen</th>
-                  {isAdmin ? <th className={th}>Assign to team</th> : null}
-                </tr>
+                <HeadRow
+                  cols={["Owner", "Organization", "Cost", "Product mix", "First / last seen", isAdmin && "Assign to team"]}
+                  num={["Cost"]}
+                />
               </THead>
               <TBody>
                 {owners.map((o) => {

@@ -4,22 +4,23 @@ import { json } from "@remix-run/node";
 import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { listRestatements } from "../../db/queries/restatements";
 import { getImportDetail, metricRestatementDiff } from "../../db/queries/imports";
-import { Alert, Card, EmptyState, PageHeader, buttonClass } from "~/components/ui";
 import {
-  ImportStatusBadge,
-  Money,
-  Stat,
-  TBody,
-  THead,
-  Table,
-  Warnings,
+  Alert,
+  buttonClass,
+  Card,
   cx,
-  fmtWhen,
+  EmptyState,
+  HeadRow,
+  Money,
+  PageHeader,
+  Stat,
+  Table,
+  TBody,
   td,
   tdNum,
-  th,
-  thNum,
-} from "~/components/admin/shared";
+  THead,
+} from "~/components/ui";
+import { fmtWhen, ImportStatusBadge, Warnings } from "~/components/admin/parts";
 import { requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
 import { formatNumber } from "~/lib/format";
@@ -175,13 +176,7 @@ export default function ImportDetail() {
               ) : (
                 <Table testId="restatement-teams">
                   <THead>
-                    <tr>
-                      <th className={th}>Month</th>
-                      <th className={th}>Team</th>
-                      <th className={thNum}>Old</th>
-                      <th className={thNum}>New</th>
-                      <th className={thNum}>Delta</th>
-                    </tr>
+                    <HeadRow cols={["Month", "Team", "Old", "New", "Delta"]} num={["Old", "New", "Delta"]} />
                   </THead>
                   <TBody>
                     {teams.map((t) => (
@@ -211,13 +206,7 @@ export default function ImportDetail() {
               ) : (
                 <Table testId="restatement-metrics">
                   <THead>
-                    <tr>
-                      <th className={th}>Product</th>
-                      <th className={th}>Metric</th>
-                      <th className={thNum}>Old</th>
-                      <th className={thNum}>New</th>
-                      <th className={thNum}>Delta</th>
-                    </tr>
+                    <HeadRow cols={["Product", "Metric", "Old", "New", "Delta"]} num={["Old", "New", "Delta"]} />
                   </THead>
                   <TBody>
                     {metrics.map((m) => (

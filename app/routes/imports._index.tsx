@@ -4,23 +4,23 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { listImports } from "../../db/queries/ingest";
 import { listOrgs } from "../../db/queries/orgs";
 import { listRejectedAttempts } from "../../db/queries/imports";
-import { Card, EmptyState, PageHeader, buttonClass } from "~/components/ui";
 import {
-  FilterField,
-  ImportStatusBadge,
-  Money,
-  TBody,
-  THead,
-  Table,
+  buttonClass,
+  Card,
   cx,
-  fmtWhen,
+  EmptyState,
+  FilterField,
+  HeadRow,
+  Money,
+  PageHeader,
   smallInput,
+  Table,
+  TBody,
   td,
   tdNum,
-  th,
-  thNum,
-  useIsAdmin,
-} from "~/components/admin/shared";
+  THead,
+} from "~/components/ui";
+import { fmtWhen, ImportStatusBadge, useIsAdmin } from "~/components/admin/parts";
 import { requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
 import { formatNumber } from "~/lib/format";
@@ -160,17 +160,10 @@ export default function ImportsIndex() {
         ) : (
           <Table testId="imports-table">
             <THead>
-              <tr>
-                <th className={th}>Import</th>
-                <th className={th}>Organization</th>
-                <th className={th}>Granularity</th>
-                <th className={th}>Range</th>
-                <th className={thNum}>Rows</th>
-                <th className={thNum}>Total</th>
-                <th className={th}>Status</th>
-                <th className={th}>Notes</th>
-                <th className={th}>By / when</th>
-              </tr>
+              <HeadRow
+                cols={["Import", "Organization", "Granularity", "Range", "Rows", "Total", "Status", "Notes", "By / when"]}
+                num={["Rows", "Total"]}
+              />
             </THead>
             <TBody>
               {rows.map((r) => (

@@ -10,8 +10,8 @@ import type { ExportSummary } from "~/domain/csv/export";
 import { InputError } from "~/domain/errors";
 import { UPLOAD_FIELD, UploadPreviewSchema, UploadTokenSchema, chosenOrgId } from "~/forms/imports";
 import { CsrfInput } from "~/components/csrf";
-import { Alert, Badge, Card, PageHeader, buttonClass, inputClass, labelClass } from "~/components/ui";
-import { IssuesTable, Money, Stat, Warnings, cx } from "~/components/admin/shared";
+import { Alert, Badge, buttonClass, Card, cx, inputClass, labelClass, Money, PageHeader, Stat } from "~/components/ui";
+import { IssuesTable, Warnings } from "~/components/admin/parts";
 import {
   TOO_LARGE,
   createExportUploadHandler,

@@ -1,13 +1,29 @@
 /** /orgs/:org — one organization: totals per team, policy, imports, closes, freshness. */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import { useLoaderData } from "@remix-run/react";
 import { StackedSpendChart } from "~/components/dashboard/charts";
 import { FilterBar } from "~/components/dashboard/FilterBar";
-import { PeriodTable, Table, td, tdNum, th, thNum, AmountCells } from "~/components/dashboard/tables";
+import {
+  Badge,
+  Breadcrumb,
+  Card,
+  cx,
+  HeadRow,
+  Money,
+  Muted,
+  PageHeader,
+  Stat,
+  Table,
+  TBody,
+  td,
+  tdNum,
+  THead,
+  TitleWith,
+} from "~/components/ui";
+import { age, formatIsoUtc, GroupLink } from "~/components/dashboard/parts";
+import { AmountsTable, PeriodTable } from "~/components/dashboard/tables";
 import { TrustBar } from "~/components/dashboard/TrustBar";
-import { age, cx, formatIsoUtc, GroupLink, Kpi, Usd } from "~/components/dashboard/ui";
-import { Badge, Card, PageHeader } from "~/components/ui";
 import { filtersToSearch } from "~/lib/filters";
 import { dashboardBase, timing } from "~/lib/filters.server";
 import { formatPercent, formatUsd } from "~/lib/format";
@@ -53,19 +69,9 @@ export default function OrgPage() {
   const f = d.filters;
   return (
     <>
-      <nav aria-label="Breadcrumb" className="mb-2 text-sm text-slate-500">
-        <Link to="/orgs" className="hover:underline">
-          Organizations
-        </Link>{" "}
-        / <span className="text-slate-700">{o.orgId}</span>
-      </nav>
+      <Breadcrumb links={[{ to: "/orgs", label: "Organizations" }]} current={o.orgId} />
       <PageHeader
-        title={
-          <span className="flex items-center gap-2">
-            {o.displayName ?? o.orgId}
-            {o.displayName ? <span className="text-base font-normal text-slate-500">{o.orgId}</span> : null}
-          </span>
-        }
+        title={<TitleWith title={o.displayName ?? o.orgId} aside={o.displayName ? o.orgId : null} />}
         description={
           <span>
             Unallocated policy <Badge tone="info">{o.policy}</Badge> · {o.importCount} import{o.importCount === 1 ? "" : "s"} · data through{" "}
@@ -76,17 +82,19 @@ export default function OrgPage() {
       <FilterBar filters={f} orgOptions={d.orgOptions} showOrgs={false} />
       <TrustBar trust={d.trust} />
       <div className="mb-6 grid grid-cols-1 gap-4 md:grid-cols-4">
-        <Kpi testId="kpi-total" label="Total" value={formatUsd(d.kpi.total)} sub={f.label} />
-        <Kpi
+        <Stat size="lg" testId="kpi-total" label="Total" value={formatUsd(d.kpi.total)} hint={f.label} />
+        <Stat
+          size="lg"
           label="Coverage"
           value={d.kpi.coverage === null ? "—" : formatPercent(d.kpi.coverage)}
-          sub={`${formatUsd(d.kpi.unmapped)} unmapped`}
+          hint={`${formatUsd(d.kpi.unmapped)} unmapped`}
         />
-        <Kpi label="Net unallocated" value={<Usd value={d.kpi.netUnallocated} />} sub={`policy ${o.policy}`} />
-        <Kpi
+        <Stat size="lg" label="Net unallocated" value={<Money value={d.kpi.netUnallocated} />} hint={`policy ${o.policy}`} />
+        <Stat
+          size="lg"
           label="Last import"
           value={<span className="text-lg">{o.lastImport ? age(o.lastImport.at, d.trust.nowMs) : "never"}</span>}
-          sub={o.lastImport ? `${formatIsoUtc(o.lastImport.at)} · ${o.lastImport.fileName}` : undefined}
+          hint={o.lastImport ? `${formatIsoUtc(o.lastImport.at)} · ${o.lastImport.fileName}` : undefined}
         />
       </div>
       <Card title={`Spend per period by ${f.by === "team" ? "team" : "cost center"}`} className="mb-6">
@@ -99,56 +107,28 @@ export default function OrgPage() {
             </details>
           </>
         ) : (
-          <p className="py-10 text-center text-sm text-slate-500">No spend in this range.</p>
+          <Muted className="py-10 text-center">No spend in this range.</Muted>
         )}
       </Card>
       <div className="grid grid-cols-1 gap-6 xl:grid-cols-2">
         <Card title={f.by === "team" ? "Teams" : "Cost centers"} padded={false}>
-          <Table caption="Totals by group" testId="org-groups">
-            <thead className="bg-slate-50">
-              <tr>
-                <th scope="col" className={th}>
-                  Group
-                </th>
-                <th scope="col" className={thNum}>
-                  Direct
-                </th>
-                <th scope="col" className={thNum}>
-                  Unalloc. share
-                </th>
-                <th scope="col" className={thNum}>
-                  Total
-                </th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {d.rows.map((r) => (
-                <tr key={r.group}>
-                  <th scope="row" className={cx(td, "text-left font-normal")}>
-                    <GroupLink group={r.group} by={f.by} search={d.search} />
-                  </th>
-                  <AmountCells amounts={r} totalClassName="font-semibold" />
-                </tr>
-              ))}
-            </tbody>
-          </Table>
+          <AmountsTable
+            caption="Totals by group"
+            testId="org-groups"
+            cols={["Group", "Direct", "Unalloc. share", "Total"]}
+            rows={d.rows}
+            rowKey={(r) => r.group}
+            name={(r) => <GroupLink group={r.group} by={f.by} search={d.search} />}
+            totalClassName="font-semibold"
+          />
         </Card>
         <div className="space-y-6">
           <Card title="Recent imports" padded={false}>
             <Table caption="Recent imports" testId="org-imports">
-              <thead className="bg-slate-50">
-                <tr>
-                  {["When", "File", "Buckets", "Status"].map((h) => (
-                    <th key={h} scope="col" className={th}>
-                      {h}
-                    </th>
-                  ))}
-                  <th scope="col" className={thNum}>
-                    Total
-                  </th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
+              <THead>
+                <HeadRow cols={["When", "File", "Buckets", "Status", "Total"]} num={["Total"]} />
+              </THead>
+              <TBody>
                 {d.imports.map((i) => (
                   <tr key={i.id}>
                     <td className={cx(td, "whitespace-nowrap")}>{formatIsoUtc(i.at)}</td>
@@ -171,19 +151,19 @@ export default function OrgPage() {
                       ) : null}
                     </td>
                     <td className={tdNum}>
-                      <Usd value={i.total} />
+                      <Money value={i.total} />
                     </td>
                   </tr>
                 ))}
-              </tbody>
+              </TBody>
             </Table>
           </Card>
           <Card title="Month closes" padded={false}>
             {d.closes.length === 0 ? (
-              <p className="px-5 py-4 text-sm text-slate-500">No month closed yet: every figure is provisional.</p>
+              <Muted className="px-5 py-4">No month closed yet: every figure is provisional.</Muted>
             ) : (
               <Table caption="Month closes">
-                <tbody className="divide-y divide-slate-100">
+                <TBody>
                   {d.closes.map((c) => (
                     <tr key={c.month}>
                       <td className={td}>{c.month}</td>
@@ -195,7 +175,7 @@ export default function OrgPage() {
                       </td>
                     </tr>
                   ))}
-                </tbody>
+                </TBody>
               </Table>
             )}
           </Card>

@@ -3,10 +3,9 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { FilterBar } from "~/components/dashboard/FilterBar";
-import { Table, td, tdNum, th, thNum } from "~/components/dashboard/tables";
+import { Badge, buttonClass, Card, cx, EmptyState, HeadRow, Money, PageHeader, Table, TBody, td, tdNum, THead } from "~/components/ui";
+import { age, formatIsoUtc } from "~/components/dashboard/parts";
 import { TrustBar } from "~/components/dashboard/TrustBar";
-import { age, cx, formatIsoUtc, Usd } from "~/components/dashboard/ui";
-import { Badge, buttonClass, Card, EmptyState, PageHeader } from "~/components/ui";
 import { filtersToSearch } from "~/lib/filters";
 import { dashboardBase, timing } from "~/lib/filters.server";
 
@@ -22,6 +21,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
     { headers: timing(base.started) },
   );
 }
+
+const ORG_NUM = ["Direct cost", "Unmapped", "Total"];
 
 export default function Orgs() {
   const { orgs, filters, orgOptions, isAdmin, search, trust } = useLoaderData<typeof loader>();
@@ -46,25 +47,10 @@ export default function Orgs() {
       ) : (
         <Card padded={false}>
           <Table caption="Organizations" testId="orgs-table">
-            <thead className="bg-slate-50">
-              <tr>
-                {["Organization", "Policy", "Last import", "Data through"].map((h) => (
-                  <th key={h} scope="col" className={th}>
-                    {h}
-                  </th>
-                ))}
-                <th scope="col" className={thNum}>
-                  Direct cost
-                </th>
-                <th scope="col" className={thNum}>
-                  Unmapped
-                </th>
-                <th scope="col" className={thNum}>
-                  Total
-                </th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100 bg-white">
+            <THead>
+              <HeadRow cols={["Organization", "Policy", "Last import", "Data through", ...ORG_NUM]} num={ORG_NUM} />
+            </THead>
+            <TBody>
               {orgs.map((o) => (
                 <tr key={o.orgId} data-testid="org-row">
                   <th scope="row" className={cx(td, "text-left font-normal")}>
@@ -87,17 +73,17 @@ export default function Orgs() {
                   </td>
                   <td className={cx(td, "tabular-nums")}>{o.dataThrough ?? "—"}</td>
                   <td className={tdNum}>
-                    <Usd value={o.direct} />
+                    <Money value={o.direct} />
                   </td>
                   <td className={tdNum}>
-                    <Usd value={o.unmapped} />
+                    <Money value={o.unmapped} />
                   </td>
                   <td className={cx(tdNum, "font-semibold text-slate-900")}>
-                    <Usd value={o.total} />
+                    <Money value={o.total} />
                   </td>
                 </tr>
               ))}
-            </tbody>
+            </TBody>
           </Table>
         </Card>
       )}

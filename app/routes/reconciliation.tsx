@@ -9,7 +9,24 @@ import { setInvoice } from "~/services/invoices";
 import { closeMonth, reopenMonth } from "~/services/month-close";
 import { CsrfInput } from "~/components/csrf";
 import { CheckLine, ClosedBadge, ReconcileStatusBadge, type CheckStatus, type ReconcileStatus } from "~/components/month/badges";
-import { Alert, Badge, Card, EmptyState, PageHeader, buttonClass, inputClass, labelClass, numCell } from "~/components/ui";
+import {
+  Alert,
+  Badge,
+  buttonClass,
+  Card,
+  cx,
+  EmptyState,
+  HeadRow,
+  inputClass,
+  labelClass,
+  numCell,
+  PageHeader,
+  Table,
+  TBody,
+  td,
+  tdNum,
+  THead,
+} from "~/components/ui";
 import { hasRole, requireMutation, requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
 import { handleInput, parseForm } from "~/lib/forms.server";
@@ -101,6 +118,7 @@ export async function action({ request }: ActionFunctionArgs) {
   );
 }
 
+const RESTATEMENT_NUM = ["Frozen", "Current data", "Delta"];
 const CHECK_NAMES = ["buckets_complete", "ingested_after_48h", "allocated_equals_export", "coverage"] as const;
 
 export default function Reconciliation() {
@@ -159,74 +177,68 @@ export default function Reconciliation() {
             }
             padded={false}
           >
-            <div className="overflow-x-auto">
-              <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="reconciliation-table">
-                <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
-                  <tr>
-                    <th className="px-4 py-2">Organization</th>
-                    <th className="px-4 py-2 text-right">Export total</th>
-                    <th className="px-4 py-2 text-right">Invoice subtotal</th>
-                    <th className="px-4 py-2 text-right">Variance</th>
-                    <th className="px-4 py-2">Status</th>
-                    <th className="px-4 py-2">Checks</th>
+            <Table testId="reconciliation-table">
+              <THead>
+                <HeadRow
+                  cols={["Organization", "Export total", "Invoice subtotal", "Variance", "Status", "Checks"]}
+                  num={["Export total", "Invoice subtotal", "Variance"]}
+                />
+              </THead>
+              <TBody>
+                {data.orgs.map((r) => (
+                  <tr key={r.orgId} data-org={r.orgId}>
+                    <td className={cx(td, "font-medium")}>
+                      <a href={`#org-${r.orgId}`}>{r.orgId}</a>
+                      {r.close?.status === "closed" ? (
+                        <span className="ml-2">
+                          <ClosedBadge testId={`closed-${r.orgId}`} />
+                        </span>
+                      ) : null}
+                    </td>
+                    <td className={tdNum}>{formatUsd(r.exportTotal)}</td>
+                    <td className={tdNum}>{formatUsd(r.invoiceSubtotal)}</td>
+                    <td className={tdNum} data-testid={`variance-${r.orgId}`}>
+                      {r.variance === null ? "—" : formatUsd(r.variance, { decimals: 4, signed: true })}
+                    </td>
+                    <td className={td}>
+                      <ReconcileStatusBadge status={r.status as ReconcileStatus} testId={`status-${r.orgId}`} />
+                    </td>
+                    <td className={td}>
+                      <ul className="space-y-1">
+                        {CHECK_NAMES.map((n) => (
+                          <CheckLine key={n} name={n} status={r.checks[n].status as CheckStatus} detail={r.checks[n].detail} />
+                        ))}
+                      </ul>
+                    </td>
                   </tr>
-                </thead>
-                <tbody className="divide-y divide-slate-100">
-                  {data.orgs.map((r) => (
-                    <tr key={r.orgId} data-org={r.orgId}>
-                      <td className="px-4 py-2 align-top font-medium">
-                        <a href={`#org-${r.orgId}`}>{r.orgId}</a>
-                        {r.close?.status === "closed" ? (
-                          <span className="ml-2">
-                            <ClosedBadge testId={`closed-${r.orgId}`} />
-                          </span>
-                        ) : null}
-                      </td>
-                      <td className={`px-4 py-2 align-top ${numCell}`}>{formatUsd(r.exportTotal)}</td>
-                      <td className={`px-4 py-2 align-top ${numCell}`}>{formatUsd(r.invoiceSubtotal)}</td>
-                      <td className={`px-4 py-2 align-top ${numCell}`} data-testid={`variance-${r.orgId}`}>
-                        {r.variance === null ? "—" : formatUsd(r.variance, { decimals: 4, signed: true })}
-                      </td>
-                      <td className="px-4 py-2 align-top">
-                        <ReconcileStatusBadge status={r.status as ReconcileStatus} testId={`status-${r.orgId}`} />
-                      </td>
-                      <td className="px-4 py-2 align-top">
-                        <ul className="space-y-1">
-                          {CHECK_NAMES.map((n) => (
-                            <CheckLine key={n} name={n} status={r.checks[n].status as CheckStatus} detail={r.checks[n].detail} />
-                          ))}
-                        </ul>
-                      </td>
-                    </tr>
-                  ))}
-                  {data.total ? (
-                    <tr className="bg-slate-50 font-semibold" data-org="ALL">
-                      <td className="px-4 py-2 align-top">All organizations</td>
-                      <td className={`px-4 py-2 align-top ${numCell}`}>{formatUsd(data.total.exportTotal)}</td>
-                      <td className={`px-4 py-2 align-top ${numCell}`}>{formatUsd(data.total.invoiceSubtotal)}</td>
-                      <td className={`px-4 py-2 align-top ${numCell}`} data-testid="variance-ALL">
-                        {data.total.variance === null ? "—" : formatUsd(data.total.variance, { decimals: 4, signed: true })}
-                      </td>
-                      <td className="px-4 py-2 align-top">
-                        <ReconcileStatusBadge status={data.total.status as ReconcileStatus} testId="status-ALL" />
-                      </td>
-                      <td className="px-4 py-2 align-top font-normal">
-                        <ul className="space-y-1">
-                          {CHECK_NAMES.map((n) => (
-                            <CheckLine
-                              key={n}
-                              name={n}
-                              status={data.total!.checks[n].status as CheckStatus}
-                              detail={data.total!.checks[n].detail}
-                            />
-                          ))}
-                        </ul>
-                      </td>
-                    </tr>
-                  ) : null}
-                </tbody>
-              </table>
-            </div>
+                ))}
+                {data.total ? (
+                  <tr className="bg-slate-50 font-semibold" data-org="ALL">
+                    <td className={td}>All organizations</td>
+                    <td className={tdNum}>{formatUsd(data.total.exportTotal)}</td>
+                    <td className={tdNum}>{formatUsd(data.total.invoiceSubtotal)}</td>
+                    <td className={tdNum} data-testid="variance-ALL">
+                      {data.total.variance === null ? "—" : formatUsd(data.total.variance, { decimals: 4, signed: true })}
+                    </td>
+                    <td className={td}>
+                      <ReconcileStatusBadge status={data.total.status as ReconcileStatus} testId="status-ALL" />
+                    </td>
+                    <td className={cx(td, "font-normal")}>
+                      <ul className="space-y-1">
+                        {CHECK_NAMES.map((n) => (
+                          <CheckLine
+                            key={n}
+                            name={n}
+                            status={data.total!.checks[n].status as CheckStatus}
+                            detail={data.total!.checks[n].detail}
+                          />
+                        ))}
+                      </ul>
+                    </td>
+                  </tr>
+                ) : null}
+              </TBody>
+            </Table>
           </Card>
 
           {data.restatements.length > 0 ? (
@@ -235,38 +247,30 @@ export default function Reconciliation() {
               description="Later imports or crosswalk changes that would change frozen figures. The frozen figures stay until the month is reopened."
               padded={false}
             >
-              <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="restatements">
-                <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
-                  <tr>
-                    <th className="px-4 py-2">Organization</th>
-                    <th className="px-4 py-2">Recorded</th>
-                    <th className="px-4 py-2">Cause</th>
-                    <th className="px-4 py-2">Team</th>
-                    <th className="px-4 py-2 text-right">Frozen</th>
-                    <th className="px-4 py-2 text-right">Current data</th>
-                    <th className="px-4 py-2 text-right">Delta</th>
-                  </tr>
-                </thead>
-                <tbody className="divide-y divide-slate-100">
+              <Table testId="restatements">
+                <THead>
+                  <HeadRow cols={["Organization", "Recorded", "Cause", "Team", ...RESTATEMENT_NUM]} num={RESTATEMENT_NUM} />
+                </THead>
+                <TBody>
                   {data.restatements.flatMap((r) =>
                     r.deltas.map((d) => (
                       <tr key={`${r.id}-${d.team}`} className={r.pending ? "" : "text-slate-400"}>
-                        <td className="px-4 py-1.5">{r.orgId}</td>
-                        <td className="px-4 py-1.5">
+                        <td className={td}>{r.orgId}</td>
+                        <td className={td}>
                           {r.createdAt.slice(0, 16)} {r.pending ? <Badge tone="warning">pending</Badge> : <Badge>superseded</Badge>}
                         </td>
-                        <td className="px-4 py-1.5">
+                        <td className={td}>
                           {r.importId ? `import #${r.importId}` : "crosswalk or policy change"} ({r.granularity})
                         </td>
-                        <td className="px-4 py-1.5">{d.team}</td>
-                        <td className={`px-4 py-1.5 ${numCell}`}>{formatUsd(d.old, { decimals: 4 })}</td>
-                        <td className={`px-4 py-1.5 ${numCell}`}>{formatUsd(d.new, { decimals: 4 })}</td>
-                        <td className={`px-4 py-1.5 ${numCell}`}>{formatUsd(d.delta, { decimals: 4, signed: true })}</td>
+                        <td className={td}>{d.team}</td>
+                        <td className={tdNum}>{formatUsd(d.old, { decimals: 4 })}</td>
+                        <td className={tdNum}>{formatUsd(d.new, { decimals: 4 })}</td>
+                        <td className={tdNum}>{formatUsd(d.delta, { decimals: 4, signed: true })}</td>
                       </tr>
                     )),
                   )}
-                </tbody>
-              </table>
+                </TBody>
+              </Table>
             </Card>
           ) : null}
 

@@ -5,10 +5,9 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { FilterBar } from "~/components/dashboard/FilterBar";
 import { GroupDetail } from "~/components/dashboard/GroupDetail";
 import { TrustBar } from "~/components/dashboard/TrustBar";
-import { Badge, PageHeader } from "~/components/ui";
+import { Alert, Badge, Breadcrumb, numCell, PageHeader, TitleWith } from "~/components/ui";
 import { filtersToSearch } from "~/lib/filters";
 import { dashboardBase, timing } from "~/lib/filters.server";
-import { Alert, numCell } from "~/components/ui";
 import { formatUsd } from "~/lib/format";
 import { UNALLOCATED, UNMAPPED } from "~/domain/vocabulary";
 import { getTeamInfo } from "../../db/queries/teams";
@@ -53,19 +52,13 @@ export default function TeamPage() {
   const pseudo = d.key === UNMAPPED || d.key === UNALLOCATED;
   return (
     <>
-      <nav aria-label="Breadcrumb" className="mb-2 text-sm text-slate-500">
-        <Link to={`/teams${search}`} className="hover:underline">
-          Teams
-        </Link>{" "}
-        / <span className="text-slate-700">{d.key}</span>
-      </nav>
+      <Breadcrumb links={[{ to: `/teams${search}`, label: "Teams" }]} current={d.key} />
       <PageHeader
         title={
-          <span className="flex items-center gap-2">
-            {d.key}
+          <TitleWith title={d.key}>
             {pseudo ? <Badge tone="warning">pseudo-team</Badge> : null}
             {archived ? <Badge>archived</Badge> : null}
-          </span>
+          </TitleWith>
         }
         description={
           pseudo ? (

@@ -24,7 +24,8 @@ import type { ValidationIssue } from "../domain/csv/issues";
 import { InputError } from "../domain/errors";
 import { isReservedTeamName } from "../domain/vocabulary";
 import type { Db } from "../../db/client";
-import { loadCrosswalk, recomputeOrgRange } from "../../db/queries/allocation";
+import { loadCrosswalk } from "../../db/queries/allocation";
+import { recomputeOrgRange } from "./allocation";
 import { writeAudit } from "../../db/queries/audit";
 import {
   deleteCrosswalkEntryRow,
@@ -113,6 +114,18 @@ export interface NewEntry {
   costCenter?: string | null;
 }
 
+/** Inserts one entry row, creating its team (with the entry's cost center) when it is new. */
+async function insertEntryForTeam(tx: Db, actor: string, e: NewEntry): Promise<number> {
+  const team = await ensureTeam(tx, actor, e.team, e.costCenter ?? null);
+  return insertCrosswalkEntry(tx, {
+    orgId: e.orgId,
+    ownerId: e.ownerId,
+    teamId: team.id,
+    validFrom: e.validFrom,
+    validTo: e.validTo,
+    note: e.note ?? null,
+  });
+}
 export async function createCrosswalkEntry(db: Db, actor: string, e: NewEntry): Promise<number> {
   return db.transaction(async (tx) => {
     await ensureOrg(tx, e.orgId);
@@ -120,15 +133,7 @@ export async function createCrosswalkEntry(db: Db, actor: string, e: NewEntry): 
     const entry: CrosswalkEntry = { orgId: e.orgId, ownerId: e.ownerId, team: e.team, validFrom: e.validFrom, validTo: e.validTo };
     checkPeriod(entry);
     await refuseOverlap(tx, entry);
-    const team = await ensureTeam(tx, actor, e.team, e.costCenter ?? null);
-    const id = await insertCrosswalkEntry(tx, {
-      orgId: e.orgId,
-      ownerId: e.ownerId,
-      teamId: team.id,
-      validFrom: e.validFrom,
-      validTo: e.validTo,
-      note: e.note ?? null,
-    });
+    const id = await insertEntryForTeam(tx, actor, e);
     await writeAudit(tx, {
       actor,
       action: "create",
@@ -239,15 +244,7 @@ export async function importCrosswalk(
     for (const r of plan.remove) await deleteCrosswalkEntryRow(tx, r.id!);
     // teams named for the first time are created with the row's cost_center
     for (const e of plan.add) {
-      const team = await ensureTeam(tx, actor, e.team, e.costCenter ?? null);
-      await insertCrosswalkEntry(tx, {
-        orgId: e.orgId,
-        ownerId: e.ownerId,
-        teamId: team.id,
-        validFrom: e.validFrom,
-        validTo: e.validTo,
-        note: e.note ?? null,
-      });
+      await insertEntryForTeam(tx, actor, e);
     }
     await writeAudit(tx, {
       actor,

@@ -6,6 +6,7 @@
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import { validFromField } from "../domain/crosswalk";
+import type { CrosswalkCsvEntry } from "../domain/csv/crosswalk";
 
 export interface CsvRecords {
   header: string[];
@@ -47,15 +48,7 @@ export function toSafeCsv(header: string[], rows: Array<Array<string | null | un
 
 /** The crosswalk as the crosswalk CSV (docs/crosswalk.md; with cost_center and note), for the CLI export and the download. */
 export function crosswalkCsv(
-  rows: ReadonlyArray<{
-    orgId: string;
-    ownerId: string;
-    team: string;
-    validFrom: string;
-    validTo: string | null;
-    costCenter: string | null;
-    note: string | null;
-  }>,
+  rows: ReadonlyArray<Pick<CrosswalkCsvEntry, "orgId" | "ownerId" | "team" | "validFrom" | "validTo" | "costCenter" | "note">>,
 ): string {
   return toSafeCsv(
     ["org_id", "owner_id", "team", "valid_from", "valid_to", "cost_center", "note"],

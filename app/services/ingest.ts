@@ -20,7 +20,8 @@ import type { ValidationIssue } from "../domain/csv/issues";
 import { InputError } from "../domain/errors";
 import type { Db } from "../../db/client";
 import { checkOrgId } from "../domain/orgs";
-import { recomputeAllocation, refreshOwnerBucketCosts } from "../../db/queries/allocation";
+import { refreshOwnerBucketCosts } from "../../db/queries/allocation";
+import { recomputeAllocation } from "./allocation";
 import { writeAudit } from "../../db/queries/audit";
 import { replacementPreview } from "../../db/queries/imports";
 import {
@@ -33,7 +34,8 @@ import {
   supersedeEmptiedImports,
 } from "../../db/queries/ingest";
 import { ensureOrg, lockOrg } from "../../db/queries/orgs";
-import { diffSnapshots, insertImportRestatement, snapshotResults } from "../../db/queries/restatements";
+import { diffSnapshots } from "../domain/restatements";
+import { insertRestatement, snapshotResults } from "../../db/queries/restatements";
 import { discardSpool, spooledCostLines, validateExportFile, type CheckOptions } from "./import-parse";
 import { INGEST_PHASES, stopwatch, type IngestPhase, type Stopwatch } from "./import-progress";
 import { ingestStaged, type StagedFile } from "./import-staged";
@@ -179,7 +181,14 @@ async function commitImport(
     const after = await snapshotResults(tx, orgId, granularity, first, last);
     const deltas = diffSnapshots(before, after);
     for (const month of new Set([...before, ...after].map((r) => r.month)))
-      await insertImportRestatement(tx, { orgId, month, importId, granularity, deltas: deltas.filter((d) => d.month === month) });
+      await insertRestatement(tx, {
+        kind: "import",
+        orgId,
+        month,
+        importId,
+        granularity,
+        deltas: deltas.filter((d) => d.month === month),
+      });
   }
 
   await writeAudit(tx, {

@@ -9,7 +9,7 @@ import { InputError } from "../domain/errors";
 import { assertMonth } from "../domain/month-end";
 import { monthRange } from "../domain/periods";
 import type { Db } from "../../db/client";
-import { recomputeOrgRange } from "../../db/queries/allocation";
+import { recomputeOrgRange } from "./allocation";
 import { writeAudit } from "../../db/queries/audit";
 import {
   getMonthClose,

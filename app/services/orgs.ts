@@ -7,7 +7,7 @@ import { parseNonNegativeDecimal } from "../domain/money";
 import { checkOrgId } from "../domain/orgs";
 import { formatPolicy, parsePolicy } from "../domain/policies";
 import type { Db } from "../../db/client";
-import { recomputeOrgRange } from "../../db/queries/allocation";
+import { recomputeOrgRange } from "./allocation";
 import { writeAudit } from "../../db/queries/audit";
 import { ensureOrg, getOrg, lockOrg, policyToStore, updateOrg, type OrgRow } from "../../db/queries/orgs";
 

@@ -5,7 +5,7 @@
 import { InputError } from "../domain/errors";
 import { checkCostCenter, checkTeamName } from "../domain/teams";
 import type { Db } from "../../db/client";
-import { recomputeOrgRange } from "../../db/queries/allocation";
+import { recomputeOrgRange } from "./allocation";
 import { writeAudit } from "../../db/queries/audit";
 import { insertCostCenterIfMissing } from "../../db/queries/cost-centers";
 import { listOrgIds, lockOrg, policiesReferencingTeam } from "../../db/queries/orgs";

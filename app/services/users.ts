@@ -85,42 +85,38 @@ export async function addUser(
 
 export async function setDisabled(db: Db, actor: string, emailInput: unknown, disabled: boolean): Promise<UserRow> {
   const email = parse(emailSchema, emailInput, "email");
-  return db.transaction(async (tx) => {
-    const u = await mustFind(tx, email);
-    if (u.disabled === disabled) return u;
-    await guardLastAdmin(tx, u, { role: u.role, disabled });
+  return changeUser(db, actor, email, { disabled }, disabled ? "disable" : "enable", async (tx, u) => {
     await updateUserDisabled(tx, u.id, disabled);
     if (disabled) await revokeUserSessions(tx, u.id);
-    const after = { ...u, disabled };
-    await writeAudit(tx, {
-      actor,
-      action: disabled ? "disable" : "enable",
-      entity: "user",
-      entityId: email,
-      before: publicUser(u),
-      after: publicUser(after),
-    });
-    return after;
   });
 }
 
 export async function setRole(db: Db, actor: string, emailInput: unknown, roleInput: unknown): Promise<UserRow> {
   const email = parse(emailSchema, emailInput, "email");
   const role = parse(roleSchema, roleInput, "role");
+  return changeUser(db, actor, email, { role }, "role_change", (tx, u) => updateUserRole(tx, u.id, role));
+}
+
+/**
+ * Changes a user's role or disabled flag in one transaction: nothing happens when it is
+ * already so, the last active finance admin is never demoted or disabled, and the change is
+ * audited with the user before and after.
+ */
+async function changeUser(
+  db: Db,
+  actor: string,
+  email: string,
+  change: { role?: Role; disabled?: boolean },
+  action: string,
+  apply: (tx: Db, u: Awaited<ReturnType<typeof mustFind>>) => Promise<void>,
+) {
   return db.transaction(async (tx) => {
     const u = await mustFind(tx, email);
-    if (u.role === role) return u;
-    await guardLastAdmin(tx, u, { role, disabled: u.disabled });
-    await updateUserRole(tx, u.id, role);
-    const after = { ...u, role };
-    await writeAudit(tx, {
-      actor,
-      action: "role_change",
-      entity: "user",
-      entityId: email,
-      before: publicUser(u),
-      after: publicUser(after),
-    });
+    const after = { ...u, ...change };
+    if (after.role === u.role && after.disabled === u.disabled) return u;
+    await guardLastAdmin(tx, u, { role: after.role, disabled: after.disabled });
+    await apply(tx, u);
+    await writeAudit(tx, { actor, action, entity: "user", entityId: email, before: publicUser(u), after: publicUser(after) });
     return after;
   });
 }

@@ -10,7 +10,7 @@
  */
 import { monthRange } from "../../app/domain/periods";
 import type { Db } from "../client";
-import type { RestatementDelta } from "./restatements";
+import type { RestatementDelta } from "../../app/domain/restatements";
 
 export interface FrozenTeam {
   team: string;

@@ -19,11 +19,16 @@ export interface ResolutionRefs {
   day: string;
 }
 
+/** Predicate: the crosswalk entry `entry` is in effect at `day` (whatever its owner). */
+export function entryEffectiveAt(entry: string, day: string): string {
+  return `${entry}.valid_from <= ${day} and (${entry}.valid_to is null or ${day} < ${entry}.valid_to)`;
+}
+
 /** Predicate: the crosswalk entry `entry` applies to (orgId, ownerId) at `day`. */
 export function entryAppliesAt(r: ResolutionRefs): string {
   const e = r.entry;
   return `${e}.org_id = ${r.orgId} and ${e}.owner_id = ${r.ownerId}
-             and ${e}.valid_from <= ${r.day} and (${e}.valid_to is null or ${r.day} < ${e}.valid_to)`;
+             and ${entryEffectiveAt(e, r.day)}`;
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import type { CrosswalkEntry } from "../../app/domain/crosswalk";
 import type { Db } from "../client";
+import { entryEffectiveAt } from "./crosswalk-resolution";
 
 export interface CrosswalkFilter {
   orgId?: string;
@@ -38,7 +39,7 @@ export async function listCrosswalk(db: Db, f: CrosswalkFilter = {}): Promise<Cr
        left join owner_names n on n.org_id = c.org_id and n.owner_id = c.owner_id
       where ($1::text is null or c.org_id = $1) and ($2::text is null or t.name = $2)
         and ($3::text is null or c.owner_id ilike '%' || $3 || '%' or n.display_name ilike '%' || $3 || '%')
-        and ($4::date is null or (c.valid_from <= $4::date and (c.valid_to is null or c.valid_to > $4::date)))
+        and ($4::date is null or (${entryEffectiveAt("c", "$4::date")}))
       order by c.org_id, c.owner_id, c.valid_from`,
     [f.orgId ?? null, f.team ?? null, f.ownerId ?? null, f.effectiveOn ?? null],
   );

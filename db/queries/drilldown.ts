@@ -12,6 +12,7 @@ import { addDays } from "../../app/domain/periods";
 import { DEFAULT_POLICY, formatPolicy, policyFraction } from "../../app/domain/policies";
 import { UNALLOCATED, UNMAPPED, type GroupBy } from "../../app/domain/vocabulary";
 import type { Db } from "../client";
+import type { AllocationResultText } from "./allocation";
 import { resolvedTeamJoin } from "./crosswalk-resolution";
 import { orgPolicies } from "./orgs";
 import { getReport, type ReportRow } from "./report";
@@ -128,12 +129,12 @@ export async function getDrilldown(
   const inner =
     wholeMonths && !opts.forceRaw
       ? `select org_id, environment_id, resource_id, product, metric, unit, owner_id,
-              case when team in ('unmapped', 'unallocated', '') then null else team end as team, sum(direct) as direct
+              case when team in ('${UNMAPPED}', '${UNALLOCATED}', '') then null else team end as team, sum(direct) as direct
          from allocation_details s
         where s.month between $2::date and $3::date
           and ($4::text[] is null or s.org_id = any($4::text[]))
           and ${readByThisView("s.month")}
-          and (s.team = any($5::text[]) or ($6::boolean and s.team = 'unmapped') or ($7::boolean and s.team = '${UNALLOCATED}'))
+          and (s.team = any($5::text[]) or ($6::boolean and s.team = '${UNMAPPED}') or ($7::boolean and s.team = '${UNALLOCATED}'))
         group by 1, 2, 3, 4, 5, 6, 7, 8`
       : `with chosen as (
          select s.* from cost_rows s
@@ -186,16 +187,7 @@ export async function getDrilldown(
 
   // the unallocated share, bucket by bucket (same source choice as the report)
   const policies = await orgPolicies(db);
-  const ua = await db.query<{
-    org_id: string;
-    granularity: string;
-    bucket_start: string;
-    team: string;
-    direct_cost: string;
-    unallocated_share: string;
-    u: string;
-    directs: Record<string, string>;
-  }>(
+  const ua = await db.query<Omit<AllocationResultText, "total"> & { u: string; directs: Record<string, string> }>(
     `with chosen as (
        select s.* from allocation_results s
         where s.bucket_start between $2::date and $3::date and ($4::text[] is null or s.org_id = any($4::text[]))

@@ -15,19 +15,20 @@ export async function latestDataDay(db: Db, orgIds?: string[]): Promise<string |
   return r?.d ?? null;
 }
 
+/** What every import list shows of an import (timestamps as ISO UTC text). */
+export interface ImportHead {
+  id: number;
+  at: string;
+  file_name: string;
+  granularity: string;
+  first_bucket: string;
+  last_bucket: string;
+  created_by: string;
+}
+
 /** Per org: the last import and the last day with data (the trust signals of every page). */
 export async function orgFreshness(db: Db, orgIds?: string[]) {
-  const imps = await db.query<{
-    org_id: string;
-    id: number;
-    at: string;
-    file_name: string;
-    granularity: string;
-    first_bucket: string;
-    last_bucket: string;
-    created_by: string;
-    n: number;
-  }>(
+  const imps = await db.query<ImportHead & { org_id: string; n: number }>(
     `select distinct on (org_id) org_id, id, ${isoUtc("created_at")} as at, file_name, granularity, first_bucket::text, last_bucket::text, created_by,
             count(*) over (partition by org_id)::int as n
        from imports where ($1::text[] is null or org_id = any($1::text[]))

@@ -6,6 +6,7 @@
  * guards the bytes and decides, from these results, whether the staged path takes the file.
  */
 import type { ExportColumn } from "../../app/domain/csv/export";
+import { UNALLOCATED_OWNER_ID } from "../../app/domain/vocabulary";
 import type { CopySource, Db } from "../client";
 import { COST_COLUMNS } from "./ingest";
 
@@ -16,7 +17,7 @@ export interface StageColumns {
 }
 
 const field = (cols: StageColumns, c: ExportColumn) => `f${cols.index[c] + 1}`;
-const isUnallocated = (cols: StageColumns) => `lower(${field(cols, "owner_id")}) = 'unallocated'`;
+const isUnallocated = (cols: StageColumns) => `lower(${field(cols, "owner_id")}) = '${UNALLOCATED_OWNER_ID}'`;
 /** Rows other than the unallocated row with an empty product or metric (the warning the parsed path gives). */
 const emptyLabel = (cols: StageColumns) =>
   `not (${isUnallocated(cols)}) and (${field(cols, "product")} = '' or ${field(cols, "metric")} = '')`;
@@ -111,7 +112,7 @@ export async function insertStagedCostRows(
   const u = isUnallocated(cols);
   await db.query(
     `insert into cost_rows (${COST_COLUMNS.join(", ")})
-     select $1, $2, $3, m.bucket::date, case when ${u} then 'unallocated' else ${F("owner_id")} end,
+     select $1, $2, $3, m.bucket::date, case when ${u} then '${UNALLOCATED_OWNER_ID}' else ${F("owner_id")} end,
             ${F("environment_id")}, ${F("resource_id")}, ${F("product")}, ${F("metric")}, ${F("unit")},
             trim_scale(${F("chargeback_cost")}::numeric), trim_scale(${F("original_amount")}::numeric),
             trim_scale(${F("usage_share")}::numeric), ${u}, n + 1

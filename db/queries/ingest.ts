@@ -3,6 +3,7 @@
  * (app/services/ingest.ts) runs inside its transaction under the org's lock, and the
  * import history reads. Reading, hashing and checking the file happen in the service.
  */
+import { EXPORT_COLUMNS } from "../../app/domain/csv/export";
 import type { CopySource, Db } from "../client";
 
 /** The columns of cost_rows an ingest loads, in COPY order. */
@@ -11,15 +12,8 @@ export const COST_COLUMNS = [
   "org_id",
   "granularity",
   "bucket_start",
-  "owner_id",
-  "environment_id",
-  "resource_id",
-  "product",
-  "metric",
-  "unit",
-  "chargeback_cost",
-  "original_amount",
-  "usage_share",
+  // the export's own columns after its timestamp, under their canonical names
+  ...EXPORT_COLUMNS.slice(1).map((c) => c.name),
   "is_unallocated",
   "line",
 ];

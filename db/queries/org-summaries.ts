@@ -5,7 +5,7 @@
 import { UNMAPPED } from "../../app/domain/vocabulary";
 import { ZERO } from "../../app/domain/money";
 import type { Db } from "../client";
-import { orgFreshness } from "./freshness";
+import { orgFreshness, type ImportHead } from "./freshness";
 import { listOrgs } from "./orgs";
 import { getReport } from "./report";
 import { acc0, fmt as s, isoUtc, orgsParam, sumBy, type ViewParams } from "./view";
@@ -74,19 +74,7 @@ export async function orgSummaries(db: Db, p: ViewParams): Promise<OrgSummary[]>
 }
 
 export async function recentImports(db: Db, orgId: string, limit = 10) {
-  return db.query<{
-    id: number;
-    at: string;
-    file_name: string;
-    granularity: string;
-    first_bucket: string;
-    last_bucket: string;
-    row_count: number;
-    total: string;
-    status: string;
-    created_by: string;
-    warnings: string[];
-  }>(
+  return db.query<ImportHead & { row_count: number; total: string; status: string; warnings: string[] }>(
     `select id, ${isoUtc("created_at")} as at, file_name, granularity, first_bucket::text, last_bucket::text, row_count, total::text, status, created_by, warnings
        from imports where org_id = $1 order by created_at desc, id desc limit $2`,
     [orgId, limit],

@@ -2,14 +2,8 @@
  * Restatements: what an import changed in figures already reported. Per (month, team)
  * old, new and delta, from the allocation results before and after the change.
  */
-import { Decimal, dec } from "../../app/domain/money";
+import type { RestatementDelta, TeamMonthTotal } from "../../app/domain/restatements";
 import type { Db } from "../client";
-
-export interface TeamMonthTotal {
-  month: string;
-  team: string;
-  total: string;
-}
 
 /** Allocation totals per (month, team) of one org/granularity over bucket starts in [from, to]. */
 export async function snapshotResults(db: Db, orgId: string, granularity: string, from: string, to: string): Promise<TeamMonthTotal[]> {
@@ -22,38 +16,27 @@ export async function snapshotResults(db: Db, orgId: string, granularity: string
   );
 }
 
-export interface RestatementDelta {
-  month: string;
-  team: string;
-  old: string;
-  new: string;
-  delta: string;
-}
-
-export function diffSnapshots(before: TeamMonthTotal[], after: TeamMonthTotal[]): RestatementDelta[] {
-  const key = (r: TeamMonthTotal) => `${r.month}\u0000${r.team}`;
-  const map = new Map<string, { month: string; team: string; old: Decimal; new: Decimal }>();
-  for (const r of before) map.set(key(r), { month: r.month, team: r.team, old: dec(r.total), new: dec("0") });
-  for (const r of after) {
-    const e = map.get(key(r)) ?? { month: r.month, team: r.team, old: dec("0"), new: dec("0") };
-    e.new = dec(r.total);
-    map.set(key(r), e);
-  }
-  return [...map.values()]
-    .filter((e) => !e.old.eq(e.new))
-    .sort((a, b) => (a.month === b.month ? (a.team < b.team ? -1 : 1) : a.month < b.month ? -1 : 1))
-    .map((e) => ({ month: e.month, team: e.team, old: e.old.toFixed(), new: e.new.toFixed(), delta: e.new.minus(e.old).toFixed() }));
-}
-
-/** Stores one month's restatement record of an import (its per-team deltas, possibly none). */
-export async function insertImportRestatement(
+/**
+ * Stores one month's restatement record: what an import replaced (`import`, its per-team
+ * deltas, possibly none) or what a recompute would have changed in a closed month
+ * (`closed_month`, docs/reconciliation.md).
+ */
+export async function insertRestatement(
   db: Db,
-  p: { orgId: string; month: string; importId: number; granularity: string; deltas: RestatementDelta[] },
+  p: {
+    kind: "import" | "closed_month";
+    orgId: string;
+    month: string;
+    importId: number | null;
+    granularity: string;
+    deltas: RestatementDelta[];
+  },
 ): Promise<void> {
-  await db.query(`insert into restatements (org_id, month, import_id, kind, deltas) values ($1, $2, $3, 'import', $4::jsonb)`, [
+  await db.query(`insert into restatements (org_id, month, import_id, kind, deltas) values ($1, $2, $3, $4, $5::jsonb)`, [
     p.orgId,
     p.month,
     p.importId,
+    p.kind,
     JSON.stringify({ granularity: p.granularity, deltas: p.deltas }),
   ]);
 }

@@ -15,6 +15,7 @@
  *   bucket. One `unallocated` row per bucket (mostly credits, sometimes un-attributable usage).
  * - Rows whose chargeback_cost is zero are omitted, like the vendor's export.
  */
+import { EXPORT_COLUMNS } from "../../app/domain/csv/export";
 import { allocate, Decimal } from "../../app/domain/money";
 import { fromDayNumber, isoWeekday, isValidDate, periodEnd, periodStart, toDayNumber } from "../../app/domain/periods";
 
@@ -41,18 +42,8 @@ export interface GenerateOptions {
 
 export type OwnerOptions = Pick<GenerateOptions, "org" | "principals" | "clusters" | "seed">;
 
-export const EXPORT_HEADER: string[] = [
-  "timestamp",
-  "owner_id",
-  "environment_id",
-  "resource_id",
-  "product",
-  "metric",
-  "unit",
-  "chargeback_cost",
-  "original_amount",
-  "usage_share",
-];
+/** The export's header, in the vendor's column order (docs/export-format.md). */
+export const EXPORT_HEADER: string[] = EXPORT_COLUMNS.map((c) => c.name);
 
 /** Product/metric/unit of the org-level rows. */
 export const SUPPORT_PRODUCT = "support";
@@ -577,7 +568,8 @@ function shareOf(part: bigint, original: bigint): string {
 
 /**
  * Emits one (resource, metric) group: `original` split over `weights` (owner → weight).
- * When every weight is 0, the whole amount goes to `fallbackOwner`. Zero parts are omitted.
+ * With no weights (a resource-owned cost) or when every weight is 0, the whole amount goes to
+ * `fallbackOwner`. Zero parts are omitted.
  */
 function emitGroup(
   ctx: BucketCtx,
@@ -606,21 +598,6 @@ function emitGroup(
     if (trackOwners) addToOwner(ctx, owner, partUnits);
   }
   ctx.total = ctx.total.plus(original);
-}
-
-/** A single-owner group (resource-owned costs). */
-function emitSingle(
-  ctx: BucketCtx,
-  env: string,
-  resource: string,
-  product: string,
-  metric: string,
-  unitName: string,
-  original: Decimal,
-  origScale: number,
-  owner: string,
-): void {
-  emitGroup(ctx, env, resource, product, metric, unitName, original, origScale, [], owner);
 }
 
 function qtyDecimal(milliUnits: number): Decimal {
@@ -669,62 +646,21 @@ function generateBucket(t: Topology, g: Granularity, bucket: string, ts: string)
     }
     clusterTraffic.set(c, readTotal + writeTotal);
 
-    emitGroup(
-      ctx,
-      env,
-      c.id,
-      "kafka",
-      "KafkaNetworkRead",
-      "GB",
-      qtyDecimal(readTotal).times(c.readRate).toDecimalPlaces(6),
-      6,
-      readW,
-      c.id,
-    );
-    emitGroup(
-      ctx,
-      env,
-      c.id,
-      "kafka",
-      "KafkaNetworkWrite",
-      "GB",
-      qtyDecimal(writeTotal).times(c.writeRate).toDecimalPlaces(6),
-      6,
-      writeW,
-      c.id,
-    );
-    emitGroup(ctx, env, c.id, "kafka", "KafkaNumCKUs", "CKU-hour", hours.times(c.ckus).times(c.ckuRate).toDecimalPlaces(4), 4, ckuW, c.id);
+    // a Kafka cluster's own costs: its usage metrics, split over its clients (fallback: the cluster)
+    const kafka = (metric: string, unitName: string, amount: Decimal, scale: number, weights: { key: string; weight: Decimal }[]) =>
+      emitGroup(ctx, env, c.id, "kafka", metric, unitName, amount, scale, weights, c.id);
+    kafka("KafkaNetworkRead", "GB", qtyDecimal(readTotal).times(c.readRate).toDecimalPlaces(6), 6, readW);
+    kafka("KafkaNetworkWrite", "GB", qtyDecimal(writeTotal).times(c.writeRate).toDecimalPlaces(6), 6, writeW);
+    kafka("KafkaNumCKUs", "CKU-hour", hours.times(c.ckus).times(c.ckuRate).toDecimalPlaces(4), 4, ckuW);
     const midDay = startDay + Math.floor(nDays / 2);
     const storage = milli(c.storageGB * growth(0.4, midDay) * smoothNoise(c.key, midDay, 0.1, 0.02));
-    emitGroup(
-      ctx,
-      env,
-      c.id,
-      "kafka",
-      "KafkaStorage",
-      "GB-hour",
-      qtyDecimal(storage).times(hours).times(c.storageRate).toDecimalPlaces(6),
-      6,
-      active,
-      c.id,
-    );
-    emitGroup(
-      ctx,
-      env,
-      c.id,
-      "kafka",
-      "KafkaPartition",
-      "Partition-hour",
-      hours.times(c.partitions).times(c.partitionRate).toDecimalPlaces(4),
-      4,
-      active,
-      c.id,
-    );
-    emitGroup(ctx, env, c.id, "kafka", "KafkaBase", "Hour", hours.times(c.baseRate).toDecimalPlaces(2), 2, active, c.id);
+    kafka("KafkaStorage", "GB-hour", qtyDecimal(storage).times(hours).times(c.storageRate).toDecimalPlaces(6), 6, active);
+    kafka("KafkaPartition", "Partition-hour", hours.times(c.partitions).times(c.partitionRate).toDecimalPlaces(4), 4, active);
+    kafka("KafkaBase", "Hour", hours.times(c.baseRate).toDecimalPlaces(2), 2, active);
 
     if (c.connect) {
       const k = c.connect;
-      emitSingle(
+      emitGroup(
         ctx,
         env,
         k.id,
@@ -733,9 +669,10 @@ function generateBucket(t: Topology, g: Granularity, bucket: string, ts: string)
         "Hour",
         hours.times(k.connectors).times("0.1110").toDecimalPlaces(4),
         4,
+        [],
         c.id,
       );
-      emitSingle(
+      emitGroup(
         ctx,
         env,
         k.id,
@@ -744,11 +681,12 @@ function generateBucket(t: Topology, g: Granularity, bucket: string, ts: string)
         "Task-hour",
         hours.times(k.tasks).times("0.0340").toDecimalPlaces(4),
         4,
+        [],
         c.id,
       );
       let gb = 0;
       for (let i = 0; i < nDays; i++) gb += 40 * k.tasks * smoothNoise(k.key, startDay + i) * (weekend[i] ? 0.7 : 1);
-      emitSingle(ctx, env, k.id, "connect", "ConnectThroughput", "GB", qtyDecimal(milli(gb)).times("0.025").toDecimalPlaces(6), 6, c.id);
+      emitGroup(ctx, env, k.id, "connect", "ConnectThroughput", "GB", qtyDecimal(milli(gb)).times("0.025").toDecimalPlaces(6), 6, [], c.id);
     }
   }
 
@@ -758,7 +696,7 @@ function generateBucket(t: Topology, g: Granularity, bucket: string, ts: string)
     let gb = 0;
     for (let i = 0; i < nDays; i++) gb += 120 * smoothNoise(l.key, startDay + i);
     const q = qtyDecimal(milli(gb));
-    emitSingle(
+    emitGroup(
       ctx,
       src.env.id,
       src.id,
@@ -767,17 +705,18 @@ function generateBucket(t: Topology, g: Granularity, bucket: string, ts: string)
       "Link-hour",
       hours.times("0.0950").toDecimalPlaces(4),
       4,
+      [],
       src.id,
     );
-    emitSingle(ctx, src.env.id, src.id, "cluster_link", "ClusterLinkingRead", "GB", q.times("0.0500").toDecimalPlaces(6), 6, src.id);
-    emitSingle(ctx, src.env.id, src.id, "cluster_link", "ClusterLinkingWrite", "GB", q.times("0.0500").toDecimalPlaces(6), 6, src.id);
+    emitGroup(ctx, src.env.id, src.id, "cluster_link", "ClusterLinkingRead", "GB", q.times("0.0500").toDecimalPlaces(6), 6, [], src.id);
+    emitGroup(ctx, src.env.id, src.id, "cluster_link", "ClusterLinkingWrite", "GB", q.times("0.0500").toDecimalPlaces(6), 6, [], src.id);
   }
 
   for (const e of t.envs) {
     // Flink SQL: CFU-minutes of the environment's compute pool.
     let cfuMin = 0;
     for (let i = 0; i < nDays; i++) cfuMin += e.cfus * 1440 * smoothNoise(e.key, startDay + i, 0.4, 0.15) * (weekend[i] ? 0.8 : 1);
-    emitSingle(
+    emitGroup(
       ctx,
       e.id,
       e.poolId,
@@ -786,6 +725,7 @@ function generateBucket(t: Topology, g: Granularity, bucket: string, ts: string)
       "CFU-minute",
       qtyDecimal(milli(cfuMin)).times("0.0035").toDecimalPlaces(6),
       6,
+      [],
       e.flinkOwner,
     );
 
@@ -821,7 +761,7 @@ function generateBucket(t: Topology, g: Granularity, bucket: string, ts: string)
 
   {
     const k = t.ksql;
-    emitSingle(
+    emitGroup(
       ctx,
       k.cluster.env.id,
       k.id,
@@ -830,6 +770,7 @@ function generateBucket(t: Topology, g: Granularity, bucket: string, ts: string)
       "CSU-hour",
       hours.times(k.csus).times("0.2300").toDecimalPlaces(4),
       4,
+      [],
       k.owner.id,
     );
   }

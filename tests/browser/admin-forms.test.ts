@@ -3,47 +3,34 @@
  * parses (app/forms/teams.ts, app/forms/crosswalk.ts): a bad value shows its message under the
  * field and nothing is posted; a good one goes through. Needs a build (SHOWBACK_BUILD_DIR).
  */
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { ensureOrg } from "../../db/queries/orgs";
-import { launchBrowser, newPage, type TrackedPage } from "../helpers/browser";
-import { createUser, startTestServer, TEST_PASSWORD, type TestServer } from "../helpers/server";
+import { newPage, signIn, useBrowserApp, waitForHydration, type TrackedPage } from "../helpers/browser";
+import { createUser, TEST_PASSWORD } from "../helpers/server";
 
 const EMAIL = "forms@example.test";
-let app: TestServer;
-let browser: Browser;
+const web = useBrowserApp({
+  seed: async (db) => {
+    await createUser(db, { email: EMAIL, role: "finance_admin" });
+    await ensureOrg(db, "org-forms");
+  },
+});
 let page: TrackedPage;
 const posts: string[] = [];
 
-const hydrated = () => page.waitForFunction(() => "__remixContext" in window && document.readyState === "complete");
+const hydrated = () => waitForHydration(page);
 
 beforeAll(async () => {
-  app = await startTestServer({
-    seed: async (db) => {
-      await createUser(db, { email: EMAIL, role: "finance_admin" });
-      await ensureOrg(db, "org-forms");
-    },
-  });
-  browser = await launchBrowser();
-  page = await newPage(browser);
+  page = await newPage(web.browser);
   page.on("request", (r) => {
     if (r.method() === "POST") posts.push(new URL(r.url()).pathname);
   });
-  await page.goto(`${app.url}/login`);
-  await hydrated();
-  await page.getByLabel("Email").fill(EMAIL);
-  await page.getByLabel("Password").fill(TEST_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL((u) => u.pathname === "/");
-});
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
+  await signIn(page, `${web.app.url}/login`, EMAIL, TEST_PASSWORD, "/");
 });
 
 describe("forms validated in the browser with the server's schema", () => {
   it("New team: a pseudo-team name is refused under the field without a request; a good name is created", async () => {
-    await page.goto(`${app.url}/admin/teams`);
+    await page.goto(`${web.app.url}/admin/teams`);
     await hydrated();
     posts.length = 0;
     const form = page.getByTestId("create-team");
@@ -54,7 +41,7 @@ describe("forms validated in the browser with the server's schema", () => {
       .toBe('"Unmapped" is a pseudo-team name and cannot be used for a team.');
     expect(await form.getByLabel("Name").getAttribute("aria-invalid")).toBe("true");
     expect(posts).toEqual([]);
-    expect((await app.db.query(`select count(*)::int as n from teams`))[0]).toEqual({ n: 0 });
+    expect((await web.app.db.query(`select count(*)::int as n from teams`))[0]).toEqual({ n: 0 });
 
     // typing revalidates: the message goes away
     await form.getByLabel("Name").fill("payments");
@@ -65,7 +52,7 @@ describe("forms validated in the browser with the server's schema", () => {
   });
 
   it("Add an entry: an end before the start is refused under the field without a request", async () => {
-    await page.goto(`${app.url}/crosswalk`);
+    await page.goto(`${web.app.url}/crosswalk`);
     await hydrated();
     posts.length = 0;
     const form = page.getByTestId("create-entry");

@@ -4,83 +4,49 @@
  * test-results/admin-*.png. Needs a build (SHOWBACK_BUILD_DIR).
  */
 import { readFile } from "node:fs/promises";
-import path from "node:path";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { Decimal } from "../../app/domain/money";
 import { importCrosswalk } from "../../app/services/crosswalk";
 import { ensureOrg } from "../../db/queries/orgs";
 import { getReport } from "../../db/queries/report";
-import { launchBrowser, newPage, screenshot, type TrackedPage } from "../helpers/browser";
-import { createUser, startTestServer, TEST_PASSWORD, type TestServer } from "../helpers/server";
+import { newPage, screenshot, signIn, useBrowserApp, waitForHydration, type TrackedPage } from "../helpers/browser";
+import { vendorCrosswalk, VENDOR_EXPORT } from "../helpers/seed";
+import { createUser, TEST_PASSWORD } from "../helpers/server";
 
-const FIX = path.resolve(__dirname, "../fixtures/vendor-example");
 const ORG = "org-vendor";
 const EMAIL = "finance@example.test";
 let EXPORT: string;
-let app: TestServer;
-let browser: Browser;
+const web = useBrowserApp({
+  seed: async (db) => {
+    await createUser(db, { email: EMAIL, role: "finance_admin" });
+    await ensureOrg(db, ORG);
+    // policy none: a team's total is its direct cost, so mapping an owner adds exactly its cost
+    await db.query(`update organizations set policy_spec = '{"kind":"none"}', display_name = 'Vendor example' where org_id = $1`, [ORG]);
+    // the vendor crosswalk minus sa-ghi (left for the unmapped queue)
+    await importCrosswalk(db, "seed", await vendorCrosswalk({ notes: true, except: ["sa-ghi"] }), "merge");
+  },
+});
 let page: TrackedPage;
 
 const grandTotal = async () => {
-  const rows = await getReport(app.db, { granularity: "monthly", from: "2026-01-01", to: "2026-12-31" });
+  const rows = await getReport(web.app.db, { granularity: "monthly", from: "2026-01-01", to: "2026-12-31" });
   return rows.reduce((s, r) => s.plus(r.total), new Decimal(0));
 };
 const teamTotal = async (team: string) => {
-  const rows = await getReport(app.db, { granularity: "monthly", from: "2026-04-01", to: "2026-04-30", orgIds: [ORG] });
+  const rows = await getReport(web.app.db, { granularity: "monthly", from: "2026-04-01", to: "2026-04-30", orgIds: [ORG] });
   return new Decimal(rows.find((r) => r.group === team)?.total ?? "0");
 };
-const hydrated = () => page.waitForFunction(() => "__remixContext" in window && document.readyState === "complete");
+const hydrated = () => waitForHydration(page);
 
 beforeAll(async () => {
-  EXPORT = await readFile(path.join(FIX, "export-2026-04-monthly.csv"), "utf8");
-  app = await startTestServer({
-    seed: async (db) => {
-      await createUser(db, { email: EMAIL, role: "finance_admin" });
-      await ensureOrg(db, ORG);
-      // policy none: a team's total is its direct cost, so mapping an owner adds exactly its cost
-      await db.query(`update organizations set policy_spec = '{"kind":"none"}', display_name = 'Vendor example' where org_id = $1`, [ORG]);
-      // the vendor crosswalk minus sa-ghi (left for the unmapped queue)
-      const cw = (await readFile(path.join(FIX, "crosswalk.csv"), "utf8"))
-        .split("\n")
-        .filter((l) => l && !l.startsWith("org_id") && !l.includes(",sa-ghi,"));
-      await importCrosswalk(
-        db,
-        "seed",
-        cw.map((l, i) => {
-          const [orgId, ownerId, team, validFrom, validTo, costCenter, note] = l.split(",");
-          return {
-            line: i + 2,
-            orgId: orgId!,
-            ownerId: ownerId!,
-            team: team!,
-            validFrom: validFrom!,
-            validTo: validTo || null,
-            costCenter: costCenter || null,
-            note: note || null,
-          };
-        }),
-        "merge",
-      );
-    },
-  });
-  browser = await launchBrowser();
-  page = await newPage(browser);
-  await page.goto(`${app.url}/login`);
-  await hydrated();
-  await page.getByLabel("Email").fill(EMAIL);
-  await page.getByLabel("Password").fill(TEST_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL((u) => u.pathname === "/");
-});
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
+  EXPORT = await readFile(VENDOR_EXPORT, "utf8");
+  page = await newPage(web.browser);
+  await signIn(page, `${web.app.url}/login`, EMAIL, TEST_PASSWORD, "/");
 });
 
 describe("finance admin workspace in a browser", () => {
   it("rejects a bad file with line numbers and stores nothing", async () => {
-    await page.goto(`${app.url}/imports/new`);
+    await page.goto(`${web.app.url}/imports/new`);
     await hydrated();
     await screenshot(page, "admin-upload-form");
     const bad = EXPORT.replace("0.60,2.00,0.3", "0,60,2.00,0.3").replace(
@@ -96,13 +62,13 @@ describe("finance admin workspace in a browser", () => {
     expect(lines).toContain("9");
     expect(await page.getByTestId("rejected").textContent()).toContain("chargeback_cost");
     await screenshot(page, "admin-upload-rejected");
-    expect((await app.db.query(`select count(*)::int as n from imports`))[0]).toEqual({ n: 0 });
-    expect((await app.db.query(`select count(*)::int as n from cost_rows`))[0]).toEqual({ n: 0 });
+    expect((await web.app.db.query(`select count(*)::int as n from imports`))[0]).toEqual({ n: 0 });
+    expect((await web.app.db.query(`select count(*)::int as n from cost_rows`))[0]).toEqual({ n: 0 });
   });
 
   it("previews a valid file, confirms it, and the totals change by the file's total", async () => {
     const before = await grandTotal();
-    await page.goto(`${app.url}/imports/new`);
+    await page.goto(`${web.app.url}/imports/new`);
     await hydrated();
     await page.locator("#org").selectOption(ORG);
     await page.setInputFiles("#file", { name: "april.csv", mimeType: "text/csv", buffer: Buffer.from(EXPORT) });
@@ -114,7 +80,7 @@ describe("finance admin workspace in a browser", () => {
     expect(await page.getByTestId("preview-total").textContent()).toBe("$27.50");
     await screenshot(page, "admin-upload-preview");
     // nothing stored before confirming
-    expect((await app.db.query(`select count(*)::int as n from imports`))[0]).toEqual({ n: 0 });
+    expect((await web.app.db.query(`select count(*)::int as n from imports`))[0]).toEqual({ n: 0 });
     await page.getByTestId("confirm-import").click();
     await page.waitForURL((u) => /^\/imports\/\d+$/.test(u.pathname));
     await page.getByTestId("import-done").waitFor();
@@ -123,7 +89,7 @@ describe("finance admin workspace in a browser", () => {
     const after = await grandTotal();
     expect(after.minus(before).eq("27.5")).toBe(true);
 
-    await page.goto(`${app.url}/imports`);
+    await page.goto(`${web.app.url}/imports`);
     await hydrated();
     await page.getByTestId("rejected-row").first().waitFor();
     await screenshot(page, "admin-imports");
@@ -131,7 +97,7 @@ describe("finance admin workspace in a browser", () => {
 
   it("maps an unmapped owner from the queue and the team's total rises by its cost", async () => {
     const before = await teamTotal("search");
-    await page.goto(`${app.url}/crosswalk/unmapped?month=2026-04`);
+    await page.goto(`${web.app.url}/crosswalk/unmapped?month=2026-04`);
     await hydrated();
     const row = page.getByTestId("unmapped-sa-ghi");
     await row.waitFor();
@@ -146,7 +112,7 @@ describe("finance admin workspace in a browser", () => {
   });
 
   it("refuses an overlapping entry and names the conflicting one", async () => {
-    await page.goto(`${app.url}/crosswalk`);
+    await page.goto(`${web.app.url}/crosswalk`);
     await hydrated();
     const form = page.getByTestId("create-entry");
     await form.getByLabel("Organization").fill(ORG);
@@ -161,7 +127,7 @@ describe("finance admin workspace in a browser", () => {
   });
 
   it("bulk-imports a crosswalk after a preview", async () => {
-    await page.goto(`${app.url}/crosswalk`);
+    await page.goto(`${web.app.url}/crosswalk`);
     await hydrated();
     const csv = [
       "org_id,owner_id,team,valid_from,valid_to,cost_center,note",
@@ -177,10 +143,10 @@ describe("finance admin workspace in a browser", () => {
     expect(counts).toContain("1 unchanged");
     await page.getByTestId("bulk-preview").scrollIntoViewIfNeeded();
     await screenshot(page, "admin-crosswalk-bulk-preview");
-    expect((await app.db.query(`select count(*)::int as n from crosswalk_entries where owner_id like 'sa-new%'`))[0]).toEqual({ n: 0 });
+    expect((await web.app.db.query(`select count(*)::int as n from crosswalk_entries where owner_id like 'sa-new%'`))[0]).toEqual({ n: 0 });
     await page.getByTestId("bulk-apply").click();
     await page.getByText("Crosswalk imported (merge): 2 added").waitFor();
-    expect((await app.db.query(`select count(*)::int as n from crosswalk_entries where owner_id like 'sa-new%'`))[0]).toEqual({ n: 2 });
+    expect((await web.app.db.query(`select count(*)::int as n from crosswalk_entries where owner_id like 'sa-new%'`))[0]).toEqual({ n: 2 });
     await screenshot(page, "admin-crosswalk");
   });
 
@@ -192,7 +158,7 @@ describe("finance admin workspace in a browser", () => {
       "sa-jkl,env-xxx,lkc-123,kafka,KafkaNetworkRead,GB,6.00,15.00,0.4",
       "sa-jkl,env-xxx,lkc-123,kafka,KafkaNetworkRead,GB,6.00,13.00,0.461538",
     );
-    await page.goto(`${app.url}/imports/new`);
+    await page.goto(`${web.app.url}/imports/new`);
     await hydrated();
     await page.locator("#org").selectOption(ORG);
     await page.locator("#granularity").selectOption("monthly");
@@ -215,7 +181,7 @@ describe("finance admin workspace in a browser", () => {
       ["/admin/orgs", "admin-orgs", "Organizations"],
       ["/audit", "admin-audit", "Audit log"],
     ] as const) {
-      await page.goto(`${app.url}${p}`);
+      await page.goto(`${web.app.url}${p}`);
       await hydrated();
       await page.getByRole("heading", { name: heading, exact: true }).waitFor();
       await screenshot(page, name);

@@ -1,30 +1,19 @@
 /** Signs in through the real form in Chromium and reaches the overview. Needs `npm run build`. */
 import { existsSync } from "node:fs";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, newPage, screenshot } from "../helpers/browser";
-import { createUser, startTestServer, TEST_PASSWORD, type TestServer } from "../helpers/server";
+import { describe, expect, it } from "vitest";
+import { newPage, screenshot, useBrowserApp } from "../helpers/browser";
+import { createUser, TEST_PASSWORD } from "../helpers/server";
 
-let app: TestServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  app = await startTestServer({
-    seed: async (db) => {
-      await createUser(db, { email: "finance@example.test", role: "finance_admin" });
-    },
-  });
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
+const web = useBrowserApp({
+  seed: async (db) => {
+    await createUser(db, { email: "finance@example.test", role: "finance_admin" });
+  },
 });
 
 describe("sign-in in a browser", () => {
   it("signs in through the form, reaches the overview, and signs out", async () => {
-    const page = await newPage(browser);
-    await page.goto(`${app.url}/admin/users`);
+    const page = await newPage(web.browser);
+    await page.goto(`${web.app.url}/admin/users`);
     expect(new URL(page.url()).pathname).toBe("/login");
     await page.waitForFunction(() => "__remixContext" in window && document.readyState === "complete");
     await screenshot(page, "login");
@@ -69,7 +58,7 @@ describe("sign-in in a browser", () => {
 
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.waitForURL((u) => u.pathname === "/login");
-    await page.goto(`${app.url}/`);
+    await page.goto(`${web.app.url}/`);
     expect(new URL(page.url()).pathname).toBe("/login");
   });
 });

@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import { cp, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import { createPgliteDb, type Db } from "../../db/client";
 import { migrateDb } from "../../db/migrate";
 import { createTestDb, testEngine } from "./db";
@@ -97,5 +98,31 @@ export async function createCliEnv(): Promise<CliEnv> {
       }
     },
     cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * A CLI environment for the current file (or describe block): created in beforeAll, cleaned
+ * up in afterAll. The returned CliEnv forwards to it; use it inside hooks and tests only.
+ */
+export function useCliEnv(): CliEnv {
+  let current: CliEnv | undefined;
+  beforeAll(async () => {
+    current = await createCliEnv();
+  });
+  afterAll(async () => {
+    await current?.cleanup();
+  });
+  const cli = () => {
+    if (!current) throw new Error("useCliEnv: the CLI environment is read before beforeAll created it");
+    return current;
+  };
+  return {
+    get env() {
+      return cli().env;
+    },
+    run: (script, ...args) => cli().run(script, ...args),
+    withDb: (fn) => cli().withDb(fn),
+    cleanup: () => cli().cleanup(),
   };
 }

@@ -11,12 +11,18 @@
  *
  * The server runs in-process, so `app.db` is the very database it uses (on both
  * engines): seed it, or assert on it, directly.
+ *
+ * Or, for a whole test file (started in beforeAll, closed in afterAll):
+ *
+ *   const server = useTestServer({ seed, roles: ["finance_admin", "viewer"] });
+ *   it("...", async () => { await server.admin.post(...); await server.app.db.query(...); });
  */
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { afterAll, beforeAll } from "vitest";
 import type { Db } from "../../db/client";
 import { findUserByEmail, insertUser, type Role } from "../../db/queries/users";
 import { hashPassword } from "../../app/services/password";
@@ -223,6 +229,53 @@ export async function startTestServer(opts: StartTestServerOptions = {}): Promis
     await removeDataDir().catch(() => {});
     throw e;
   }
+}
+
+export interface UseTestServerOptions extends StartTestServerOptions {
+  /** The standard users signed in once the server is up (`admin`, `viewer`). */
+  roles?: Role[];
+}
+
+export interface UsedTestServer {
+  readonly app: TestServer;
+  /** The finance admin's client (roles must include "finance_admin"). */
+  readonly admin: TestClient;
+  /** The viewer's client (roles must include "viewer"). */
+  readonly viewer: TestClient;
+}
+
+/**
+ * Starts a test server for the current file (or describe block) in beforeAll, signs in the
+ * given roles, and closes it in afterAll. Read the fields inside hooks and tests only.
+ */
+export function useTestServer(opts: UseTestServerOptions = {}): UsedTestServer {
+  const { roles = [], ...start } = opts;
+  let app: TestServer | undefined;
+  const clients = new Map<Role, TestClient>();
+  beforeAll(async () => {
+    app = await startTestServer(start);
+    for (const role of roles) clients.set(role, await app.loginAs(role));
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+  const client = (role: Role) => {
+    const c = clients.get(role);
+    if (!c) throw new Error(`useTestServer: no ${role} client (roles: ${JSON.stringify(roles)}), or read before beforeAll`);
+    return c;
+  };
+  return {
+    get app() {
+      if (!app) throw new Error("useTestServer: the server is read before beforeAll started it");
+      return app;
+    },
+    get admin() {
+      return client("finance_admin");
+    },
+    get viewer() {
+      return client("viewer");
+    },
+  };
 }
 
 // ---------------------------------------------------------------- the built route table

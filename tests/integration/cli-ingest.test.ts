@@ -8,10 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Decimal } from "../../app/domain/money";
 import { getReport } from "../../db/queries/report";
 import { createCliEnv, type CliEnv } from "../helpers/cli";
+import { VENDOR_CROSSWALK as CROSSWALK, VENDOR_EXPORT as EXPORT } from "../helpers/seed";
 
-const FIX = path.resolve(__dirname, "../fixtures/vendor-example");
-const EXPORT = path.join(FIX, "export-2026-04-monthly.csv");
-const CROSSWALK = path.join(FIX, "crosswalk.csv");
 const HEADER = "period_start,org_id,group,direct_cost,unallocated_share,total_cost";
 
 let tmp: string;
@@ -265,24 +263,27 @@ function dailyFile(from: number, to: number, amount: (day: number) => string, ow
   return lines.join("\n") + "\n";
 }
 
+/** Writes a crosswalk CSV to a temp file and imports it with the CLI. */
+const crosswalkImport = async (name: string, csv: string) => cli.run("crosswalk", "import", await file(name, csv));
+/** Writes `dailyFile(from, to, () => amount)` to a temp file and ingests it into `org` with the CLI. */
+const ingestDaily = async (org: string, name: string, from: number, to: number, amount: string) => {
+  const text = dailyFile(from, to, () => amount);
+  return cli.run("ingest", "--org", org, await file(name, text));
+};
+/** The stdout of `report` over [from, to] for one org. */
+const report = async (org: string, granularity: string, from: string, to: string, ...extra: string[]) =>
+  (await cli.run("report", "--granularity", granularity, "--from", from, "--to", to, "--org", org, ...extra)).stdout;
+
 describe("effective-dated crosswalk: an owner moving team mid-month", () => {
   it("splits daily and monthly reports at the move date", async () => {
-    const cw = await file(
+    const cw = await crosswalkImport(
       "move.csv",
       "org_id,owner_id,team,valid_from,valid_to\norg-move,sa-mover,alpha,2026-01-01,2026-04-16\norg-move,sa-mover,beta,2026-04-16,\norg-move,sa-other,gamma,2026-01-01,\n",
     );
-    expect((await cli.run("crosswalk", "import", cw)).code).toBe(0);
-    const f = await file(
-      "move-daily.csv",
-      dailyFile(1, 30, () => "1.00"),
-    );
-    expect((await cli.run("ingest", "--org", "org-move", f)).code).toBe(0);
+    expect(cw.code).toBe(0);
+    expect((await ingestDaily("org-move", "move-daily.csv", 1, 30, "1.00")).code).toBe(0);
 
-    const daily = (
-      await cli.run("report", "--granularity", "daily", "--from", "2026-04-15", "--to", "2026-04-16", "--org", "org-move")
-    ).stdout
-      .trim()
-      .split("\n");
+    const daily = (await report("org-move", "daily", "2026-04-15", "2026-04-16")).trim().split("\n");
     // per day: alpha/beta 1.00 direct, gamma 2.00; credit -0.10 split 1:2 → -0.0333/-0.0667 (largest remainder → gamma)
     expect(daily).toEqual([
       HEADER,
@@ -291,11 +292,7 @@ describe("effective-dated crosswalk: an owner moving team mid-month", () => {
       "2026-04-16,org-move,beta,1.0000,-0.0333,0.9667",
       "2026-04-16,org-move,gamma,2.0000,-0.0667,1.9333",
     ]);
-    const month = (
-      await cli.run("report", "--granularity", "monthly", "--from", "2026-04-01", "--to", "2026-04-30", "--org", "org-move")
-    ).stdout
-      .trim()
-      .split("\n");
+    const month = (await report("org-move", "monthly", "2026-04-01", "2026-04-30")).trim().split("\n");
     expect(month).toEqual([
       HEADER,
       "2026-04-01,org-move,alpha,15.0000,-0.4995,14.5005",
@@ -307,47 +304,20 @@ describe("effective-dated crosswalk: an owner moving team mid-month", () => {
 
 describe("restatement: re-ingesting a period replaces it", () => {
   it("replaces the covered range, keeps the superseded import listed, and the report follows", async () => {
-    const cw = await file(
+    const cw = await crosswalkImport(
       "rs.csv",
       "org_id,owner_id,team,valid_from,valid_to\norg-rs,sa-mover,alpha,2026-01-01,\norg-rs,sa-other,gamma,2026-01-01,\n",
     );
-    expect((await cli.run("crosswalk", "import", cw)).code).toBe(0);
-    const first = await file(
-      "rs-1.csv",
-      dailyFile(1, 30, () => "1.00"),
-    );
-    expect((await cli.run("ingest", "--org", "org-rs", first)).code).toBe(0);
+    expect(cw.code).toBe(0);
+    expect((await ingestDaily("org-rs", "rs-1.csv", 1, 30, "1.00")).code).toBe(0);
     // a partial restatement of 10..20 (higher usage), then a full-month rerun
-    const partial = await file(
-      "rs-2.csv",
-      dailyFile(10, 20, () => "3.00"),
-    );
-    const r2 = await cli.run("ingest", "--org", "org-rs", partial);
+    const r2 = await ingestDaily("org-rs", "rs-2.csv", 10, 20, "3.00");
     expect(r2.code).toBe(0);
     expect(r2.stdout).toMatch(/replaced 33 rows/);
-    const m = async () =>
-      (
-        await cli.run(
-          "report",
-          "--granularity",
-          "monthly",
-          "--from",
-          "2026-04-01",
-          "--to",
-          "2026-04-30",
-          "--org",
-          "org-rs",
-          "--format",
-          "json",
-        )
-      ).stdout;
+    const m = () => report("org-rs", "monthly", "2026-04-01", "2026-04-30", "--format", "json");
     const afterPartial = JSON.parse(await m()) as Array<{ group: string; direct_cost: string }>;
     expect(afterPartial.find((r) => r.group === "alpha")!.direct_cost).toBe("52"); // 19 × 1 + 11 × 3
-    const full = await file(
-      "rs-3.csv",
-      dailyFile(1, 30, () => "2.00"),
-    );
-    const r3 = await cli.run("ingest", "--org", "org-rs", full);
+    const r3 = await ingestDaily("org-rs", "rs-3.csv", 1, 30, "2.00");
     expect(r3.code).toBe(0);
     expect(r3.stdout).toMatch(/superseded import\(s\)/);
     const afterFull = JSON.parse(await m()) as Array<{ group: string; direct_cost: string }>;

@@ -5,17 +5,16 @@
  * some owners left unmapped, display names, teams named like spreadsheet formulas, and
  * a closed month.
  */
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { stringify } from "csv-stringify/sync";
 import type { Db } from "../../db/client";
 import { importCrosswalk, importOwnerNames, type ImportEntry } from "../../app/services/crosswalk";
 import { ingestFile } from "../../app/services/ingest";
 import { describeOwners, EXPORT_HEADER, generateExportRecords } from "../../scripts/lib/generator";
+import { seedVendorExample } from "../helpers/seed";
 
-export const FIX = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../fixtures/vendor-example");
 export const FORMULA_TEAMS = ['=HYPERLINK("http://evil.test","x")', "-bad", "@x"];
 
 async function writeGenerated(dir: string, name: string, granularity: "daily" | "monthly", from: string, to: string) {
@@ -25,35 +24,11 @@ async function writeGenerated(dir: string, name: string, granularity: "daily" | 
   return file;
 }
 
-function parseCrosswalkCsv(text: string): ImportEntry[] {
-  const [, ...lines] = text.trim().split("\n");
-  return lines.map((l, i) => {
-    const [orgId, ownerId, team, validFrom, validTo, costCenter, note] = l.split(",");
-    return {
-      orgId: orgId!,
-      ownerId: ownerId!,
-      team: team!,
-      validFrom: validFrom!,
-      validTo: validTo || null,
-      costCenter: costCenter || null,
-      note: note || null,
-      line: i + 2,
-    };
-  });
-}
-
 export async function seedDashboard(db: Db): Promise<void> {
   const tmp = await mkdtemp(path.join(os.tmpdir(), "showback-dash-"));
   const actor = "seed";
-  // org-vendor: the worked example
-  await importCrosswalk(db, actor, parseCrosswalkCsv(await readFile(path.join(FIX, "crosswalk.csv"), "utf8")), "merge");
-  const v = await ingestFile(db, {
-    orgId: "org-vendor",
-    filePath: path.join(FIX, "export-2026-04-monthly.csv"),
-    granularity: "monthly",
-    actor,
-  });
-  if (v.status !== "imported") throw new Error(`vendor ingest: ${JSON.stringify(v)}`);
+  // org-vendor: the worked example, with its notes
+  await seedVendorExample(db, { notes: true });
 
   // org-gen: daily March–April and a monthly April
   for (const [name, g, from, to] of [

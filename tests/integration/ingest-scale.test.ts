@@ -8,14 +8,15 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dec, sum } from "../../app/domain/money";
-import { computeAllocation, GRANULARITIES } from "../../db/queries/allocation";
+import { GRANULARITIES } from "../../app/domain/vocabulary";
+import { computeAllocation, recomputeOrgRange } from "../../app/services/allocation";
+import type { AllocationResultText } from "../../db/queries/allocation";
 import { createCrosswalkEntry, deleteCrosswalkEntry, updateCrosswalkEntry } from "../../app/services/crosswalk";
 import { listCrosswalk } from "../../db/queries/crosswalk";
 import { ingestFile } from "../../app/services/ingest";
 import { ensureOrg, listOrgs } from "../../db/queries/orgs";
 import { saveOrgSettings } from "../../app/services/orgs";
 import { ensureTeam } from "../../app/services/teams";
-import { recomputeOrgRange } from "../../db/queries/allocation";
 import { describeOwners, mulberry32, type GenerateOptions } from "../../scripts/lib/generator";
 import { writeExportFile } from "../../scripts/lib/export-file";
 import { createTestDb, testEngine, type TestDb } from "../helpers/db";
@@ -115,15 +116,7 @@ describe.runIf(testEngine() === "pg")("two ingests for one org at once", () => {
 // ------------------------------------------------------------------ incremental == full
 
 async function storedResults(t: TestDb) {
-  return t.db.query<{
-    org_id: string;
-    granularity: string;
-    bucket_start: string;
-    team: string;
-    direct_cost: string;
-    unallocated_share: string;
-    total: string;
-  }>(
+  return t.db.query<AllocationResultText>(
     `select org_id, granularity, bucket_start, team, direct_cost::text, unallocated_share::text, total::text from allocation_results
       order by org_id, granularity, bucket_start, team`,
   );

@@ -12,10 +12,8 @@ import { getReport } from "../../db/queries/report";
 import { listClosedMonthRestatements } from "../../db/queries/closes";
 import { readCsvRecords } from "../../app/services/csv";
 import { createCliEnv, type CliEnv } from "../helpers/cli";
+import { VENDOR_CROSSWALK as CROSSWALK, VENDOR_EXPORT as EXPORT } from "../helpers/seed";
 
-const FIX = path.resolve(__dirname, "../fixtures/vendor-example");
-const EXPORT = path.join(FIX, "export-2026-04-monthly.csv");
-const CROSSWALK = path.join(FIX, "crosswalk.csv");
 const HEADER = "timestamp,owner_id,environment_id,resource_id,product,metric,unit,chargeback_cost,original_amount,usage_share";
 
 let tmp: string;

@@ -5,59 +5,27 @@
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Db } from "../../db/client";
-import { importCrosswalk, type ImportEntry } from "../../app/services/crosswalk";
-import { ingestFile } from "../../app/services/ingest";
 import { Decimal } from "../../app/domain/money";
-import { startTestServer, type TestClient, type TestServer } from "../helpers/server";
+import { postMonthAction } from "../helpers/forms";
+import { ingestMonthly, seedVendorExample, VENDOR_EXPORT } from "../helpers/seed";
+import { useTestServer } from "../helpers/server";
 import { monthCases } from "./access-cases/month";
 
-const FIX = path.resolve(__dirname, "../fixtures/vendor-example");
-
 async function seed(db: Db) {
-  const [, ...lines] = (await readFile(path.join(FIX, "crosswalk.csv"), "utf8")).trim().split("\n");
-  const entries: ImportEntry[] = lines.map((l, i) => {
-    const [orgId, ownerId, team, validFrom, validTo, costCenter] = l.split(",");
-    return {
-      orgId: orgId!,
-      ownerId: ownerId!,
-      team: team!,
-      validFrom: validFrom!,
-      validTo: validTo || null,
-      costCenter: costCenter || null,
-      line: i + 2,
-    };
-  });
-  await importCrosswalk(db, "seed", entries, "merge");
-  const r = await ingestFile(db, {
-    orgId: "org-vendor",
-    filePath: path.join(FIX, "export-2026-04-monthly.csv"),
-    granularity: "monthly",
-    actor: "seed",
-  });
-  if (r.status !== "imported") throw new Error(JSON.stringify(r));
+  await seedVendorExample(db);
   await db.query(`insert into organizations (org_id) values ('org-empty') on conflict do nothing`);
 }
 
-let app: TestServer;
-let admin: TestClient;
-let viewer: TestClient;
-
-beforeAll(async () => {
-  app = await startTestServer({ seed });
-  admin = await app.loginAs("finance_admin");
-  viewer = await app.loginAs("viewer");
-});
-afterAll(async () => {
-  await app?.close();
-});
+const server = useTestServer({ seed, roles: ["finance_admin", "viewer"] });
+const APRIL = { org: "org-vendor", month: "2026-04" } as const;
 
 const statusOf = (html: string, org: string) => new RegExp(`data-testid="status-${org}" data-status="([a-z_]+)"`).exec(html)?.[1];
 
 describe("/reconciliation", () => {
   it("defaults to the latest month with data and shows one row per org plus the rollup", async () => {
-    const res = await viewer.get("/reconciliation");
+    const res = await server.viewer.get("/reconciliation");
     expect(res.status).toBe(200);
     const html = await res.text();
     expect(html).toContain("Month 2026-04");
@@ -71,20 +39,15 @@ describe("/reconciliation", () => {
 
   it("viewers cannot enter invoices; a missing CSRF token is refused", async () => {
     const { path: p, form } = monthCases["routes/reconciliation"]!;
-    expect((await viewer.post(p, form)).status).toBe(403);
-    expect((await admin.post(p, form, { csrf: false })).status).toBe(403);
-    expect(await app.db.query(`select * from invoices`)).toEqual([]);
+    expect((await server.viewer.post(p, form)).status).toBe(403);
+    expect((await server.admin.post(p, form, { csrf: false })).status).toBe(403);
+    expect(await server.app.db.query(`select * from invoices`)).toEqual([]);
   });
 
   it("a mismatch shows the exact variance, next steps and per-product totals; a match turns matched", async () => {
-    const bad = await admin.post("/reconciliation?month=2026-04", {
-      intent: "invoice",
-      org_id: "org-vendor",
-      month: "2026-04",
-      amount: "27.00",
-    });
+    const bad = await postMonthAction(server.admin, { intent: "invoice", ...APRIL, amount: "27.00" });
     expect(bad.status).toBe(200);
-    const html = await (await admin.get("/reconciliation?month=2026-04")).text();
+    const html = await (await server.admin.get("/reconciliation?month=2026-04")).text();
     expect(statusOf(html, "org-vendor")).toBe("mismatch");
     expect(html).toMatch(/data-testid="variance-org-vendor"[^>]*>\+\$0\.5000</);
     expect(html).toContain('data-testid="next-steps-org-vendor"');
@@ -93,22 +56,17 @@ describe("/reconciliation", () => {
     expect(html).toMatch(/kafka<\/td><td[^>]*>\$23\.0000</); // 0.6+0.4+0.5+0.5+4+2+9+6
     expect(html).toMatch(/billing<\/td><td[^>]*>-\$5\.5000</);
 
-    const refused = await admin.post("/reconciliation?month=2026-04", { intent: "close", org_id: "org-vendor", month: "2026-04" });
+    const refused = await postMonthAction(server.admin, { intent: "close", ...APRIL });
     expect(refused.status).toBe(400);
     expect(await refused.text()).toContain("needs a reason");
 
-    const badAmount = await admin.post("/reconciliation?month=2026-04", {
-      intent: "invoice",
-      org_id: "org-vendor",
-      month: "2026-04",
-      amount: "12abc",
-    });
+    const badAmount = await postMonthAction(server.admin, { intent: "invoice", ...APRIL, amount: "12abc" });
     expect(badAmount.status).toBe(400);
 
-    await admin.post("/reconciliation?month=2026-04", { intent: "invoice", org_id: "org-vendor", month: "2026-04", amount: "$27.50" });
-    const ok = await (await admin.get("/reconciliation?month=2026-04")).text();
+    await postMonthAction(server.admin, { intent: "invoice", ...APRIL, amount: "$27.50" });
+    const ok = await (await server.admin.get("/reconciliation?month=2026-04")).text();
     expect(statusOf(ok, "org-vendor")).toBe("matched");
-    const audit = await app.db.query<{ actor: string; action: string }>(
+    const audit = await server.app.db.query<{ actor: string; action: string }>(
       `select actor, action from audit_log where entity = 'invoice' order by id`,
     );
     expect(audit).toEqual([
@@ -118,50 +76,40 @@ describe("/reconciliation", () => {
   });
 
   it("closes and reopens with the badge and audit", async () => {
-    const c = await admin.post("/reconciliation?month=2026-04", { intent: "close", org_id: "org-vendor", month: "2026-04" });
+    const c = await postMonthAction(server.admin, { intent: "close", ...APRIL });
     expect(c.status).toBe(200);
-    const html = await (await admin.get("/reconciliation?month=2026-04")).text();
+    const html = await (await server.admin.get("/reconciliation?month=2026-04")).text();
     expect(html).toContain('data-testid="closed-org-vendor"');
     expect(html).toContain('data-testid="reopen-form-org-vendor"');
-    const [close] = await app.db.query<{ status: string; closed_by: string; frozen: { teams: Array<{ team: string; total: string }> } }>(
-      `select * from month_closes`,
-    );
+    const [close] = await server.app.db.query<{
+      status: string;
+      closed_by: string;
+      frozen: { teams: Array<{ team: string; total: string }> };
+    }>(`select * from month_closes`);
     expect(close).toMatchObject({ status: "closed", closed_by: "admin@example.test" });
     expect(close.frozen.teams.map((t) => t.team)).toEqual(["analytics", "payments", "platform", "search"]);
     expect(close.frozen.teams.reduce((s, t) => s.plus(t.total), new Decimal(0)).toFixed()).toBe("27.5");
-    expect((await viewer.post("/reconciliation", { intent: "reopen", org_id: "org-vendor", month: "2026-04" })).status).toBe(403);
+    expect((await server.viewer.post("/reconciliation", { intent: "reopen", org_id: "org-vendor", month: "2026-04" })).status).toBe(403);
 
-    const r = await admin.post("/reconciliation?month=2026-04", {
-      intent: "reopen",
-      org_id: "org-vendor",
-      month: "2026-04",
-      reason: "test",
-    });
+    const r = await postMonthAction(server.admin, { intent: "reopen", ...APRIL, reason: "test" });
     expect(r.status).toBe(200);
-    const after = await (await admin.get("/reconciliation?month=2026-04")).text();
+    const after = await (await server.admin.get("/reconciliation?month=2026-04")).text();
     expect(after).not.toContain('data-testid="closed-org-vendor"');
-    const actions = await app.db.query<{ action: string }>(`select action from audit_log where entity = 'month' order by id`);
+    const actions = await server.app.db.query<{ action: string }>(`select action from audit_log where entity = 'month' order by id`);
     expect(actions.map((a) => a.action)).toEqual(["close", "reopen"]);
   });
 
   it("shows a restatement recorded after the close with its per-team deltas", async () => {
-    expect((await admin.post("/reconciliation?month=2026-04", { intent: "close", org_id: "org-vendor", month: "2026-04" })).status).toBe(
-      200,
-    );
-    const text = (await readFile(path.join(FIX, "export-2026-04-monthly.csv"), "utf8")).replace(
+    expect((await postMonthAction(server.admin, { intent: "close", ...APRIL })).status).toBe(200);
+    const text = (await readFile(VENDOR_EXPORT, "utf8")).replace(
       "env-xxx,env-xxx,lfcp-789,flink,FlinkNumCFUs,CFU-minute,3.00,3.00,1",
       "env-xxx,env-xxx,lfcp-789,flink,FlinkNumCFUs,CFU-minute,4.00,4.00,1",
     );
     const dir = await mkdtemp(path.join(os.tmpdir(), "showback-mw-"));
     await writeFile(path.join(dir, "restated.csv"), text);
-    const r = await ingestFile(app.db, {
-      orgId: "org-vendor",
-      filePath: path.join(dir, "restated.csv"),
-      granularity: "monthly",
-      actor: "seed",
-    });
+    const r = await ingestMonthly(server.app.db, { filePath: path.join(dir, "restated.csv") });
     expect(r.status).toBe("imported");
-    const html = await (await viewer.get("/reconciliation?month=2026-04")).text();
+    const html = await (await server.viewer.get("/reconciliation?month=2026-04")).text();
     expect(html).toContain('data-testid="restatements"');
     expect(html).toContain(`import #${(r as { importId: number }).importId}`);
     expect(html).toContain("pending");
@@ -169,7 +117,9 @@ describe("/reconciliation", () => {
     // the frozen figures stay: allocated 27.50 against an export now at 28.50
     expect(html).toContain("allocated total 27.5000 differs from export total 28.5000");
     // the team page keeps the frozen total and lists the pending delta (Flink +1.00 is analytics' cost)
-    const res = await viewer.get("/teams/analytics?period=custom&from=2026-04-01&to=2026-04-30&gran=monthly&_data=routes%2Fteams.%24team");
+    const res = await server.viewer.get(
+      "/teams/analytics?period=custom&from=2026-04-01&to=2026-04-30&gran=monthly&_data=routes%2Fteams.%24team",
+    );
     const team = (await res.json()) as {
       d: { totals: { total: string } };
       restatements: Array<{ orgId: string; month: string; old: string; new: string; delta: string }>;
@@ -183,7 +133,7 @@ describe("/reconciliation", () => {
   });
 
   it("downloads the journal and the FOCUS file as formula-safe CSV", async () => {
-    const j = await viewer.get("/finance/journal.csv?month=2026-04");
+    const j = await server.viewer.get("/finance/journal.csv?month=2026-04");
     expect(j.status).toBe(200);
     expect(j.headers.get("content-type")).toContain("text/csv");
     expect(j.headers.get("content-disposition")).toContain("chargeback-journal-2026-04.csv");
@@ -195,10 +145,10 @@ describe("/reconciliation", () => {
         .reduce((s, l) => s.plus(l.split(",")[6]!), new Decimal(0))
         .toFixed(2),
     ).toBe("27.50");
-    const f = await viewer.get("/finance/focus.csv?month=2026-04&org=org-vendor");
+    const f = await server.viewer.get("/finance/focus.csv?month=2026-04&org=org-vendor");
     expect(f.status).toBe(200);
     expect((await f.text()).split("\n")[0]).toContain("BillingAccountId,BillingPeriodStart,BillingPeriodEnd");
-    expect((await viewer.get("/finance/journal.csv")).status).toBe(400);
-    expect((await app.anonymous().get("/finance/journal.csv?month=2026-04")).status).toBe(302);
+    expect((await server.viewer.get("/finance/journal.csv")).status).toBe(400);
+    expect((await server.app.anonymous().get("/finance/journal.csv?month=2026-04")).status).toBe(302);
   });
 });

@@ -10,48 +10,38 @@
  */
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createOrg } from "../../app/services/orgs";
 import { createCrosswalkEntry } from "../../app/services/crosswalk";
 import { listAudit } from "../../db/queries/audit";
 import { getOrg, listOrgSettings } from "../../db/queries/orgs";
-import { createCliEnv, type CliEnv } from "../helpers/cli";
-import { startTestServer, type TestClient, type TestServer } from "../helpers/server";
+import { useCliEnv } from "../helpers/cli";
+import { postOrgSettings } from "../helpers/forms";
+import { useTestServer } from "../helpers/server";
 
 const ORG = "org-parity";
 const ROOT = path.resolve(__dirname, "../..");
 
-let app: TestServer;
-let admin: TestClient;
-let cli: CliEnv;
+const server = useTestServer({ roles: ["finance_admin"] });
+const cli = useCliEnv();
 
 beforeAll(async () => {
-  app = await startTestServer();
-  admin = await app.loginAs("finance_admin");
-  cli = await createCliEnv();
-  await createOrg(app.db, "test", ORG, null);
+  await createOrg(server.app.db, "test", ORG, null);
   await cli.withDb((db) => createOrg(db, "test", ORG, null).then(() => undefined));
 }, 60_000);
-afterAll(async () => {
-  await app?.close();
-  await cli?.cleanup();
-});
 
 async function webSave(org: string, fields: Record<string, string> = {}) {
-  const res = await admin.post("/admin/orgs?_data=routes%2Fadmin.orgs", {
-    intent: "save",
-    org_id: org,
-    display_name: "",
-    policy_kind: "proportional",
-    tolerance: "0.01",
-    ...fields,
-  });
+  const res = await postOrgSettings(server.admin, org, fields);
   return { status: res.status, body: (await res.json()) as { ok: boolean; error?: string; message?: string } };
 }
 
 describe("org settings: the CLI and the page call the same service", () => {
   it("an org the CLI has not seen is created as the page creates one: a bad id is refused with the page's message", async () => {
-    const web = await admin.post("/admin/orgs?_data=routes%2Fadmin.orgs", { intent: "create", org_id: "bad org!", display_name: "" });
+    const web = await server.admin.post("/admin/orgs?_data=routes%2Fadmin.orgs", {
+      intent: "create",
+      org_id: "bad org!",
+      display_name: "",
+    });
     expect(web.status).toBe(400);
     const message = ((await web.json()) as { error: string }).error;
     expect(message).toMatch(/^An organization id is letters, digits/);
@@ -79,7 +69,7 @@ describe("org settings: the CLI and the page call the same service", () => {
     const web = await webSave("org-typo");
     expect(web.status).toBe(400);
     expect(web.body.error).toBe("Unknown organization org-typo.");
-    expect(await getOrg(app.db, "org-typo")).toBeNull();
+    expect(await getOrg(server.app.db, "org-typo")).toBeNull();
   });
 
   it("both refuse a policy naming an unknown team with the same message", async () => {
@@ -92,7 +82,7 @@ describe("org settings: the CLI and the page call the same service", () => {
 
   it("both store the display name trimmed", async () => {
     expect((await webSave(ORG, { display_name: "  Parity org  " })).status).toBe(200);
-    expect((await getOrg(app.db, ORG))!.display_name).toBe("Parity org");
+    expect((await getOrg(server.app.db, ORG))!.display_name).toBe("Parity org");
     const r = await cli.run("orgs", "set", "--org", ORG, "--name", "  Parity org  ");
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe(`${ORG}: policy proportional, tolerance 0.01, name Parity org\n`);
@@ -101,7 +91,7 @@ describe("org settings: the CLI and the page call the same service", () => {
 
 describe("one name for one read", () => {
   it("the Organizations page lists orgs with listOrgSettings; orgSummaries is only the dashboard's", async () => {
-    const rows = await listOrgSettings(app.db);
+    const rows = await listOrgSettings(server.app.db);
     expect(rows.find((o) => o.org_id === ORG)).toMatchObject({ imports: 0, entries: 0, policy_value: { kind: "proportional" } });
     const files: string[] = [];
     const walk = async (dir: string) => {
@@ -124,13 +114,19 @@ describe("crosswalk bulk import on the page", () => {
   it("a conflict that appears after the preview is refused naming the page's Replace mode, not the CLI's --replace", async () => {
     const csv = "org_id,owner_id,team,valid_from,valid_to\norg-parity,sa-race,payments,2026-01-01,\n";
     const post = async (form: Record<string, string>) => {
-      const res = await admin.post("/crosswalk?index&_data=routes/crosswalk._index", form, { multipart: true });
+      const res = await server.admin.post("/crosswalk?index&_data=routes/crosswalk._index", form, { multipart: true });
       return { status: res.status, body: (await res.json()) as Record<string, any> };
     };
     const preview = await post({ intent: "bulk_preview", mode: "merge", csv_text: csv });
     expect(preview.body.preview.ok).toBe(true);
     // meanwhile someone maps the same owner
-    await createCrosswalkEntry(app.db, "test", { orgId: ORG, ownerId: "sa-race", team: "search", validFrom: "2026-03-01", validTo: null });
+    await createCrosswalkEntry(server.app.db, "test", {
+      orgId: ORG,
+      ownerId: "sa-race",
+      team: "search",
+      validFrom: "2026-03-01",
+      validTo: null,
+    });
     const apply = await post({ intent: "bulk_apply", mode: "merge", csv: preview.body.csv });
     expect(apply.status).toBe(400);
     expect(apply.body.ok).toBe(false);
@@ -138,6 +134,6 @@ describe("crosswalk bulk import on the page", () => {
       "1 entry overlaps existing entries (use Replace mode to replace the organizations' crosswalks):\n" +
         "line 2: org-parity/sa-race → payments [2026-01-01, open) overlaps existing entry org-parity/sa-race → search [2026-03-01, open) (entry #1)",
     );
-    expect((await app.db.query(`select count(*)::int as n from crosswalk_entries`))[0]).toEqual({ n: 1 });
+    expect((await server.app.db.query(`select count(*)::int as n from crosswalk_entries`))[0]).toEqual({ n: 1 });
   }, 60_000);
 });

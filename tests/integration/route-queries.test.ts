@@ -4,18 +4,17 @@
  * amount goes through the one decimal parser (app/domain/money.ts) after stripping "$", "+" and
  * thousands commas.
  */
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ingestFile } from "../../app/services/ingest";
 import { InputError } from "../../app/domain/errors";
 import { parseInvoiceAmount } from "../../app/domain/month-end";
 import { listMonthsWithRows } from "../../db/queries/reconcile";
 import { ensureTeam } from "../../app/services/teams";
 import { getCostCenter } from "../../db/queries/cost-centers";
 import { getTeamInfo } from "../../db/queries/teams";
+import { INVOICE_AMOUNTS_ACCEPTED, INVOICE_AMOUNTS_REFUSED } from "../fixtures/invoice-amounts";
 import { createTestDb, type TestDb } from "../helpers/db";
+import { ingestMonthly } from "../helpers/seed";
 
-const FIX = path.resolve(__dirname, "../fixtures/vendor-example");
 let t: TestDb;
 
 beforeAll(async () => {
@@ -42,12 +41,7 @@ describe("queries behind the pages", () => {
 
   it("listMonthsWithRows: months with active rows, newest first, bounded", async () => {
     expect(await listMonthsWithRows(t.db)).toEqual([]);
-    const r = await ingestFile(t.db, {
-      orgId: "org-vendor",
-      filePath: path.join(FIX, "export-2026-04-monthly.csv"),
-      granularity: "monthly",
-      actor: "test",
-    });
+    const r = await ingestMonthly(t.db, { actor: "test" });
     expect(r.status).toBe("imported");
     expect(await listMonthsWithRows(t.db)).toEqual(["2026-04"]);
     await t.db.query(`update cost_rows set bucket_start = '2026-03-01' where ctid in (select ctid from cost_rows limit 1)`);
@@ -59,16 +53,10 @@ describe("queries behind the pages", () => {
 });
 
 describe("invoice amounts", () => {
-  it.each([
-    ["1234.56", "1234.56"],
-    [" $1,234.50 ", "1234.50"],
-    ["+12", "12"],
-    ["-5.5", "-5.5"],
-    [".5", ".5"],
-  ])("accepts %j as %j", (input, value) => {
+  it.each(INVOICE_AMOUNTS_ACCEPTED)("accepts %j as %j", (input, value) => {
     expect(parseInvoiceAmount(input)).toBe(value);
   });
-  it.each(["", "   ", "1e3", "12,5", "$ 12", "+-5", "+", "abc", "1.2.3", "NaN"])("refuses %j", (input) => {
+  it.each(INVOICE_AMOUNTS_REFUSED)("refuses %j", (input) => {
     expect(() => parseInvoiceAmount(input)).toThrow(InputError);
   });
 });

@@ -142,28 +142,29 @@ afterAll(async () => {
   await app?.close();
 });
 
+/** POSTs a 64 MB sign-in form to /login, declared (Content-Length) or chunked, and logs the status and memory growth. */
+async function postLogin64Mb(contentLength: boolean) {
+  const r = await rawPost("/login", {
+    total: 64 * MB,
+    head: "email=a%40example.test&password=",
+    contentLength,
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+  });
+  const kind = contentLength ? "declared" : "chunked";
+  console.log(`login_64mb_${kind}_status=${r.status} login_64mb_${kind}_rss_growth_mb=${(r.rssGrowth / MB).toFixed(1)}`);
+  return r;
+}
+
 describe("request body limits", () => {
   it("POST 64 MB to /login with a Content-Length: 413 before reading, memory flat", async () => {
-    const r = await rawPost("/login", {
-      total: 64 * MB,
-      head: "email=a%40example.test&password=",
-      contentLength: true,
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-    });
-    console.log(`login_64mb_declared_status=${r.status} login_64mb_declared_rss_growth_mb=${(r.rssGrowth / MB).toFixed(1)}`);
+    const r = await postLogin64Mb(true);
     expect(r.status).toBe(413);
     expect(r.body).toContain("64 KB");
     expect(r.rssGrowth).toBeLessThan(16 * MB);
   });
 
   it("POST 64 MB to /login chunked (no Content-Length): 413 once past 64 KB, memory flat", async () => {
-    const r = await rawPost("/login", {
-      total: 64 * MB,
-      head: "email=a%40example.test&password=",
-      contentLength: false,
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-    });
-    console.log(`login_64mb_chunked_status=${r.status} login_64mb_chunked_rss_growth_mb=${(r.rssGrowth / MB).toFixed(1)}`);
+    const r = await postLogin64Mb(false);
     expect(r.status).toBe(413);
     expect(r.body).toContain("larger than the limit");
     expect(r.rssGrowth).toBeLessThan(16 * MB);

@@ -4,45 +4,32 @@
  * (exit 2 on refusal), on the engine chosen by TEST_DB. Same table as the unit test. Before the
  * shared parser, "+0.01" was saved by the web and refused by the CLI. Needs a build (SHOWBACK_BUILD_DIR).
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { Decimal } from "../../app/domain/money";
 import { getOrg } from "../../db/queries/orgs";
 import { TOLERANCE_CASES } from "../fixtures/tolerance-cases";
-import { createCliEnv, type CliEnv } from "../helpers/cli";
-import { startTestServer, type TestClient, type TestServer } from "../helpers/server";
+import { useCliEnv } from "../helpers/cli";
+import { postOrgSettings } from "../helpers/forms";
+import { useTestServer } from "../helpers/server";
 
 const ORG = "org-tol";
 const START = "0.25"; // a tolerance no case stores, so a refusal visibly changes nothing
 
-let app: TestServer;
-let admin: TestClient;
-let cli: CliEnv;
+const server = useTestServer({ roles: ["finance_admin"] });
+const cli = useCliEnv();
 
 beforeAll(async () => {
-  app = await startTestServer();
-  admin = await app.loginAs("finance_admin");
-  const res = await admin.post("/admin/orgs?_data=routes%2Fadmin.orgs", { intent: "create", org_id: ORG, display_name: "" });
+  const res = await server.admin.post("/admin/orgs?_data=routes%2Fadmin.orgs", { intent: "create", org_id: ORG, display_name: "" });
   expect(res.status).toBe(200);
-  cli = await createCliEnv();
   expect((await cli.run("orgs", "set", "--org", ORG, `--tolerance=${START}`)).code).toBe(0);
 }, 60_000);
-afterAll(async () => {
-  await app?.close();
-  await cli?.cleanup();
-});
 
 async function webSave(tolerance: string) {
-  const res = await admin.post("/admin/orgs?_data=routes%2Fadmin.orgs", {
-    intent: "save",
-    org_id: ORG,
-    display_name: "",
-    policy_kind: "proportional",
-    tolerance,
-  });
+  const res = await postOrgSettings(server.admin, ORG, { tolerance });
   return { status: res.status, body: (await res.json()) as { ok: boolean; error?: string } };
 }
 
-const webTolerance = async () => (await getOrg(app.db, ORG))!.tolerance;
+const webTolerance = async () => (await getOrg(server.app.db, ORG))!.tolerance;
 const cliTolerance = async () =>
   (await cli.run("orgs", "list")).stdout
     .split("\n")

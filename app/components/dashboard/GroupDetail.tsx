@@ -1,17 +1,18 @@
 /** The team / cost-center / pseudo-team page body: trend, breakdowns, unallocated share, crosswalk. */
 import { Link } from "@remix-run/react";
 import Decimal from "decimal.js";
-import { Badge, Card } from "~/components/ui";
+import { Badge, Card, cx, HeadRow, Money, Muted, Stat, Table, TableNote, TBody, td, tdNum, THead } from "~/components/ui";
 import { validFromLabel } from "~/domain/crosswalk";
 import { labelOf } from "~/domain/csv/labels";
 import { formatPercent, formatUsd } from "~/lib/format";
 import type { ResolvedFilters } from "~/lib/filters";
 import type { Drilldown } from "../../../db/queries/drilldown";
 import { periodLabel, TrendChart } from "./charts";
-import { BreakdownTable, Table, td, tdNum, th, thNum, AmountCells } from "./tables";
-import { cx, Kpi, Usd } from "./ui";
+import { AmountsTable, BreakdownTable } from "./tables";
 
 type D = Drilldown;
+
+const UNALLOCATED_NUM = ["Bucket U", "Direct cost", "Weight", "Share"];
 
 export function GroupDetail({ d, filters, isAdmin, search }: { d: D; filters: ResolvedFilters; isAdmin: boolean; search: string }) {
   const directTotal = d.rawDirect;
@@ -36,18 +37,20 @@ export function GroupDetail({ d, filters, isAdmin, search }: { d: D; filters: Re
       ) : null}
 
       <div className="mb-6 grid grid-cols-1 gap-4 md:grid-cols-3">
-        <Kpi testId="kpi-total" label="Total" value={formatUsd(d.totals.total)} sub={<span>{filters.label}</span>} />
-        <Kpi
+        <Stat size="lg" testId="kpi-total" label="Total" value={formatUsd(d.totals.total)} hint={<span>{filters.label}</span>} />
+        <Stat
+          size="lg"
           testId="kpi-direct"
           label="Direct cost"
           value={formatUsd(d.totals.direct)}
-          sub={<span>from the rows its owners generated</span>}
+          hint={<span>from the rows its owners generated</span>}
         />
-        <Kpi
+        <Stat
+          size="lg"
           testId="kpi-share"
           label="Share of unallocated"
-          value={<Usd value={d.totals.unallocatedShare} />}
-          sub={
+          value={<Money value={d.totals.unallocatedShare} />}
+          hint={
             <span>
               {d.unallocated.totalRows} bucket share{d.unallocated.totalRows === 1 ? "" : "s"} (see below)
             </span>
@@ -60,39 +63,21 @@ export function GroupDetail({ d, filters, isAdmin, search }: { d: D; filters: Re
           {d.trend.length ? (
             <TrendChart trend={d.trend} gran={filters.gran} label={`Bar chart of ${d.key}'s cost per period`} />
           ) : (
-            <p className="py-12 text-center text-sm text-slate-500">No cost in this range.</p>
+            <Muted>No cost in this range.</Muted>
           )}
         </Card>
         <Card title="Per period" padded={false}>
           <div className="max-h-72 overflow-y-auto">
-            <Table caption="Cost per period (chart data)" testId="trend-table">
-              <thead className="sticky top-0 bg-slate-50">
-                <tr>
-                  <th scope="col" className={th}>
-                    Period
-                  </th>
-                  <th scope="col" className={thNum}>
-                    Direct
-                  </th>
-                  <th scope="col" className={thNum}>
-                    Unalloc.
-                  </th>
-                  <th scope="col" className={thNum}>
-                    Total
-                  </th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {d.trend.map((t) => (
-                  <tr key={t.period}>
-                    <th scope="row" className={cx(td, "text-left font-normal")}>
-                      {periodLabel(t.period, filters.gran)}
-                    </th>
-                    <AmountCells amounts={t} totalClassName="font-medium" />
-                  </tr>
-                ))}
-              </tbody>
-            </Table>
+            <AmountsTable
+              caption="Cost per period (chart data)"
+              testId="trend-table"
+              cols={["Period", "Direct", "Unalloc.", "Total"]}
+              rows={d.trend}
+              rowKey={(t) => t.period}
+              name={(t) => periodLabel(t.period, filters.gran)}
+              totalClassName="font-medium"
+              stickyHead
+            />
           </div>
         </Card>
       </div>
@@ -181,37 +166,10 @@ export function GroupDetail({ d, filters, isAdmin, search }: { d: D; filters: Re
           <p className="px-5 py-6 text-sm text-slate-500">No share of unallocated cost in this range.</p>
         ) : (
           <Table caption="Unallocated share per bucket" testId="unallocated-explained">
-            <thead className="bg-slate-50">
-              <tr>
-                <th scope="col" className={th}>
-                  Bucket
-                </th>
-                <th scope="col" className={th}>
-                  Org
-                </th>
-                {d.kind === "cost_center" ? (
-                  <th scope="col" className={th}>
-                    Team
-                  </th>
-                ) : null}
-                <th scope="col" className={th}>
-                  Policy
-                </th>
-                <th scope="col" className={thNum}>
-                  Bucket U
-                </th>
-                <th scope="col" className={thNum}>
-                  Direct cost
-                </th>
-                <th scope="col" className={thNum}>
-                  Weight
-                </th>
-                <th scope="col" className={thNum}>
-                  Share
-                </th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
+            <THead>
+              <HeadRow cols={["Bucket", "Org", d.kind === "cost_center" && "Team", "Policy", ...UNALLOCATED_NUM]} num={UNALLOCATED_NUM} />
+            </THead>
+            <TBody>
               {d.unallocated.rows.map((r) => (
                 <tr key={`${r.orgId}|${r.granularity}|${r.bucket}|${r.team}`}>
                   <td className={td}>
@@ -223,16 +181,16 @@ export function GroupDetail({ d, filters, isAdmin, search }: { d: D; filters: Re
                     <Badge>{r.policy}</Badge>
                   </td>
                   <td className={tdNum}>
-                    <Usd value={r.bucketU} />
+                    <Money value={r.bucketU} />
                   </td>
                   <td className={tdNum}>
-                    <Usd value={r.teamDirect} />
+                    <Money value={r.teamDirect} />
                   </td>
                   <td className={tdNum}>{r.weight === null ? "—" : formatPercent(r.weight, 2)}</td>
                   <td className={cx(tdNum, "font-medium")}>{formatUsd(r.share, { decimals: 4 })}</td>
                 </tr>
               ))}
-            </tbody>
+            </TBody>
             {d.unallocated.totalRows > d.unallocated.rows.length ? (
               <tfoot>
                 <tr>
@@ -263,20 +221,14 @@ export function GroupDetail({ d, filters, isAdmin, search }: { d: D; filters: Re
           }
         >
           {d.crosswalk.length === 0 ? (
-            <p className="px-5 py-6 text-sm text-slate-500">No crosswalk entry routes cost to {d.key} for these organizations.</p>
+            <Muted className="px-5 py-6">No crosswalk entry routes cost to {d.key} for these organizations.</Muted>
           ) : (
             <>
               <Table caption="Crosswalk entries" testId="crosswalk-entries">
-                <thead className="bg-slate-50">
-                  <tr>
-                    {["Org", "Owner", "Team", "Valid from", "Valid to", "Note"].map((h) => (
-                      <th key={h} scope="col" className={th}>
-                        {h}
-                      </th>
-                    ))}
-                  </tr>
-                </thead>
-                <tbody className="divide-y divide-slate-100">
+                <THead>
+                  <HeadRow cols={["Org", "Owner", "Team", "Valid from", "Valid to", "Note"]} />
+                </THead>
+                <TBody>
                   {d.crosswalk.map((c) => (
                     <tr key={c.id}>
                       <td className={td}>{c.orgId}</td>
@@ -294,10 +246,10 @@ export function GroupDetail({ d, filters, isAdmin, search }: { d: D; filters: Re
                       <td className={cx(td, "text-slate-500")}>{c.note}</td>
                     </tr>
                   ))}
-                </tbody>
+                </TBody>
               </Table>
               {d.crosswalkTotal > d.crosswalk.length ? (
-                <p className="border-t border-slate-100 px-5 py-3 text-sm text-slate-500" data-testid="crosswalk-more">
+                <TableNote testId="crosswalk-more">
                   Showing {d.crosswalk.length} of {d.crosswalkTotal} entries
                   {isAdmin && d.kind === "team" ? (
                     <>
@@ -310,7 +262,7 @@ export function GroupDetail({ d, filters, isAdmin, search }: { d: D; filters: Re
                   ) : (
                     "."
                   )}
-                </p>
+                </TableNote>
               ) : null}
             </>
           )}

@@ -1,7 +1,10 @@
 /** The list of groups (teams, cost centers) with their totals, share of the whole and change: /teams and /cost-centers. */
 import type { ReactNode } from "react";
-import { AmountCells, ShareBar, Table, td, tdNum, th, thNum } from "./tables";
-import { Change, cx, Usd } from "./ui";
+import { cx, HeadRow, Money, Table, TBody, td, tdNum, THead } from "~/components/ui";
+import { Change } from "./parts";
+import { AmountCells, ShareBar } from "./tables";
+
+const AMOUNT_COLS = ["Direct cost", "Share of unallocated", "Total", "Share", "Change"];
 
 export interface GroupTotals {
   direct: string;
@@ -35,21 +38,10 @@ export function GroupTotalsTable<T extends GroupTotals>({
 }) {
   return (
     <Table caption={caption} testId={testId}>
-      <thead className="bg-slate-50">
-        <tr>
-          {headers.map((h) => (
-            <th key={h} scope="col" className={th}>
-              {h}
-            </th>
-          ))}
-          {["Direct cost", "Share of unallocated", "Total", "Share", "Change"].map((h) => (
-            <th key={h} scope="col" className={thNum}>
-              {h}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody className="divide-y divide-slate-100 bg-white">
+      <THead>
+        <HeadRow cols={[...headers, ...AMOUNT_COLS]} num={AMOUNT_COLS} />
+      </THead>
+      <TBody>
         {rows.map((r) => (
           <tr key={rowKey(r)} className="hover:bg-slate-50" data-testid={rowTestId}>
             <th scope="row" className={cx(td, "text-left font-normal")}>
@@ -65,14 +57,14 @@ export function GroupTotalsTable<T extends GroupTotals>({
             </td>
           </tr>
         ))}
-      </tbody>
+      </TBody>
       <tfoot className="border-t-2 border-slate-200 bg-slate-50">
         <tr>
           <th scope="row" className={cx(td, "text-left font-semibold")} colSpan={4}>
             Total
           </th>
           <td className={cx(tdNum, "font-semibold")}>
-            <Usd value={total} />
+            <Money value={total} />
           </td>
           <td colSpan={2} />
         </tr>

@@ -3,7 +3,7 @@ import { Link } from "@remix-run/react";
 import { Badge } from "~/components/ui";
 import { formatPercent, formatUsd } from "~/lib/format";
 import { periodLabel } from "./charts";
-import { age, formatIsoUtc, PeriodBadge } from "./ui";
+import { age, formatIsoUtc, PeriodBadge } from "./parts";
 
 export interface TrustData {
   nowMs: number;

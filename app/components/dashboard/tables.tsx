@@ -2,35 +2,9 @@
 import Decimal from "decimal.js";
 import type { ReactNode } from "react";
 import { formatPercent } from "~/lib/format";
-import { numCell } from "~/components/ui";
+import { cx, HeadRow, Money, Table, TBody, td, tdNum, THead } from "~/components/ui";
 import { periodLabel } from "./charts";
-import { cx, PeriodBadge, Usd } from "./ui";
-
-export const th = "px-3 py-2 text-left text-[11px] font-semibold uppercase tracking-wide text-slate-500";
-export const thNum = `${th} text-right`;
-export const td = "px-3 py-2 text-sm text-slate-700";
-export const tdNum = `${td} ${numCell}`;
-
-export function Table({
-  caption,
-  children,
-  testId,
-  className,
-}: {
-  caption: string;
-  children: ReactNode;
-  testId?: string;
-  className?: string;
-}) {
-  return (
-    <div className={cx("overflow-x-auto", className)}>
-      <table className="min-w-full divide-y divide-slate-200" data-testid={testId}>
-        <caption className="sr-only">{caption}</caption>
-        {children}
-      </table>
-    </div>
-  );
-}
+import { PeriodBadge } from "./parts";
 
 /** Per-period figures behind the stacked chart. */
 export function PeriodTable({
@@ -49,25 +23,10 @@ export function PeriodTable({
   const st = new Map(statuses.map((s) => [s.period, s]));
   return (
     <Table caption={caption} testId="period-table">
-      <thead className="bg-slate-50">
-        <tr>
-          <th scope="col" className={th}>
-            Period
-          </th>
-          <th scope="col" className={th}>
-            Status
-          </th>
-          {series.map((s) => (
-            <th key={s} scope="col" className={thNum}>
-              {s}
-            </th>
-          ))}
-          <th scope="col" className={thNum}>
-            Total
-          </th>
-        </tr>
-      </thead>
-      <tbody className="divide-y divide-slate-100 bg-white">
+      <THead>
+        <HeadRow cols={["Period", "Status", ...series, "Total"]} num={[...series, "Total"]} />
+      </THead>
+      <TBody>
         {periods.map((p) => {
           const s = st.get(p.period);
           return (
@@ -78,16 +37,16 @@ export function PeriodTable({
               <td className={td}>{s ? <PeriodBadge status={s.status} reasons={s.reasons} /> : null}</td>
               {series.map((g) => (
                 <td key={g} className={tdNum}>
-                  <Usd value={p.values[g]} />
+                  <Money value={p.values[g]} />
                 </td>
               ))}
               <td className={cx(tdNum, "font-semibold")}>
-                <Usd value={p.total} />
+                <Money value={p.total} />
               </td>
             </tr>
           );
         })}
-      </tbody>
+      </TBody>
     </Table>
   );
 }
@@ -111,22 +70,10 @@ export function BreakdownTable({
   const shown = rows.slice(0, limit);
   return (
     <Table caption={caption} testId={testId}>
-      <thead className="bg-slate-50">
-        <tr>
-          {columns.map((c) => (
-            <th key={c} scope="col" className={th}>
-              {c}
-            </th>
-          ))}
-          <th scope="col" className={thNum}>
-            Direct cost
-          </th>
-          <th scope="col" className={thNum}>
-            Share
-          </th>
-        </tr>
-      </thead>
-      <tbody className="divide-y divide-slate-100 bg-white">
+      <THead>
+        <HeadRow cols={[...columns, "Direct cost", "Share"]} num={["Direct cost", "Share"]} />
+      </THead>
+      <TBody>
         {shown.map((r) => (
           <tr key={r.key}>
             {r.cells.map((c, i) => (
@@ -135,7 +82,7 @@ export function BreakdownTable({
               </td>
             ))}
             <td className={tdNum}>
-              <Usd value={r.amount} />
+              <Money value={r.amount} />
             </td>
             <td className={cx(tdNum, "w-28")}>
               <ShareBar part={r.amount} total={total} />
@@ -149,7 +96,7 @@ export function BreakdownTable({
             </td>
           </tr>
         ) : null}
-      </tbody>
+      </TBody>
       {rows.length > limit ? (
         <tfoot>
           <tr>
@@ -189,14 +136,60 @@ export function AmountCells({
   return (
     <>
       <td className={tdNum}>
-        <Usd value={amounts.direct} />
+        <Money value={amounts.direct} />
       </td>
       <td className={tdNum}>
-        <Usd value={amounts.unallocatedShare} />
+        <Money value={amounts.unallocatedShare} />
       </td>
       <td className={cx(tdNum, totalClassName)}>
-        <Usd value={amounts.total} />
+        <Money value={amounts.total} />
       </td>
     </>
+  );
+}
+
+export interface Amounts {
+  direct: string;
+  unallocatedShare: string;
+  total: string;
+}
+
+/** A row label and the three chargeback amounts per row: the per-period trend of a group, the groups of an organization. */
+export function AmountsTable<T extends Amounts>({
+  caption,
+  testId,
+  cols,
+  rows,
+  rowKey,
+  name,
+  totalClassName,
+  stickyHead,
+}: {
+  caption: string;
+  testId: string;
+  /** the row label's heading, then direct, share of unallocated and total */
+  cols: [string, string, string, string];
+  rows: T[];
+  rowKey: (r: T) => string;
+  name: (r: T) => ReactNode;
+  totalClassName?: string;
+  stickyHead?: boolean;
+}) {
+  return (
+    <Table caption={caption} testId={testId}>
+      <THead className={stickyHead ? "sticky top-0" : undefined}>
+        <HeadRow cols={cols} num={cols.slice(1)} />
+      </THead>
+      <TBody>
+        {rows.map((r) => (
+          <tr key={rowKey(r)}>
+            <th scope="row" className={cx(td, "text-left font-normal")}>
+              {name(r)}
+            </th>
+            <AmountCells amounts={r} totalClassName={totalClassName} />
+          </tr>
+        ))}
+      </TBody>
+    </Table>
   );
 }

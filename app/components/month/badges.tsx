@@ -1,5 +1,5 @@
 /** Month-end badges: reconciliation status, check status, closed. */
-import { Badge, type BadgeTone } from "~/components/ui";
+import { Badge, type BadgeTone, StatusBadge } from "~/components/ui";
 
 import type { CheckStatus, ReconcileStatus } from "~/domain/vocabulary";
 
@@ -13,11 +13,7 @@ const STATUS_TONE: Record<ReconcileStatus, BadgeTone> = {
 };
 
 export function ReconcileStatusBadge({ status, testId }: { status: ReconcileStatus; testId?: string }) {
-  return (
-    <span data-testid={testId} data-status={status}>
-      <Badge tone={STATUS_TONE[status]}>{status}</Badge>
-    </span>
-  );
+  return <StatusBadge status={status} tones={STATUS_TONE} testId={testId} />;
 }
 
 const CHECK_TONE: Record<CheckStatus, BadgeTone> = { pass: "success", warn: "warning", fail: "danger" };

@@ -7,7 +7,7 @@
 import { type ColumnSpec, checkFieldCount, matchHeader, normalizeHeaderName } from "./header";
 import { IssueList, type ValidationIssue, makeIssue } from "./issues";
 import { parseDate } from "./values";
-import { RESERVED_TEAM_NAMES } from "../vocabulary";
+import { RESERVED_TEAM_NAMES, UNALLOCATED_OWNER_ID } from "../vocabulary";
 import { BEGINNING_OF_TIME, periodsOverlap, validFromField, validFromLabel } from "../crosswalk";
 import { parseSplitText, teamNameProblem, type Split } from "../splits";
 
@@ -107,9 +107,6 @@ export const OWNER_NAMES_COLUMNS = [
   { name: "display_name", aliases: [], required: true },
 ] as const satisfies readonly ColumnSpec[];
 
-/** Pseudo-teams of the reports (docs/crosswalk.md, docs/allocation.md): they cannot be used as team names. */
-export const RESERVED_TEAMS: readonly string[] = RESERVED_TEAM_NAMES;
-
 /** Half-open period overlap, shared with the crosswalk domain (a null end is +∞). */
 export { periodsOverlap };
 
@@ -160,7 +157,7 @@ function run<C extends ColumnSpec, E>(
 }
 
 function isReservedTeam(team: string): boolean {
-  return RESERVED_TEAMS.includes(team.toLowerCase());
+  return (RESERVED_TEAM_NAMES as readonly string[]).includes(team.toLowerCase());
 }
 
 /**
@@ -205,7 +202,7 @@ export function validateCrosswalkCsv(
           err("split", splitRaw, "team-or-split", `is given with team ${JSON.stringify(team)}: a row gives a team or a split, not both`);
         }
       }
-      if (ownerId.toLowerCase() === "unallocated") {
+      if (ownerId.toLowerCase() === UNALLOCATED_OWNER_ID) {
         err(
           "owner_id",
           ownerId,

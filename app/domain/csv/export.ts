@@ -8,6 +8,7 @@ import Decimal from "decimal.js";
 import { type ColumnSpec, checkFieldCount, matchHeader } from "./header";
 import { IssueList, type ValidationIssue, makeIssue } from "./issues";
 import { EMPTY_LABEL } from "./labels";
+import { UNALLOCATED_OWNER_ID } from "../vocabulary";
 
 export { MAX_FIELDS, MAX_RECORD_BYTES } from "./limits";
 import {
@@ -268,12 +269,12 @@ export class ExportValidator {
     // required text: the unallocated row (credits, refunds, adjustments) may leave product,
     // metric and unit empty; another row with an empty product or metric is a warning
     // (emptyLabelWarning), its unit is still required
-    const isUnallocated = text("owner_id").toLowerCase() === "unallocated";
+    const isUnallocated = text("owner_id").toLowerCase() === UNALLOCATED_OWNER_ID;
     for (const c of isUnallocated ? (["owner_id"] as const) : (["owner_id", "unit"] as const)) {
       if (text(c) === "") err(c, raw(c), "required-value", "is empty");
     }
     if (!isUnallocated && (text("product") === "" || text("metric") === "")) this.noteEmptyLabel(line);
-    const ownerId = isUnallocated ? "unallocated" : text("owner_id");
+    const ownerId = isUnallocated ? UNALLOCATED_OWNER_ID : text("owner_id");
     const resourceId = text("resource_id");
     const metric = text("metric");
 

@@ -1,17 +1,9 @@
-/** Dashboard building blocks: KPI cards, money cells, change, trust badges. */
+/** Dashboard pieces: change, coverage, period status, group links, freshness; primitives from ~/components/ui. */
 import { Link } from "@remix-run/react";
 import Decimal from "decimal.js";
-import type { ReactNode } from "react";
-import { Badge, type BadgeTone } from "~/components/ui";
+import { type BadgeTone, cx, StatusBadge } from "~/components/ui";
 import { isDisplayPseudoGroup, type GroupBy } from "~/domain/vocabulary";
 import { formatPercent, formatUsd } from "~/lib/format";
-
-export const cx = (...c: Array<string | false | null | undefined>) => c.filter(Boolean).join(" ");
-
-export function Usd({ value, className, signed }: { value: string | null | undefined; className?: string; signed?: boolean }) {
-  const neg = value != null && value.trim().startsWith("-") && !new Decimal(value).toDecimalPlaces(2).isZero();
-  return <span className={cx("tabular-nums", neg && "text-rose-700", className)}>{formatUsd(value, { signed })}</span>;
-}
 
 /** Change as "+$12.30 (+4.1%)" coloured (spend up = amber, down = emerald). */
 export function Change({ change, pct, compact }: { change: string; pct: string | null; compact?: boolean }) {
@@ -25,31 +17,6 @@ export function Change({ change, pct, compact }: { change: string; pct: string |
       {pct !== null && !compact ? <span className="ml-1 text-xs">({formatPercent(pct, 1).replace(/^(?!-)/, "+")})</span> : null}
       {pct === null && !compact && !d.isZero() ? <span className="ml-1 text-xs text-slate-400">(new)</span> : null}
     </span>
-  );
-}
-
-export function Kpi({
-  label,
-  value,
-  sub,
-  badge,
-  testId,
-}: {
-  label: string;
-  value: ReactNode;
-  sub?: ReactNode;
-  badge?: ReactNode;
-  testId?: string;
-}) {
-  return (
-    <div className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm" data-testid={testId}>
-      <div className="flex items-start justify-between gap-2">
-        <p className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</p>
-        {badge}
-      </div>
-      <p className="mt-2 text-2xl font-semibold tabular-nums tracking-tight text-slate-900">{value}</p>
-      {sub ? <div className="mt-1 text-sm text-slate-500">{sub}</div> : null}
-    </div>
   );
 }
 
@@ -86,12 +53,10 @@ export function CoverageMeter({ coverage }: { coverage: string | null }) {
   );
 }
 
+const PERIOD_TONES = { closed: "success", provisional: "warning" } as const;
+
 export function PeriodBadge({ status, reasons }: { status: "closed" | "provisional"; reasons: string[] }) {
-  return (
-    <span title={reasons.join("; ")}>
-      <Badge tone={status === "closed" ? "success" : "warning"}>{status === "closed" ? "closed" : "provisional"}</Badge>
-    </span>
-  );
+  return <StatusBadge status={status} tones={PERIOD_TONES} title={reasons.join("; ")} />;
 }
 
 /** Link to a team or pseudo-team page. */

@@ -1,51 +1,9 @@
-/** Shared pieces of the finance admin pages: tables, issue lists, owner labels, JSON diff. */
-import type { ReactNode } from "react";
+/** Pieces of the finance admin pages (imports, crosswalk, audit): issue lists, owner labels, JSON diff; primitives from ~/components/ui. */
 import { useOptionalUser } from "~/components/root-data";
-import { Badge, numCell } from "~/components/ui";
-import { formatUsd } from "~/lib/format";
-
-export const cx = (...c: Array<string | false | null | undefined>) => c.filter(Boolean).join(" ");
+import { Badge, cx, HeadRow, StatusBadge, Table, TableNote, TBody, td, tdNum, THead } from "~/components/ui";
 
 export function useIsAdmin(): boolean {
   return useOptionalUser()?.role === "finance_admin";
-}
-
-export const th = "px-4 py-2 text-left text-[11px] font-semibold uppercase tracking-wider text-slate-500";
-export const thNum = `${th} text-right`;
-export const td = "px-4 py-2 align-top text-sm text-slate-700";
-export const tdNum = `px-4 py-2 align-top text-sm text-slate-900 ${numCell}`;
-
-export function Table({ children, testId, className }: { children: ReactNode; testId?: string; className?: string }) {
-  return (
-    <div className={cx("overflow-x-auto", className)}>
-      <table className="min-w-full divide-y divide-slate-200" data-testid={testId}>
-        {children}
-      </table>
-    </div>
-  );
-}
-
-export function THead({ children }: { children: ReactNode }) {
-  return <thead className="bg-slate-50">{children}</thead>;
-}
-
-export function TBody({ children }: { children: ReactNode }) {
-  return <tbody className="divide-y divide-slate-100 bg-white">{children}</tbody>;
-}
-
-export function Money({ value, signed, decimals }: { value: string | null | undefined; signed?: boolean; decimals?: number }) {
-  const neg = typeof value === "string" && value.trim().startsWith("-") && !/^-0*(\.0*)?$/.test(value.trim());
-  return (
-    <span
-      className={cx(
-        "tabular-nums",
-        signed && neg && "text-rose-700",
-        signed && !neg && value && !/^0*(\.0*)?$/.test(value) && "text-emerald-700",
-      )}
-    >
-      {formatUsd(value, { signed, decimals })}
-    </span>
-  );
 }
 
 export function OwnerLabel({ ownerId, displayName }: { ownerId: string; displayName?: string | null }) {
@@ -54,18 +12,6 @@ export function OwnerLabel({ ownerId, displayName }: { ownerId: string; displayN
       {displayName ? <span className="font-medium text-slate-900">{displayName}</span> : null}
       <span className={cx("whitespace-nowrap font-mono text-xs", displayName ? "text-slate-500" : "text-slate-800")}>{ownerId}</span>
     </span>
-  );
-}
-
-export function Stat({ label, value, hint, testId }: { label: string; value: ReactNode; hint?: ReactNode; testId?: string }) {
-  return (
-    <div className="rounded-lg border border-slate-200 bg-white px-4 py-3 shadow-sm">
-      <p className="text-[11px] font-semibold uppercase tracking-wider text-slate-500">{label}</p>
-      <p className="mt-1 text-lg font-semibold tabular-nums text-slate-900" data-testid={testId}>
-        {value}
-      </p>
-      {hint ? <p className="mt-0.5 text-xs text-slate-500">{hint}</p> : null}
-    </div>
   );
 }
 
@@ -82,13 +28,7 @@ export function IssuesTable({ issues, total, testId = "issues" }: { issues: Issu
     <div>
       <Table testId={testId}>
         <THead>
-          <tr>
-            <th className={thNum}>Line</th>
-            <th className={th}>Column</th>
-            <th className={th}>Value</th>
-            <th className={th}>Rule</th>
-            <th className={th}>Problem</th>
-          </tr>
+          <HeadRow cols={["Line", "Column", "Value", "Rule", "Problem"]} num={["Line"]} />
         </THead>
         <TBody>
           {issues.map((i, n) => (
@@ -109,9 +49,9 @@ export function IssuesTable({ issues, total, testId = "issues" }: { issues: Issu
         </TBody>
       </Table>
       {total > issues.length ? (
-        <p className="border-t border-slate-100 px-4 py-2 text-xs text-slate-500">
+        <TableNote>
           … and {total - issues.length} more problem{total - issues.length === 1 ? "" : "s"} (the first {issues.length} are listed).
-        </p>
+        </TableNote>
       ) : null}
     </div>
   );
@@ -132,18 +72,10 @@ export function Warnings({ warnings }: { warnings: string[] }) {
   );
 }
 
+const IMPORT_TONES = { active: "success", superseded: "neutral", rejected: "danger" } as const;
+
 export function ImportStatusBadge({ status }: { status: string }) {
-  const b =
-    status === "active" ? (
-      <Badge tone="success">active</Badge>
-    ) : status === "superseded" ? (
-      <Badge tone="neutral">superseded</Badge>
-    ) : status === "rejected" ? (
-      <Badge tone="danger">rejected attempt</Badge>
-    ) : (
-      <Badge>{status}</Badge>
-    );
-  return <span className="whitespace-nowrap">{b}</span>;
+  return <StatusBadge status={status} tones={IMPORT_TONES} label={status === "rejected" ? "rejected attempt" : status} />;
 }
 
 export const fmtWhen = (ts: string | null | undefined) => {
@@ -221,17 +153,3 @@ export function JsonDiff({ before, after }: { before: unknown; after: unknown })
     </table>
   );
 }
-
-export function FilterField({ label, children, className }: { label: string; children: ReactNode; className?: string }) {
-  return (
-    <label className={cx("block", className)}>
-      <span className="block text-[11px] font-semibold uppercase tracking-wider text-slate-500">{label}</span>
-      <span className="mt-1 block">{children}</span>
-    </label>
-  );
-}
-
-export const smallInput = "block w-full rounded-md border-slate-300 py-1 text-sm shadow-sm focus:border-indigo-500 focus:ring-indigo-500";
-
-/** A compact input that keeps the width given next to it (no w-full). */
-export const inlineInput = "rounded-md border-slate-300 py-1 text-sm shadow-sm focus:border-indigo-500 focus:ring-indigo-500";
