@@ -21,8 +21,7 @@ import { createPgliteDb, createPostgresDb, pgliteOf, type Db } from "../db/clien
 import { migrateDb } from "../db/migrate";
 import { createCrosswalkEntry, importCrosswalk, type ImportEntry } from "../app/services/crosswalk";
 import { ingestFile } from "../app/services/ingest";
-import { insertUser } from "../db/queries/users";
-import { hashPassword } from "../app/services/password";
+import { seedUser } from "../app/services/users";
 import { describeOwners, estimateRowsPerBucket } from "./lib/generator";
 import { writeExportFile } from "./lib/export-file";
 import { parseCli, runCli } from "./lib/cli";
@@ -200,7 +199,7 @@ runCli(async () => {
     figures.stored_load_s = round((performance.now() - loadStart) / 1000, 1);
 
     // 6. the server: overview and team loaders
-    await insertUser(db, { email: "bench@example.test", role: "finance_admin", passwordHash: await hashPassword("bench password 123") });
+    await seedUser(db, { email: "bench@example.test", role: "finance_admin", password: "bench password 123" });
     const server = await startServer({
       db,
       port: 0,

@@ -12,7 +12,6 @@ import { addDays, startOfMonth } from "../../app/domain/periods";
 import type { Db } from "../../db/client";
 import { importCrosswalk, importOwnerNames, type ImportEntry } from "../../app/services/crosswalk";
 import { ingestFile } from "../../app/services/ingest";
-import { ensureOrg } from "../../db/queries/orgs";
 import { saveOrgSettings } from "../../app/services/orgs";
 import { importTeams } from "../../app/services/teams";
 import { closeMonth } from "../../app/services/month-close";
@@ -64,8 +63,7 @@ export async function loadDemoData(db: Db, opts: { now: Date; actor?: string; lo
       Object.entries(COST_CENTERS).map(([team, costCenter]) => ({ team, costCenter })),
     );
     for (const o of DEMO_ORGS) {
-      await ensureOrg(db, o.org);
-      await saveOrgSettings(db, actor, o.org, { displayName: o.name, policy: o.policy });
+      await saveOrgSettings(db, actor, o.org, { displayName: o.name, policy: o.policy }, { createIfMissing: true });
       const owners = describeOwners({ org: o.org, principals: o.principals, clusters: o.clusters, seed: o.seed });
       // a few owners stay unmapped: the finance admin's to-do list
       const unmapped = new Set(
