@@ -2,6 +2,7 @@
  * npm run crosswalk -- import [--replace] FILE.csv   (docs/crosswalk.md header; all-or-nothing)
  * npm run crosswalk -- export [--org ORG_ID]         (CSV to stdout)
  * npm run crosswalk -- names FILE.csv                 (org_id,owner_id,display_name)
+ * npm run crosswalk -- names --org ORG FILE.json      (a Confluent CLI list: `confluent iam service-account list -o json`, …)
  */
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
@@ -9,12 +10,21 @@ import { formatIssues } from "../app/domain/csv/issues";
 import { validateCrosswalkCsv, validateOwnerNamesCsv } from "../app/domain/csv/crosswalk";
 import { crosswalkCsv, readCsvRecords } from "../app/services/csv";
 import { CrosswalkConflictError, describeImportConflicts, importCrosswalk, importOwnerNames } from "../app/services/crosswalk";
+import { CONFLUENT_LISTS, namesJsonErrorText, parseConfluentNamesJson, toOwnerNames } from "../app/domain/names-json";
 import { listCrosswalk } from "../db/queries/crosswalk";
 import { InputError, UsageError, cliActor, parseCli, runCli, withDb } from "./lib/cli";
 
 const USAGE = `npm run crosswalk -- import [--replace] FILE.csv
 npm run crosswalk -- export [--org ORG_ID]
 npm run crosswalk -- names FILE.csv`;
+
+const NAMES_USAGE = `npm run crosswalk -- names FILE.csv
+npm run crosswalk -- names --org ORG_ID FILE.json   (the JSON of: confluent iam service-account list -o json,
+                                                    confluent iam user list -o json, confluent iam pool list -o json,
+                                                    confluent environment list -o json, confluent kafka cluster list -o json)`;
+
+/** A file is read as the Confluent CLI's JSON when it is named .json or its text starts like JSON. */
+const isJson = (file: string, text: string) => file.toLowerCase().endsWith(".json") || /^\s*[[{]/.test(text);
 
 async function readRecords(file: string) {
   const text = await readFile(file).catch(() => {
@@ -59,10 +69,32 @@ runCli(async () => {
     return 0;
   }
   if (cmd === "names") {
-    const a = parseCli(USAGE, rest, {}, z.object({ file: z.string() }), (_v, p) => {
-      if (p.length !== 1) throw new UsageError(`names takes exactly one FILE.csv\n\n${USAGE}`);
-      return { file: p[0] };
+    const a = parseCli(
+      NAMES_USAGE,
+      rest,
+      { org: { type: "string" } },
+      z.object({ file: z.string(), org: z.string().min(1).optional() }),
+      (v, p) => {
+        if (p.length !== 1) throw new UsageError(`names takes exactly one FILE.csv or FILE.json\n\n${NAMES_USAGE}`);
+        return { file: p[0], org: v.org };
+      },
+    );
+    const text = await readFile(a.file, "utf8").catch(() => {
+      throw new InputError(`${a.file}: no such file`);
     });
+    if (isJson(a.file, text)) {
+      if (!a.org) throw new UsageError(`${a.file}: the Confluent CLI's JSON names no organization: give --org ORG_ID\n\n${NAMES_USAGE}`);
+      const org = a.org;
+      const r = parseConfluentNamesJson(text);
+      if (!r.ok)
+        throw new InputError(`${a.file}: rejected, nothing changed. ${r.errors.length} problem(s):\n${namesJsonErrorText(r.errors)}`);
+      const n = await withDb((db) => importOwnerNames(db, cliActor(), toOwnerNames(org, r.names)));
+      for (const sk of r.skipped) process.stderr.write(`${a.file}: warning: ${sk.reason}, skipped\n`);
+      const list = r.kind ? ` from a Confluent ${CONFLUENT_LISTS[r.kind].label} list` : "";
+      process.stdout.write(`${a.file}: ${n} display names stored${list}\n`);
+      return 0;
+    }
+    if (a.org) throw new UsageError(`--org is for the Confluent CLI's JSON; a CSV names the org on each line\n\n${NAMES_USAGE}`);
     const recs = await readRecords(a.file);
     const v = validateOwnerNamesCsv(recs.header, recs.rows);
     if (v.errorCount > 0)
