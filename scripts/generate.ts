@@ -8,13 +8,13 @@
  */
 import { createWriteStream } from "node:fs";
 import { pipeline } from "node:stream/promises";
-import { parseArgs } from "node:util";
 import { stringify } from "csv-stringify";
 import { GRANULARITIES } from "../app/domain/vocabulary";
 import { z } from "zod";
 import { Decimal } from "../app/domain/money";
 import { isValidDate } from "../app/domain/periods";
 import { EXPORT_HEADER, generateExportRecords, type GenerateOptions } from "./lib/generator";
+import { parseCli, runCli, UsageError } from "./lib/cli";
 
 const USAGE = `usage: npm run generate -- --org ORG --granularity daily|weekly|monthly --from YYYY-MM-DD --to YYYY-MM-DD
                           [--principals N] [--clusters N] [--seed S] [--timestamp-format iso|date] --out FILE.csv
@@ -50,43 +50,32 @@ const ArgsSchema = z
   })
   .refine((a) => a.from <= a.to, { message: "--from must not be after --to", path: ["to"] });
 
-function usageError(message: string): never {
-  process.stderr.write(`error: ${message}\n\n${USAGE}\n`);
-  process.exit(2);
-}
-
-async function main(): Promise<void> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: process.argv.slice(2),
-      options: {
-        org: { type: "string" },
-        granularity: { type: "string" },
-        from: { type: "string" },
-        to: { type: "string" },
-        principals: { type: "string" },
-        clusters: { type: "string" },
-        seed: { type: "string" },
-        "timestamp-format": { type: "string" },
-        out: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    usageError((e as Error).message);
-  }
-  if (values.help) {
+runCli(async () => {
+  const argv = process.argv.slice(2);
+  if (argv.includes("--help") || argv.includes("-h")) {
     process.stdout.write(`${USAGE}\n`);
-    return;
+    return 0;
   }
-  const parsed = ArgsSchema.safeParse(values);
-  if (!parsed.success) {
-    usageError(parsed.error.issues.map((i) => `--${i.path.join(".") || "args"}: ${i.message}`).join("; "));
-  }
-  const a = parsed.data;
+  const a = parseCli(
+    USAGE,
+    argv,
+    {
+      org: { type: "string" },
+      granularity: { type: "string" },
+      from: { type: "string" },
+      to: { type: "string" },
+      principals: { type: "string" },
+      clusters: { type: "string" },
+      seed: { type: "string" },
+      "timestamp-format": { type: "string" },
+      out: { type: "string" },
+    },
+    ArgsSchema,
+    (values, positionals) => {
+      if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}\n\n${USAGE}`);
+      return values;
+    },
+  );
   const opts: GenerateOptions = {
     org: a.org,
     granularity: a.granularity,
@@ -131,9 +120,5 @@ async function main(): Promise<void> {
   process.stderr.write(
     `wrote ${rows} rows to ${a.out}; total chargeback_cost ${total.toFixed()} USD (${secs.toFixed(1)} s, ${Math.round(rows / Math.max(secs, 1e-9))} rows/s)\n`,
   );
-}
-
-main().catch((e: unknown) => {
-  process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
-  process.exit(1);
+  return 0;
 });
