@@ -108,41 +108,46 @@ describe("vendor allocation example ($33) + −5.50 credit", () => {
     expect(sum(ownerCosts.map((r) => r.cost)).eq(33)).toBe(true);
   });
 
-  it("proportional", () => {
-    expect(show(allocateOwners(ownerCosts, U, resolve, parsePolicy("proportional")))).toEqual([
-      row("analytics", "3.09", "-0.515", "2.575"),
-      row("payments", "6.7", "-1.1167", "5.5833"),
-      row("platform", "6.19", "-1.0317", "5.1583"),
-      row("search", "17.02", "-2.8366", "14.1834"),
-    ]);
-  });
-
-  it("even", () => {
-    expect(show(allocateOwners(ownerCosts, U, resolve, parsePolicy("even")))).toEqual([
-      row("analytics", "3.09", "-1.375", "1.715"),
-      row("payments", "6.7", "-1.375", "5.325"),
-      row("platform", "6.19", "-1.375", "4.815"),
-      row("search", "17.02", "-1.375", "15.645"),
-    ]);
-  });
-
-  it("shared:platform", () => {
-    expect(show(allocateOwners(ownerCosts, U, resolve, parsePolicy("shared:platform")))).toEqual([
-      row("analytics", "3.09", "0", "3.09"),
-      row("payments", "6.7", "0", "6.7"),
-      row("platform", "6.19", "-5.5", "0.69"),
-      row("search", "17.02", "0", "17.02"),
-    ]);
-  });
-
-  it("none", () => {
-    expect(show(allocateOwners(ownerCosts, U, resolve, parsePolicy("none")))).toEqual([
-      row("analytics", "3.09", "0", "3.09"),
-      row("payments", "6.7", "0", "6.7"),
-      row("platform", "6.19", "0", "6.19"),
-      row("search", "17.02", "0", "17.02"),
-      row("unallocated", "0", "-5.5", "-5.5"),
-    ]);
+  it.each([
+    [
+      "proportional",
+      [
+        row("analytics", "3.09", "-0.515", "2.575"),
+        row("payments", "6.7", "-1.1167", "5.5833"),
+        row("platform", "6.19", "-1.0317", "5.1583"),
+        row("search", "17.02", "-2.8366", "14.1834"),
+      ],
+    ],
+    [
+      "even",
+      [
+        row("analytics", "3.09", "-1.375", "1.715"),
+        row("payments", "6.7", "-1.375", "5.325"),
+        row("platform", "6.19", "-1.375", "4.815"),
+        row("search", "17.02", "-1.375", "15.645"),
+      ],
+    ],
+    [
+      "shared:platform",
+      [
+        row("analytics", "3.09", "0", "3.09"),
+        row("payments", "6.7", "0", "6.7"),
+        row("platform", "6.19", "-5.5", "0.69"),
+        row("search", "17.02", "0", "17.02"),
+      ],
+    ],
+    [
+      "none",
+      [
+        row("analytics", "3.09", "0", "3.09"),
+        row("payments", "6.7", "0", "6.7"),
+        row("platform", "6.19", "0", "6.19"),
+        row("search", "17.02", "0", "17.02"),
+        row("unallocated", "0", "-5.5", "-5.5"),
+      ],
+    ],
+  ] as const)("%s", (policy, rows) => {
+    expect(show(allocateOwners(ownerCosts, U, resolve, parsePolicy(policy)))).toEqual(rows);
   });
 
   it("an owner missing from the crosswalk lands on 'unmapped', which is weighted like a team", () => {

@@ -81,12 +81,13 @@ export async function recomputeAllocation(
   to: string | null,
   opts: RecomputeOptions = {},
 ): Promise<number> {
+  const range = { orgId, granularity, from, to };
   const computed = await computeAllocation(db, orgId, granularity, from, to);
   opts.onPhase?.("allocate");
   const closed = await closedMonths(db, orgId);
   const open = computed.filter((b) => !closed.has(b.bucketStart.slice(0, 7)));
   if (closed.size > 0) {
-    const deltas = diffSnapshots(await closedMonthTotals(db, orgId, granularity, from, to, closed), monthTeamTotals(computed, closed));
+    const deltas = diffSnapshots(await closedMonthTotals(db, range, closed), monthTeamTotals(computed, closed));
     for (const month of [...new Set(deltas.map((d) => d.month))].sort())
       await insertRestatement(db, {
         kind: "closed_month",
@@ -97,7 +98,7 @@ export async function recomputeAllocation(
         deltas: deltas.filter((d) => d.month === month),
       });
   }
-  const n = await replaceAllocationResults(db, orgId, granularity, from, to, closed, open);
+  const n = await replaceAllocationResults(db, range, closed, open);
   opts.onPhase?.("store_results");
   await refreshDetails(db, orgId, granularity, from, to, opts.detailsOwnerId);
   opts.onPhase?.("details");

@@ -35,6 +35,14 @@ export interface AllocationResultText {
 /** Bucket starts in [$3, $4] (inclusive; a null bound is unbounded): the range every recompute query takes. */
 const IN_RANGE = `($3::date is null or bucket_start >= $3::date) and ($4::date is null or bucket_start <= $4::date)`;
 
+/** One org and granularity over bucket starts in [from, to] (inclusive; null = unbounded). */
+export interface BucketRange {
+  orgId: string;
+  granularity: string;
+  from: string | null;
+  to: string | null;
+}
+
 export interface BucketAllocation {
   bucketStart: string;
   results: TeamResult[];
@@ -95,13 +103,11 @@ export async function closedMonths(db: Db, orgId: string): Promise<Set<string>> 
  */
 export async function replaceAllocationResults(
   db: Db,
-  orgId: string,
-  granularity: string,
-  from: string | null,
-  to: string | null,
+  r: BucketRange,
   closed: ReadonlySet<string>,
   buckets: readonly BucketAllocation[],
 ): Promise<number> {
+  const { orgId, granularity, from, to } = r;
   await db.query(
     `delete from allocation_results where org_id = $1 and granularity = $2
        and ${IN_RANGE}
@@ -170,14 +176,8 @@ export async function refreshDetails(
 }
 
 /** Stored totals per (month, team) of the `closed` months of org/granularity over bucket starts in [from, to]. */
-export async function closedMonthTotals(
-  db: Db,
-  orgId: string,
-  granularity: string,
-  from: string | null,
-  to: string | null,
-  closed: ReadonlySet<string>,
-): Promise<TeamMonthTotal[]> {
+export async function closedMonthTotals(db: Db, r: BucketRange, closed: ReadonlySet<string>): Promise<TeamMonthTotal[]> {
+  const { orgId, granularity, from, to } = r;
   return db.query<TeamMonthTotal>(
     `select to_char(bucket_start, 'YYYY-MM') as month, team, sum(total)::text as total from allocation_results
       where org_id = $1 and granularity = $2
