@@ -7,7 +7,6 @@ import { isMonth } from "~/domain/periods";
 import { isReconciliationIntent, monthTargetSchema, reconciliationIntents } from "~/forms/reconciliation";
 import { setInvoice } from "~/services/invoices";
 import { closeMonth, reopenMonth } from "~/services/month-close";
-import { CsrfInput } from "~/components/csrf";
 import { CheckLine, ClosedBadge, ReconcileStatusBadge, type CheckStatus, type ReconcileStatus } from "~/components/month/badges";
 import {
   Alert,
@@ -21,6 +20,7 @@ import {
   labelClass,
   numCell,
   PageHeader,
+  RowForm,
   Table,
   TBody,
   td,
@@ -368,11 +368,12 @@ export default function Reconciliation() {
                     {data.isAdmin ? (
                       <div className="space-y-4">
                         {!closed ? (
-                          <Form method="post" className="flex items-end gap-2" data-testid={`invoice-form-${r.orgId}`}>
-                            <CsrfInput />
-                            <input type="hidden" name="intent" value="invoice" />
-                            <input type="hidden" name="org_id" value={r.orgId} />
-                            <input type="hidden" name="month" value={month} />
+                          <RowForm
+                            intent="invoice"
+                            fields={{ org_id: r.orgId, month }}
+                            className="flex items-end gap-2"
+                            testId={`invoice-form-${r.orgId}`}
+                          >
                             <label className="flex-1 text-sm">
                               <span className={labelClass}>Invoice usage subtotal (USD)</span>
                               <input
@@ -387,14 +388,15 @@ export default function Reconciliation() {
                             <button type="submit" className={buttonClass.primary} disabled={busy}>
                               Save invoice
                             </button>
-                          </Form>
+                          </RowForm>
                         ) : null}
                         {!closed && r.status !== "no_data" ? (
-                          <Form method="post" className="space-y-2" data-testid={`close-form-${r.orgId}`}>
-                            <CsrfInput />
-                            <input type="hidden" name="intent" value="close" />
-                            <input type="hidden" name="org_id" value={r.orgId} />
-                            <input type="hidden" name="month" value={month} />
+                          <RowForm
+                            intent="close"
+                            fields={{ org_id: r.orgId, month }}
+                            className="space-y-2"
+                            testId={`close-form-${r.orgId}`}
+                          >
                             <label className="block text-sm">
                               <span className={labelClass}>
                                 Reason {needsReason ? "(required: the month is not matched)" : "(optional)"}
@@ -409,14 +411,15 @@ export default function Reconciliation() {
                             <button type="submit" className={buttonClass.primary} disabled={busy}>
                               Close {month}
                             </button>
-                          </Form>
+                          </RowForm>
                         ) : null}
                         {closed ? (
-                          <Form method="post" className="space-y-2" data-testid={`reopen-form-${r.orgId}`}>
-                            <CsrfInput />
-                            <input type="hidden" name="intent" value="reopen" />
-                            <input type="hidden" name="org_id" value={r.orgId} />
-                            <input type="hidden" name="month" value={month} />
+                          <RowForm
+                            intent="reopen"
+                            fields={{ org_id: r.orgId, month }}
+                            className="space-y-2"
+                            testId={`reopen-form-${r.orgId}`}
+                          >
                             <label className="block text-sm">
                               <span className={labelClass}>Reason for reopening</span>
                               <input name="reason" className={inputClass} aria-label={`Reopen reason for ${r.orgId}`} />
@@ -424,7 +427,7 @@ export default function Reconciliation() {
                             <button type="submit" className={buttonClass.danger} disabled={busy}>
                               Reopen and recompute
                             </button>
-                          </Form>
+                          </RowForm>
                         ) : null}
                       </div>
                     ) : (

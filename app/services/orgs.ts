@@ -3,7 +3,7 @@
  * Organizations page and `npm run orgs`: the same checks and messages on both.
  */
 import { InputError } from "../domain/errors";
-import { parseNonNegativeDecimal } from "../domain/money";
+import { dec, parseNonNegativeDecimal } from "../domain/money";
 import { checkOrgId } from "../domain/orgs";
 import { formatPolicy, parsePolicy } from "../domain/policies";
 import type { Db } from "../../db/client";
@@ -65,7 +65,7 @@ export async function saveOrgSettings(
     const changed =
       (policy !== undefined && policy !== before.policy) ||
       (displayName !== undefined && displayName !== before.display_name) ||
-      (tolerance !== undefined && !sameDecimal(tolerance, before.tolerance));
+      (tolerance !== undefined && !dec(tolerance).eq(dec(before.tolerance)));
     if (!changed) return { org: before, recomputed: false };
     const org = await updateOrg(tx, orgId, { policy, displayName, tolerance });
     await writeAudit(tx, { actor, action: "update", entity: "organization", entityId: orgId, before, after: org });
@@ -73,14 +73,4 @@ export async function saveOrgSettings(
     if (recomputed) await recomputeOrgRange(tx, orgId, null, null, { detailsOwnerId: "unallocated" }); // a policy moves only U
     return { org, recomputed };
   });
-}
-
-function sameDecimal(a: string, b: string): boolean {
-  const norm = (s: string) => {
-    let [i, f = ""] = s.replace(/^\+/, "").split(".");
-    i = i.replace(/^(-?)0+(?=\d)/, "$1");
-    f = f.replace(/0+$/, "");
-    return f ? `${i}.${f}` : i;
-  };
-  return norm(a) === norm(b);
 }

@@ -29,6 +29,33 @@ export async function ensureCostCenter(db: Db, actor: string, code: string): Pro
     await writeAudit(db, { actor, action: "create", entity: "cost_center", entityId: code, after: { code } });
 }
 
+/** Inserts a new team (its cost center created first when new), audited as created. */
+async function insertAuditedTeam(db: Db, actor: string, name: string, costCenter: string | null): Promise<TeamRow> {
+  if (costCenter) await ensureCostCenter(db, actor, costCenter);
+  const row = await insertTeam(db, name, costCenter);
+  await writeAudit(db, { actor, action: "create", entity: "team", entityId: name, after: row });
+  return row;
+}
+
+/** ensureTeam, also returning the team as it was before (null: created now). */
+async function upsertTeam(
+  db: Db,
+  actor: string,
+  name: string,
+  costCenter: string | null,
+  opts: { setCostCenter?: boolean },
+): Promise<{ before: TeamRow | null; after: TeamRow }> {
+  const existing = await getTeamByName(db, name);
+  if (!existing) return { before: null, after: await insertAuditedTeam(db, actor, name, costCenter) };
+  if (costCenter) await ensureCostCenter(db, actor, costCenter);
+  if (opts.setCostCenter && existing.cost_center !== costCenter) {
+    const row = await updateTeamCostCenter(db, existing.id, costCenter);
+    await writeAudit(db, { actor, action: "update", entity: "team", entityId: name, before: existing, after: row });
+    return { before: existing, after: row };
+  }
+  return { before: existing, after: existing };
+}
+
 /** Creates the team if missing (with `costCenter` when given); an existing team keeps its cost center unless `setCostCenter`. */
 export async function ensureTeam(
   db: Db,
@@ -37,19 +64,7 @@ export async function ensureTeam(
   costCenter: string | null,
   opts: { setCostCenter?: boolean } = {},
 ): Promise<TeamRow> {
-  const existing = await getTeamByName(db, name);
-  if (costCenter) await ensureCostCenter(db, actor, costCenter);
-  if (!existing) {
-    const row = await insertTeam(db, name, costCenter);
-    await writeAudit(db, { actor, action: "create", entity: "team", entityId: name, after: row });
-    return row;
-  }
-  if (opts.setCostCenter && existing.cost_center !== costCenter) {
-    const row = await updateTeamCostCenter(db, existing.id, costCenter);
-    await writeAudit(db, { actor, action: "update", entity: "team", entityId: name, before: existing, after: row });
-    return row;
-  }
-  return existing;
+  return (await upsertTeam(db, actor, name, costCenter, opts)).after;
 }
 
 /** `team,cost_center` rows, in one transaction: creates teams and cost centers, moves teams to the given cost center. */
@@ -63,8 +78,7 @@ export async function importTeams(
       updated = 0,
       unchanged = 0;
     for (const e of entries) {
-      const before = await getTeamByName(tx, e.team);
-      const after = await ensureTeam(tx, actor, e.team, e.costCenter, { setCostCenter: true });
+      const { before, after } = await upsertTeam(tx, actor, e.team, e.costCenter, { setCostCenter: true });
       if (!before) created++;
       else if (before.cost_center !== after.cost_center) updated++;
       else unchanged++;
@@ -88,10 +102,7 @@ export async function createTeam(db: Db, actor: string, name: string, costCenter
     const n = checkTeamName(name);
     const cc = checkCostCenter(costCenter);
     await refuseTakenName(tx, n);
-    if (cc) await ensureCostCenter(tx, actor, cc);
-    const row = await insertTeam(tx, n, cc);
-    await writeAudit(tx, { actor, action: "create", entity: "team", entityId: n, after: row });
-    return row;
+    return insertAuditedTeam(tx, actor, n, cc);
   });
 }
 
