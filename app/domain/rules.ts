@@ -393,7 +393,7 @@ export function parseRulesJson(data: unknown): RulesFileResult {
   return { ok: true, rules: rules as Rule[] };
 }
 
-function ruleToJson(r: Rule): Record<string, unknown> {
+export function ruleToJson(r: Rule): Record<string, unknown> {
   const when: Record<string, unknown> = {};
   const w = r.when;
   if (w.ownerId !== undefined) when.owner_id = w.ownerId;

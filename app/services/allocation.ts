@@ -5,8 +5,7 @@
  * `allocate()`), db/queries/allocation.ts reads and stores. Closed months are never
  * rewritten; what a recompute would change there is recorded as a restatement.
  */
-import { allocateOwners, DEFAULT_POLICY } from "../domain/allocation";
-import { createResolver } from "../domain/crosswalk";
+import { allocateBucket, DEFAULT_POLICY } from "../domain/allocation";
 import { Decimal, dec } from "../domain/money";
 import { addDays, GRANULARITIES } from "../domain/periods";
 import { diffSnapshots, monthTeamTotals } from "../domain/restatements";
@@ -14,8 +13,7 @@ import type { Db } from "../../db/client";
 import {
   closedMonths,
   closedMonthTotals,
-  loadCrosswalk,
-  ownerBucketRows,
+  bucketTeamCosts,
   refreshDetails,
   replaceAllocationResults,
   type BucketAllocation,
@@ -25,8 +23,9 @@ import { insertRestatement } from "../../db/queries/restatements";
 
 /**
  * Computes (does not store) the allocation of one org/granularity over bucket starts in
- * [from, to] (inclusive; null = unbounded), from the per-owner aggregate or, as an
- * independent check, from the raw rows.
+ * [from, to] (inclusive; null = unbounded): direct cost per team from the stored segments
+ * (`bucketTeamCosts`: the per-key aggregate or, as an independent check, the raw rows), then
+ * the policy's spreading of U per bucket.
  */
 export async function computeAllocation(
   db: Db,
@@ -37,20 +36,19 @@ export async function computeAllocation(
   opts: { source?: "aggregate" | "raw" } = {},
 ): Promise<BucketAllocation[]> {
   const policy = (await orgPolicies(db, [orgId])).get(orgId) ?? DEFAULT_POLICY;
-  const resolver = createResolver(await loadCrosswalk(db, orgId));
-  const rows = await ownerBucketRows(db, orgId, granularity, from, to, opts.source);
+  const rows = await bucketTeamCosts(db, { orgId, granularity, from, to }, opts.source);
   const out: BucketAllocation[] = [];
   let i = 0;
   while (i < rows.length) {
     const bucket = rows[i].bucket_start;
-    const owners: Array<{ ownerId: string; cost: Decimal }> = [];
+    const direct = new Map<string, Decimal>();
     let unallocated = dec("0");
     for (; i < rows.length && rows[i].bucket_start === bucket; i++) {
       const r = rows[i];
-      if (r.is_unallocated) unallocated = unallocated.plus(dec(r.cost));
-      else owners.push({ ownerId: r.owner_id, cost: dec(r.cost) });
+      if (r.team === null) unallocated = unallocated.plus(dec(r.cost));
+      else direct.set(r.team, dec(r.cost));
     }
-    out.push({ bucketStart: bucket, results: allocateOwners(owners, unallocated, (o) => resolver(orgId, o, bucket), policy) });
+    out.push({ bucketStart: bucket, results: allocateBucket(direct, unallocated, policy) });
   }
   return out;
 }
@@ -59,10 +57,10 @@ export interface RecomputeOptions {
   /** The import that caused the recompute, recorded on closed-month restatements. */
   importId?: number | null;
   /**
-   * Only this owner's rows (and the unallocated rows) can have changed team: refresh
-   * just those drill-down details (a crosswalk edit). `"unallocated"` alone = a policy change.
+   * Only these owners' rows (and the unallocated rows) can have changed team: refresh just
+   * those drill-down details (a crosswalk edit). `[]` = only the unallocated row (a policy change).
    */
-  detailsOwnerId?: string;
+  detailsOwnerIds?: readonly string[];
   /** called after each step with its name (timing hook) */
   onPhase?: (name: string) => void;
 }
@@ -100,7 +98,7 @@ export async function recomputeAllocation(
   }
   const n = await replaceAllocationResults(db, range, closed, open);
   opts.onPhase?.("store_results");
-  await refreshDetails(db, orgId, granularity, from, to, opts.detailsOwnerId);
+  await refreshDetails(db, orgId, granularity, from, to, opts.detailsOwnerIds);
   opts.onPhase?.("details");
   return n;
 }

@@ -4,14 +4,7 @@
  * period of the same (org, owner), audited, and followed by a recompute of exactly the
  * buckets whose owner mapping it can change. Bulk imports are all-or-nothing, with a preview.
  */
-import {
-  affectedRange,
-  findOverlap,
-  planCrosswalkImport,
-  validateCrosswalkEntry,
-  validFromLabel,
-  type CrosswalkEntry,
-} from "../domain/crosswalk";
+import { findOverlap, planCrosswalkImport, validateCrosswalkEntry, validFromLabel, type CrosswalkEntry } from "../domain/crosswalk";
 import {
   validateCrosswalkCsv,
   validateOwnerNamesCsv,
@@ -25,7 +18,7 @@ import { InputError } from "../domain/errors";
 import { isReservedTeamName } from "../domain/vocabulary";
 import type { Db } from "../../db/client";
 import { loadCrosswalk } from "../../db/queries/allocation";
-import { recomputeOrgRange } from "./allocation";
+import { resyncOrg, resyncOrgs } from "./mapping";
 import { writeAudit } from "../../db/queries/audit";
 import {
   deleteCrosswalkEntryRow,
@@ -97,11 +90,13 @@ async function existingEntry(db: Db, id: number) {
   return current;
 }
 
-/** An edit of one entry can only move that owner's cost: recompute its buckets, refresh its details. */
-async function recomputeFor(db: Db, orgId: string, before: CrosswalkEntry | null, after: CrosswalkEntry | null) {
-  const r = affectedRange(before, after);
-  const owner = (after ?? before)!.ownerId;
-  await recomputeOrgRange(db, orgId, r.from, r.to, { detailsOwnerId: owner });
+/**
+ * After an edit of one entry: the org's segments are recomputed, and only the buckets and
+ * owners whose mapping changed are recomputed (app/services/mapping.ts). An entry can only move
+ * its owner's cost, over the period before and after the edit.
+ */
+async function recomputeFor(db: Db, orgId: string, _before: CrosswalkEntry | null, _after: CrosswalkEntry | null) {
+  await resyncOrg(db, orgId);
 }
 
 export interface NewEntry {
@@ -254,7 +249,7 @@ export async function importCrosswalk(
       before: { mode, removed: plan.remove },
       after: { added: plan.add.map(toEntry), unchanged: plan.unchanged.length },
     });
-    if (plan.add.length || plan.remove.length) for (const org of orgs) await recomputeOrgRange(tx, org, null, null);
+    if (plan.add.length || plan.remove.length) for (const org of orgs) await resyncOrg(tx, org);
     return { added: plan.add.length, unchanged: plan.unchanged.length, removed: plan.remove.length };
   });
 }
@@ -285,6 +280,8 @@ export async function importOwnerNames(
         names: changed.map((e) => ({ orgId: e.orgId, ownerId: e.ownerId, displayName: e.displayName })),
       },
     });
+    // names can make owner_name rules match or stop matching
+    if (changed.length) await resyncOrgs(tx, [...new Set(changed.map((e) => e.orgId))]);
     return entries.length;
   });
 }

@@ -13,10 +13,8 @@ import {
   type FocusPeriod,
   type JournalLine,
 } from "../domain/finance-export";
-import { createResolver } from "../domain/crosswalk";
 import { addDays, monthRange, startOfNextMonth } from "../domain/periods";
 import type { Db } from "../../db/client";
-import { loadCrosswalk } from "../../db/queries/allocation";
 import { directCostRows, unallocatedShares } from "../../db/queries/finance-export";
 import { getOrg, listOrgs } from "../../db/queries/orgs";
 import { monthSource } from "../../db/queries/reconcile";
@@ -62,7 +60,6 @@ export async function focusCsvRows(db: Db, p: FinanceExportParams): Promise<stri
     const source = await monthSource(db, orgId, p.month);
     if (source !== "monthly" && source !== "daily") continue;
     const org = await getOrg(db, orgId);
-    const resolve = createResolver(await loadCrosswalk(db, orgId));
     const period = (bucket: string): FocusPeriod => ({
       orgId,
       billingStart: from,
@@ -71,7 +68,7 @@ export async function focusCsvRows(db: Db, p: FinanceExportParams): Promise<stri
       chargeEnd: source === "monthly" ? startOfNextMonth(bucket) : addDays(bucket, 1),
     });
     for (const r of await directCostRows(db, { orgId, granularity: source, from, to }))
-      out.push(focusDirectLine(period(r.bucket_start), r, resolve(orgId, r.owner_id, r.bucket_start), costCenterOf));
+      out.push(focusDirectLine(period(r.bucket_start), r, r.team, costCenterOf));
     const policy = org?.policy ?? "proportional";
     for (const s of await unallocatedShares(db, { orgId, granularity: source, from, to }))
       out.push(focusShareLine(period(s.bucket_start), s, policy, costCenterOf));

@@ -22,6 +22,7 @@ import type { Db } from "../../db/client";
 import { checkOrgId } from "../domain/orgs";
 import { refreshOwnerBucketCosts } from "../../db/queries/allocation";
 import { recomputeAllocation } from "./allocation";
+import { syncSegments } from "./mapping";
 import { writeAudit } from "../../db/queries/audit";
 import { replacementPreview } from "../../db/queries/imports";
 import {
@@ -172,6 +173,9 @@ async function commitImport(
   sw.lap("analyze");
   await refreshOwnerBucketCosts(tx, orgId, granularity, first, last);
   sw.lap("owner_costs");
+  // new usage keys (owner, environment, resource, product) get their resolved mapping
+  await syncSegments(tx, orgId);
+  sw.lap("segments");
   await recomputeAllocation(tx, orgId, granularity, first, last, { importId, onPhase: sw.lap });
   await analyzeDerivedTables(tx);
   sw.lap("analyze_derived");

@@ -70,7 +70,7 @@ export async function saveOrgSettings(
     const org = await updateOrg(tx, orgId, { policy, displayName, tolerance });
     await writeAudit(tx, { actor, action: "update", entity: "organization", entityId: orgId, before, after: org });
     const recomputed = policy !== undefined && policy !== before.policy;
-    if (recomputed) await recomputeOrgRange(tx, orgId, null, null, { detailsOwnerId: "unallocated" }); // a policy moves only U
+    if (recomputed) await recomputeOrgRange(tx, orgId, null, null, { detailsOwnerIds: [] }); // a policy moves only U
     return { org, recomputed };
   });
 }

@@ -121,7 +121,7 @@ export async function renameTeam(db: Db, actor: string, id: number, newName: str
     const moved = await renameTeamInAllocations(tx, before.name, n);
     // Shares are rounded with ties broken by team name: recompute the orgs the team appears in
     // so stored figures stay exactly what a full recomputation gives (closed months stay frozen).
-    for (const o of await orgsWithTeamResults(tx, n)) await recomputeOrgRange(tx, o, null, null, { detailsOwnerId: "unallocated" });
+    for (const o of await orgsWithTeamResults(tx, n)) await recomputeOrgRange(tx, o, null, null, { detailsOwnerIds: [] });
     await writeAudit(tx, {
       actor,
       action: "rename",

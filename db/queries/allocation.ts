@@ -8,7 +8,7 @@ import { UNALLOCATED, UNALLOCATED_OWNER_ID, UNMAPPED } from "../../app/domain/vo
 import type { CrosswalkEntry } from "../../app/domain/crosswalk";
 import type { TeamMonthTotal } from "../../app/domain/restatements";
 import { copyLine, type Db } from "../client";
-import { resolvedTeamJoin } from "./crosswalk-resolution";
+import { segmentAppliesAt, segmentJoin, shareAmount } from "./crosswalk-resolution";
 
 export async function loadCrosswalk(db: Db, orgId?: string): Promise<CrosswalkEntry[]> {
   const rows = await db.query<{ id: number; org_id: string; owner_id: string; team: string; valid_from: string; valid_to: string | null }>(
@@ -49,7 +49,7 @@ export interface BucketAllocation {
 }
 
 /**
- * Rebuilds `owner_bucket_costs` (Σ cost per bucket and owner of the active rows) of
+ * Rebuilds `owner_bucket_costs` (Σ cost per bucket and usage key of the active rows) of
  * org/granularity for bucket starts in [from, to] (inclusive). Called by ingest after
  * the rows changed; everything else reads the aggregate.
  */
@@ -60,33 +60,53 @@ export async function refreshOwnerBucketCosts(db: Db, orgId: string, granularity
     params,
   );
   await db.query(
-    `insert into owner_bucket_costs (org_id, granularity, bucket_start, owner_id, is_unallocated, cost)
-     select org_id, granularity, bucket_start, owner_id, is_unallocated, sum(chargeback_cost)
+    `insert into owner_bucket_costs (org_id, granularity, bucket_start, owner_id, environment_id, resource_id, product, is_unallocated, cost)
+     select org_id, granularity, bucket_start, owner_id, environment_id, resource_id, product, is_unallocated, sum(chargeback_cost)
        from cost_rows
       where active and org_id = $1 and granularity = $2 and bucket_start between $3::date and $4::date
-      group by 1, 2, 3, 4, 5`,
+      group by 1, 2, 3, 4, 5, 6, 7, 8`,
     params,
   );
 }
 
-/** The per-owner cost of each bucket of one org/granularity over bucket starts in [from, to] (null = unbounded), in bucket order: from the per-owner aggregate or, as an independent check, from the raw rows. */
-export async function ownerBucketRows(
-  db: Db,
-  orgId: string,
-  granularity: string,
-  from: string | null,
-  to: string | null,
-  source: "aggregate" | "raw" = "aggregate",
-): Promise<Array<{ bucket_start: string; owner_id: string; is_unallocated: boolean; cost: string }>> {
-  const range = `org_id = $1 and granularity = $2
-        and ${IN_RANGE}`;
-  return db.query<{ bucket_start: string; owner_id: string; is_unallocated: boolean; cost: string }>(
+/** One bucket's direct cost of one team (`team` null: the bucket's unallocated amount U). */
+export interface BucketTeamCost {
+  bucket_start: string;
+  team: string | null;
+  cost: string;
+}
+
+/**
+ * Direct cost per (bucket, team) of one org/granularity over bucket starts in [from, to] (null =
+ * unbounded), in bucket order, each row resolved through the stored segments
+ * (db/queries/crosswalk-resolution.ts): a team, `unmapped`, or (the unallocated row) team null.
+ * Split owners are split row by row from the raw rows (`shareAmount`, exactly `splitAmount`);
+ * the rest is read from the per-key aggregate or, as an independent check, from the raw rows.
+ */
+export async function bucketTeamCosts(db: Db, r: BucketRange, source: "aggregate" | "raw" = "aggregate"): Promise<BucketTeamCost[]> {
+  const src =
     source === "raw"
-      ? `select bucket_start, owner_id, is_unallocated, sum(chargeback_cost) as cost from cost_rows
-          where active and ${range} group by bucket_start, owner_id, is_unallocated order by bucket_start, owner_id`
-      : `select bucket_start, owner_id, is_unallocated, cost from owner_bucket_costs
-          where ${range} order by bucket_start, owner_id`,
-    [orgId, granularity, from, to],
+      ? `(select bucket_start, org_id, owner_id, environment_id, resource_id, product, is_unallocated, chargeback_cost as cost
+            from cost_rows where active and org_id = $1 and granularity = $2 and ${IN_RANGE})`
+      : `(select bucket_start, org_id, owner_id, environment_id, resource_id, product, is_unallocated, cost
+            from owner_bucket_costs where org_id = $1 and granularity = $2 and ${IN_RANGE})`;
+  return db.query<BucketTeamCost>(
+    `with plain as (
+       select o.bucket_start, case when o.is_unallocated then null else coalesce(m.team, '${UNMAPPED}') end as team, o.cost
+         from ${src} o
+         ${segmentJoin({ seg: "m", row: "o", day: "o.bucket_start", when: "not o.is_unallocated" })}
+        where m.parts is null or m.parts = 1),
+     split_owners as (select distinct owner_id from mapping_segments where org_id = $1 and parts > 1),
+     split_rows as (
+       select c.bucket_start, m.team, ${shareAmount("m", "c.chargeback_cost", "c.import_id, c.line")} as cost
+         from split_owners so
+         join cost_rows c on c.org_id = $1 and c.owner_id = so.owner_id
+         join mapping_segments m on m.parts > 1 and ${segmentAppliesAt({ seg: "m", row: "c", day: "c.bucket_start" })}
+        where c.active and c.granularity = $2 and ${IN_RANGE.replaceAll("bucket_start", "c.bucket_start")})
+     select bucket_start::text, team, sum(cost)::text as cost
+       from (select * from plain union all select * from split_rows) u
+      group by 1, 2 order by 1, 2`,
+    [r.orgId, r.granularity, r.from, r.to],
   );
 }
 
@@ -130,9 +150,11 @@ export async function replaceAllocationResults(
 }
 
 /**
- * Rebuilds `allocation_details` for the whole months that [from, to] touches (the
- * drill-down aggregate; owners resolved by db/queries/crosswalk-resolution.ts, the resolver's
- * rule). Runs after the bucket results are stored: the unallocated row is labelled by where its U went.
+ * Rebuilds `allocation_details` for the whole months that [from, to] touches (the drill-down
+ * aggregate; rows resolved through the stored segments, db/queries/crosswalk-resolution.ts, with
+ * where each team came from in `mapped_by`). Runs after the bucket results are stored: the
+ * unallocated row is labelled by where its U went. `ownerIds`: only these owners' details (and
+ * the unallocated row's) can have changed.
  */
 export async function refreshDetails(
   db: Db,
@@ -140,9 +162,9 @@ export async function refreshDetails(
   granularity: string,
   from: string | null,
   to: string | null,
-  ownerId?: string,
+  ownerIds?: readonly string[],
 ): Promise<void> {
-  const params = [orgId, granularity, from, to, ownerId ?? null];
+  const params = [orgId, granularity, from, to, ownerIds ? [...ownerIds, UNALLOCATED_OWNER_ID] : null];
   // A month of one org's rows aggregates in a hash table (≈15 MB per 300k rows). Right
   // after a bulk load the planner's group estimate is pessimistic and it sorts them instead
   // (a 280k-row sort on 8 text keys: 0.9 s against 0.25 s), so sorting is ruled out here.
@@ -152,24 +174,35 @@ export async function refreshDetails(
     `delete from allocation_details where org_id = $1 and granularity = $2
        and ($3::date is null or month >= date_trunc('month', $3::date)::date)
        and ($4::date is null or month <= date_trunc('month', $4::date)::date)
-       and ($5::text is null or owner_id = $5 or owner_id = '${UNALLOCATED_OWNER_ID}')`,
+       and ($5::text[] is null or owner_id = any($5::text[]))`,
     params,
   );
-  await db.query(
-    `insert into allocation_details (org_id, granularity, month, team, owner_id, product, metric, unit, environment_id, resource_id, direct)
-     select c.org_id, c.granularity, date_trunc('month', c.bucket_start)::date,
-            case when c.is_unallocated then
-                   case when exists (select 1 from allocation_results a where a.org_id = c.org_id and a.granularity = c.granularity
-                                        and a.bucket_start = c.bucket_start and a.team = '${UNALLOCATED}') then '${UNALLOCATED}' else '' end
-                 else coalesce(t.name, '${UNMAPPED}') end,
-            c.owner_id, c.product, c.metric, c.unit, c.environment_id, c.resource_id, sum(c.chargeback_cost)
-       from cost_rows c
-       ${resolvedTeamJoin({ entry: "e", team: "t", orgId: "c.org_id", ownerId: "c.owner_id", day: "c.bucket_start", when: "not c.is_unallocated" })}
-      where c.active and c.org_id = $1 and c.granularity = $2
+  const rows = `c.active and c.org_id = $1 and c.granularity = $2
         and ($3::date is null or c.bucket_start >= date_trunc('month', $3::date)::date)
         and ($4::date is null or c.bucket_start < (date_trunc('month', $4::date) + interval '1 month')::date)
-        and ($5::text is null or c.owner_id = any(array[$5, '${UNALLOCATED_OWNER_ID}']))
-      group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10`,
+        and ($5::text[] is null or c.owner_id = any($5::text[]))`;
+  const keep = `c.org_id, c.granularity, date_trunc('month', c.bucket_start)::date as month`;
+  const after = `c.owner_id, c.product, c.metric, c.unit, c.environment_id, c.resource_id`;
+  await db.query(
+    `insert into allocation_details (org_id, granularity, month, team, owner_id, product, metric, unit, environment_id, resource_id, mapped_by, direct)
+     select org_id, granularity, month, team, owner_id, product, metric, unit, environment_id, resource_id, mapped_by, sum(direct)
+       from (
+         select ${keep},
+                case when c.is_unallocated then
+                       case when exists (select 1 from allocation_results a where a.org_id = c.org_id and a.granularity = c.granularity
+                                            and a.bucket_start = c.bucket_start and a.team = '${UNALLOCATED}') then '${UNALLOCATED}' else '' end
+                     else coalesce(m.team, '${UNMAPPED}') end as team,
+                ${after}, coalesce(m.mapped_by, '') as mapped_by, c.chargeback_cost as direct
+           from cost_rows c
+           ${segmentJoin({ seg: "m", row: "c", day: "c.bucket_start", when: "not c.is_unallocated" })}
+          where ${rows} and (m.parts is null or m.parts = 1)
+         union all
+         select ${keep}, m.team, ${after}, m.mapped_by, ${shareAmount("m", "c.chargeback_cost", "c.import_id, c.line")}
+           from (select distinct owner_id from mapping_segments where org_id = $1 and parts > 1) so
+           join cost_rows c on c.org_id = $1 and c.owner_id = so.owner_id
+           join mapping_segments m on m.parts > 1 and ${segmentAppliesAt({ seg: "m", row: "c", day: "c.bucket_start" })}
+          where ${rows}) d
+      group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11`,
     params,
   );
   if (pg) await db.exec(`set local enable_sort = on`);

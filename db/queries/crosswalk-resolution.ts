@@ -46,3 +46,58 @@ export function unmappedAt(r: Omit<ResolutionRefs, "entry"> & { entry?: string }
   const entry = r.entry ?? "x";
   return `not exists (select 1 from crosswalk_entries ${entry} where ${entryAppliesAt({ ...r, entry })})`;
 }
+
+// ---------------------------------------------------------------------------------------------
+// The resolved crosswalk (mapping_segments: entries > rules in order > unmapped, computed by the
+// domain resolver, app/domain/segments.ts). A row's usage key is (org, owner, environment,
+// resource, product); its date is the bucket start.
+// ---------------------------------------------------------------------------------------------
+
+export interface SegmentRefs {
+  /** alias of the mapping_segments row */
+  seg: string;
+  /** alias of the row being resolved: it has org_id, owner_id, environment_id, resource_id, product */
+  row: string;
+  /** SQL expression: the row's bucket-start date */
+  day: string;
+}
+
+/** Predicate: segment `seg` is of the row's usage key and in effect at `day`. */
+export function segmentAppliesAt(r: SegmentRefs): string {
+  const { seg: m, row: c } = r;
+  return `${m}.org_id = ${c}.org_id and ${m}.owner_id = ${c}.owner_id and ${m}.environment_id = ${c}.environment_id
+             and ${m}.resource_id = ${c}.resource_id and ${m}.product = ${c}.product
+             and ${m}.valid_from <= ${r.day} and (${m}.valid_to is null or ${r.day} < ${m}.valid_to)`;
+}
+
+/**
+ * `left join` of the segments that apply to the row: none (unmapped), one with `parts` = 1 (a
+ * team), or one per share of a split (`parts` > 1: the row is repeated once per share; take its
+ * amount with `shareAmount`). `when`: an extra condition for resolving at all.
+ */
+export function segmentJoin(r: SegmentRefs & { when?: string }): string {
+  return `left join mapping_segments ${r.seg} on ${r.when ? `${r.when} and ` : ""}${segmentAppliesAt(r)}`;
+}
+
+/** Predicate: no segment applies to the row at `day` (it is unmapped there). */
+export function unmappedRowAt(r: Omit<SegmentRefs, "seg">): string {
+  return `not exists (select 1 from mapping_segments x where ${segmentAppliesAt({ ...r, seg: "x" })})`;
+}
+
+/**
+ * The row's amount for the share `seg` of a split, exactly as `splitAmount` (app/domain/splits.ts):
+ * in units of 10^-s (s = max(4, the cost's own scale)), each share gets ⌊units × pct / 100⌋ and
+ * the units left over go one each to the largest remainders (ties by team name), the sign put
+ * back. `rowId`: the columns that identify the row (the window of its shares). A window
+ * expression: use it in a select list, not inside an aggregate. For `parts` = 1 it is the cost.
+ */
+export function shareAmount(seg: string, cost: string, rowId: string): string {
+  const scale = `greatest(4, scale(trim_scale(${cost})))`;
+  const units = `(abs(${cost}) * power(10::numeric, ${scale}))`;
+  const exact = `(${units} * ${seg}.pct / 100)`;
+  const extra = `case when row_number() over (partition by ${rowId} order by ${exact} - floor(${exact}) desc, ${seg}.team collate "C")
+                      <= ${units} - sum(floor(${exact})) over (partition by ${rowId}) then 1 else 0 end`;
+  return `case when ${seg}.parts > 1
+            then sign(${cost}) * trim_scale((floor(${exact}) + ${extra}) / power(10::numeric, ${scale}))
+            else ${cost} end`;
+}

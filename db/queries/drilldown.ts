@@ -13,7 +13,7 @@ import { DEFAULT_POLICY, formatPolicy, policyFraction } from "../../app/domain/p
 import { UNALLOCATED, UNMAPPED, type GroupBy } from "../../app/domain/vocabulary";
 import type { Db } from "../client";
 import type { AllocationResultText } from "./allocation";
-import { resolvedTeamJoin } from "./crosswalk-resolution";
+import { segmentJoin, shareAmount } from "./crosswalk-resolution";
 import { orgPolicies } from "./orgs";
 import { getReport, type ReportRow } from "./report";
 import { costCenterMap } from "./teams";
@@ -142,9 +142,9 @@ export async function getDrilldown(
             and ($4::text[] is null or s.org_id = any($4::text[]))
             and ${readByThisView("s.bucket_start")}),
        mapped as (
-         select c.*, t.name as team from chosen c
-           ${resolvedTeamJoin({ entry: "e", team: "t", orgId: "c.org_id", ownerId: "c.owner_id", day: "c.bucket_start", when: "not c.is_unallocated" })})
-       select org_id, environment_id, resource_id, product, metric, unit, owner_id, team, sum(chargeback_cost) as direct
+         select c.*, m.team, ${shareAmount("m", "c.chargeback_cost", "c.import_id, c.line")} as amount from chosen c
+           ${segmentJoin({ seg: "m", row: "c", day: "c.bucket_start", when: "not c.is_unallocated" })})
+       select org_id, environment_id, resource_id, product, metric, unit, owner_id, team, sum(amount) as direct
          from mapped m
         where (not m.is_unallocated and m.team = any($5::text[]))
            or ($6::boolean and not m.is_unallocated and m.team is null)

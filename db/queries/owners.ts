@@ -4,7 +4,7 @@
  */
 import { dec, type Decimal } from "../../app/domain/money";
 import type { Db } from "../client";
-import { unmappedAt } from "./crosswalk-resolution";
+import { unmappedRowAt } from "./crosswalk-resolution";
 
 export interface UnmappedOwner {
   orgId: string;
@@ -42,10 +42,10 @@ export async function listUnmappedOwners(db: Db, p: { from: string; toExclusive:
         where active and bucket_start >= $1::date and bucket_start < $2::date and ($3::text is null or org_id = $3)
         group by org_id),
      un as (
-       select c.org_id, c.owner_id, c.granularity, c.product, c.chargeback_cost, c.bucket_start
+       select c.org_id, c.owner_id, c.granularity, c.product, c.chargeback_cost, c.bucket_start, c.environment_id, c.resource_id
          from cost_rows c join src s on s.org_id = c.org_id and s.granularity = c.granularity
         where c.active and not c.is_unallocated and c.bucket_start >= $1::date and c.bucket_start < $2::date
-          and ${unmappedAt({ orgId: "c.org_id", ownerId: "c.owner_id", day: "c.bucket_start" })})
+          and ${unmappedRowAt({ row: "c", day: "c.bucket_start" })})
      select u.org_id, u.owner_id, u.granularity, u.product, sum(u.chargeback_cost)::text as cost, count(*)::int as n,
             min(u.bucket_start)::text as first_seen, max(u.bucket_start)::text as last_seen, n.display_name
        from un u left join owner_names n on n.org_id = u.org_id and n.owner_id = u.owner_id

@@ -56,3 +56,24 @@ export async function listRestatements(db: Db, f: { orgId?: string; month?: stri
     [f.orgId ?? null, f.month ?? null, f.importId ?? null],
   );
 }
+
+/** The highest restatement id so far (0 when none): a mark for `restatementsSince`. */
+export async function maxRestatementId(db: Db): Promise<number> {
+  const [r] = await db.query<{ n: number }>(`select coalesce(max(id), 0)::int as n from restatements`);
+  return r.n;
+}
+
+/** The restatements recorded after the mark `id` (org, month, kind). */
+export async function restatementsSince(db: Db, id: number): Promise<Array<{ orgId: string; month: string; kind: string }>> {
+  const rows = await db.query<{ org_id: string; month: string | null; kind: string }>(
+    `select org_id, month, kind from restatements where id > $1 order by id`,
+    [id],
+  );
+  return rows.map((r) => ({ orgId: r.org_id, month: r.month ?? "", kind: r.kind }));
+}
+
+/** The latest month (YYYY-MM) with stored allocation results, or null. */
+export async function latestDataMonth(db: Db): Promise<string | null> {
+  const [r] = await db.query<{ m: string | null }>(`select to_char(max(bucket_start), 'YYYY-MM') as m from allocation_results`);
+  return r?.m ?? null;
+}

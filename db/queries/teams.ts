@@ -76,7 +76,8 @@ export async function countTeamEntries(db: Db, id: number): Promise<number> {
 }
 
 /**
- * Renames the team in the stored allocation results and details (they store the name);
+ * Renames the team in the stored allocation results and details, the resolved crosswalk, the
+ * rules and the split entries (they store the name);
  * returns how many result rows moved.
  */
 export async function renameTeamInAllocations(db: Db, from: string, to: string): Promise<number> {
@@ -85,6 +86,18 @@ export async function renameTeamInAllocations(db: Db, from: string, to: string):
     [from, to],
   );
   await db.query(`update allocation_details set team = $2 where team = $1`, [from, to]);
+  // the resolved crosswalk, and the rules and split entries that name teams by name
+  await db.query(`update mapping_segments set team = $2 where team = $1`, [from, to]);
+  await db.query(`update crosswalk_rules set "then" = jsonb_build_object('team', $2::text) where "then"->>'team' = $1`, [from, to]);
+  await db.query(
+    `update crosswalk_rules set "then" = jsonb_build_object('split', (("then"->'split') - $1::text) || jsonb_build_object($2::text, "then"->'split'->$1::text))
+      where "then"->'split' ? $1::text`,
+    [from, to],
+  );
+  await db.query(
+    `update crosswalk_entries set split = (split - $1::text) || jsonb_build_object($2::text, split->$1::text) where split ? $1::text`,
+    [from, to],
+  );
   return moved[0]?.n ?? 0;
 }
 

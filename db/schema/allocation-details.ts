@@ -19,6 +19,8 @@ export const allocationDetails = pgTable(
     unit: text("unit").notNull(),
     environmentId: text("environment_id").notNull(),
     resourceId: text("resource_id").notNull(),
+    /** where the team came from (`entry #3`, `rule "x" (#2)`, `split 40 % of …`); "" unmapped / unallocated */
+    mappedBy: text("mapped_by").notNull().default(""),
     direct: numeric("direct").notNull(),
   },
   (t) => [

@@ -17,3 +17,5 @@ export * from "./restatements";
 export * from "./allocation-details";
 export * from "./owner-bucket-costs";
 export * from "./data-version";
+export * from "./crosswalk-rules";
+export * from "./mapping-segments";

@@ -1,9 +1,10 @@
 import { boolean, date, numeric, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
 
 /**
- * Σ chargeback_cost of the active rows per (org, granularity, bucket, owner): what the
- * allocation needs, maintained at ingest, so recomputes after a crosswalk or policy
- * change read one row per owner and bucket instead of every raw row.
+ * Σ chargeback_cost of the active rows per (org, granularity, bucket, owner, environment,
+ * resource, product): what the allocation needs (rules match on environment, resource and
+ * product), maintained at ingest, so recomputes after a crosswalk or policy change read one
+ * row per usage key and bucket instead of every raw row.
  */
 export const ownerBucketCosts = pgTable(
   "owner_bucket_costs",
@@ -12,8 +13,13 @@ export const ownerBucketCosts = pgTable(
     granularity: text("granularity").notNull(),
     bucketStart: date("bucket_start", { mode: "string" }).notNull(),
     ownerId: text("owner_id").notNull(),
+    environmentId: text("environment_id").notNull(),
+    resourceId: text("resource_id").notNull(),
+    product: text("product").notNull(),
     isUnallocated: boolean("is_unallocated").notNull(),
     cost: numeric("cost").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.orgId, t.granularity, t.bucketStart, t.ownerId, t.isUnallocated] })],
+  (t) => [
+    primaryKey({ columns: [t.orgId, t.granularity, t.bucketStart, t.ownerId, t.environmentId, t.resourceId, t.product, t.isUnallocated] }),
+  ],
 );

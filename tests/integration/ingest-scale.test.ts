@@ -208,15 +208,16 @@ describe("incremental recomputation equals a full recomputation", () => {
           await t.db.transaction(async (tx) => {
             await ensureOrg(tx, org);
             await saveOrgSettings(tx, "t", org, { policy: pick(["proportional", "even", "none", "shared:beta"]) });
-            await recomputeOrgRange(tx, org, null, null, { detailsOwnerId: "unallocated" });
+            await recomputeOrgRange(tx, org, null, null, { detailsOwnerIds: [] });
           });
         }
         const { norm, full } = await fullResults(t);
         expect(norm(await storedResults(t)), `after step ${step} (${op})`).toEqual(full);
         // the per-owner aggregate the recompute reads equals the raw rows
-        const agg = `select org_id, granularity, bucket_start::text, owner_id, is_unallocated, cost::text as cost from owner_bucket_costs order by 1, 2, 3, 4, 5`;
-        const raw = `select org_id, granularity, bucket_start::text, owner_id, is_unallocated, sum(chargeback_cost)::text as cost from cost_rows
-                      where active group by 1, 2, 3, 4, 5 order by 1, 2, 3, 4, 5`;
+        const cols = `org_id, granularity, bucket_start::text, owner_id, environment_id, resource_id, product, is_unallocated`;
+        const agg = `select ${cols}, cost::text as cost from owner_bucket_costs order by 1, 2, 3, 4, 5, 6, 7, 8`;
+        const raw = `select ${cols}, sum(chargeback_cost)::text as cost from cost_rows
+                      where active group by 1, 2, 3, 4, 5, 6, 7, 8 order by 1, 2, 3, 4, 5, 6, 7, 8`;
         expect(await t.db.query(agg), `owner_bucket_costs after step ${step}`).toEqual(await t.db.query(raw));
       }
       // and nothing created or lost: Σ results = Σ active rows per org and granularity
