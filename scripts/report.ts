@@ -1,14 +1,16 @@
 /**
  * npm run report -- --granularity daily|weekly|monthly --from YYYY-MM-DD --to YYYY-MM-DD
- *                   [--org ORG_ID] [--by team|cost_center] [--format csv|json]
- * --from/--to are inclusive bucket-start dates.
+ *                   [--org ORG_ID] [--by team|cost_center] [--format csv|json] [--explain]
+ * --from/--to are inclusive bucket-start dates. --explain: a row per (period, org, group, mapped_by),
+ * `mapped_by` the last column (docs/crosswalk.md "Command line"), amounts exact (at least 4 decimals).
  */
 import { z } from "zod";
 import { parseDate } from "../app/domain/csv/values";
-import { dec, fmt4 } from "../app/domain/money";
+import { dec, fmt4, fmtExact } from "../app/domain/money";
 import { GRANULARITIES, GROUP_BYS, REPORT_FORMATS } from "../app/domain/vocabulary";
 import { toSafeCsv } from "../app/services/csv";
-import { getReport } from "../db/queries/report";
+import { getReport, type ReportRow } from "../db/queries/report";
+import { getExplainedReport } from "../db/queries/report-explain";
 import { parseCli, runCli, withDb } from "./lib/cli";
 
 const USAGE = `npm run report -- --granularity daily|weekly|monthly --from YYYY-MM-DD --to YYYY-MM-DD [--org ORG_ID] [--by team|cost_center] [--format csv|json]`;
@@ -22,10 +24,13 @@ const Args = z
     org: z.array(z.string().min(1)).optional(),
     by: z.enum(GROUP_BYS).default("team"),
     format: z.enum(REPORT_FORMATS).default("csv"),
+    explain: z.boolean().default(false),
   })
   .refine((a) => a.from <= a.to, { message: "--from must not be after --to", path: ["from"] });
 
 export const REPORT_HEADER = ["period_start", "org_id", "group", "direct_cost", "unallocated_share", "total_cost"];
+/** `--explain`: the report's header and, last, where the cost came from. */
+export const EXPLAIN_HEADER = [...REPORT_HEADER, "mapped_by"];
 
 runCli(async () => {
   const a = parseCli(
@@ -38,11 +43,15 @@ runCli(async () => {
       org: { type: "string", multiple: true },
       by: { type: "string" },
       format: { type: "string" },
+      explain: { type: "boolean" },
     },
     Args,
     (v) => v,
   );
-  const rows = await withDb((db) => getReport(db, { granularity: a.granularity, from: a.from, to: a.to, orgIds: a.org, by: a.by }));
+  const params = { granularity: a.granularity, from: a.from, to: a.to, orgIds: a.org, by: a.by };
+  const rows: Array<ReportRow & { mappedBy?: string }> = await withDb((db) =>
+    a.explain ? getExplainedReport(db, params) : getReport(db, params),
+  );
   if (a.format === "json") {
     process.stdout.write(
       JSON.stringify(
@@ -53,17 +62,27 @@ runCli(async () => {
           direct_cost: r.direct,
           unallocated_share: r.unallocatedShare,
           total_cost: r.total,
+          ...(a.explain ? { mapped_by: r.mappedBy } : {}),
         })),
         null,
         2,
       ) + "\n",
     );
   } else {
-    const f4 = (s: string) => fmt4(dec(s));
+    // --explain: exact amounts, so that the rows of a (period, org, group) add up to the report's unrounded figures
+    const f = (s: string) => (a.explain ? fmtExact : fmt4)(dec(s));
     process.stdout.write(
       toSafeCsv(
-        REPORT_HEADER,
-        rows.map((r) => [r.periodStart, r.orgId, r.group, f4(r.direct), f4(r.unallocatedShare), f4(r.total)]),
+        a.explain ? EXPLAIN_HEADER : REPORT_HEADER,
+        rows.map((r) => [
+          r.periodStart,
+          r.orgId,
+          r.group,
+          f(r.direct),
+          f(r.unallocatedShare),
+          f(r.total),
+          ...(a.explain ? [r.mappedBy] : []),
+        ]),
       ),
     );
   }

@@ -13,7 +13,7 @@
  *  - `frozen`: a closed month whose stored figures the current mapping no longer gives (the
  *    team's stored direct cost differs from its parts'): the whole stored row, unexplained.
  */
-import { allocate, dec, Decimal, ZERO } from "./money";
+import { allocate, dec, ZERO, type Decimal } from "./money";
 import { UNALLOCATED, UNMAPPED } from "./vocabulary";
 
 export const EXPLAIN_UNMAPPED = UNMAPPED;
@@ -62,24 +62,21 @@ export function explainTeamBucket(stored: StoredTeamResult, parts: readonly Mapp
   for (const l of labels) explained = explained.plus(merged.get(l)!);
   if (!explained.eq(direct) || (labels.length === 0 && share.isZero())) return whole(EXPLAIN_FROZEN);
 
-  const shares = share.isZero() ? null : allocate(share, labels.map((key) => ({ key, weight: merged.get(key)! })));
+  const shares = share.isZero()
+    ? null
+    : allocate(
+        share,
+        labels.map((key) => ({ key, weight: merged.get(key)! })),
+      );
   const out: ExplainedPart[] = labels.map((mappedBy) => {
     const d = merged.get(mappedBy)!;
     const s = shares?.get(mappedBy) ?? ZERO;
     return { mappedBy, direct: d, unallocatedShare: s, total: d.plus(s) };
   });
+  // nothing to weight the share by: it came from the policy alone
   if (!share.isZero() && !shares) {
-    // nothing to weight the share by: it came from the policy alone
-    const at = out.findIndex((p) => p.mappedBy === EXPLAIN_POLICY);
-    if (at >= 0) {
-      const p = out[at];
-      out[at] = { ...p, unallocatedShare: p.unallocatedShare.plus(share), total: p.total.plus(share) };
-    } else {
-      out.push({ mappedBy: EXPLAIN_POLICY, direct: ZERO, unallocatedShare: share, total: share });
-      out.sort((a, b) => cmp(a.mappedBy, b.mappedBy));
-    }
+    out.push({ mappedBy: EXPLAIN_POLICY, direct: ZERO, unallocatedShare: share, total: share });
+    out.sort((a, b) => cmp(a.mappedBy, b.mappedBy));
   }
   return out;
 }
-
-export { Decimal };

@@ -83,3 +83,55 @@ export const bulkApplySchema = z.object({
 });
 /** The file itself (`names_file`) is read by the route; pasted text is the fallback. */
 export const ownerNamesSchema = z.object({ intent: z.literal("names"), names_text: z.string().optional() });
+
+// ---------------------------------------------------------------- the unmapped queue's work list
+
+/** The queue's "Accept" button: an open-ended entry to the suggested team, the evidence as its note. */
+export const acceptSuggestionSchema = z
+  .object({ intent: z.literal("accept"), ...entryShape })
+  .superRefine(checkEntry)
+  .transform((v) => ({ ...entryOf(v), validTo: null }));
+
+/** An owner ticked in the queue: the JSON pair `["org_id","owner_id"]` (any id is safe in it). */
+const ownerRef = z.string().transform((v, ctx) => {
+  try {
+    const x: unknown = JSON.parse(v);
+    if (Array.isArray(x) && x.length === 2 && typeof x[0] === "string" && typeof x[1] === "string") return { orgId: x[0], ownerId: x[1] };
+  } catch {
+    // reported below
+  }
+  ctx.addIssue({ code: "custom", message: `${JSON.stringify(v)} is not an owner of the queue` });
+  return z.NEVER;
+});
+
+/** The queue's bulk assign: the ticked owners, each to one team from one date, open-ended. */
+export const bulkAssignSchema = z
+  .object({
+    intent: z.literal("bulk_assign"),
+    owners: z.array(ownerRef),
+    team: entryShape.team,
+    cost_center: entryShape.cost_center,
+    valid_from: entryShape.valid_from,
+  })
+  .superRefine((v, ctx) => {
+    if (v.owners.length === 0) {
+      ctx.addIssue({ code: "custom", message: "Tick at least one owner to assign.", path: ["owners"] });
+      return;
+    }
+    for (const o of v.owners) {
+      const problems = entryFormProblems({ ...o, team: v.team, validFrom: v.valid_from, validTo: null });
+      if (problems.length) {
+        const field = problems[0].field === "team" || problems[0].field === "valid_from" ? problems[0].field : "owners";
+        ctx.addIssue({ code: "custom", message: `${o.orgId}/${o.ownerId}: ${problems.map((p) => p.message).join("; ")}`, path: [field] });
+        return;
+      }
+    }
+  })
+  .transform((v) => {
+    const seen = new Set<string>();
+    const owners = v.owners.filter((o) => {
+      const k = JSON.stringify([o.orgId, o.ownerId]);
+      return seen.has(k) ? false : (seen.add(k), true);
+    });
+    return { owners, team: v.team, costCenter: v.cost_center, validFrom: v.valid_from };
+  });

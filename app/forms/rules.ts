@@ -86,7 +86,8 @@ function ruleJsonOf(v: RuleFields, split: Record<string, string> | null): Record
   if (v.owner_id) when.owner_id = v.owner_id;
   if (v.owner_id_prefix) when.owner_id_prefix = v.owner_id_prefix;
   if (v.owner_name_value) {
-    const op = (v.owner_name_op || "equals") as NameOp;
+    // an unknown test is said on its own field (toRule)
+    const op: NameOp = (NAME_OPS as readonly string[]).includes(v.owner_name_op) ? (v.owner_name_op as NameOp) : "equals";
     when.owner_name = { [op]: v.owner_name_value, ...(v.owner_name_ci ? { case_sensitive: false } : {}) };
   }
   if (v.owner_kind) when.owner_kind = v.owner_kind;
@@ -133,15 +134,19 @@ function toRule(v: RuleFields, ctx: z.RefinementCtx): Rule {
   return z.NEVER;
 }
 
-const position = () =>
-  text().superRefine((v, ctx) => {
-    if (v !== "" && !/^[1-9]\d{0,5}$/.test(v)) ctx.addIssue({ code: "custom", message: `position "${v}" must be a whole number from 1` });
-  });
+/** A 1-based position ("" = none); a problem is said on the field `position`. */
+function positionOf(v: string, ctx: z.RefinementCtx): number | undefined {
+  if (v === "") return undefined;
+  if (/^[1-9]\d{0,5}$/.test(v)) return Number(v);
+  ctx.addIssue({ code: "custom", message: `position "${v}" must be a whole number from 1`, path: ["position"] });
+  return undefined;
+}
 
+// the position is checked with the rule (not before it), so that every field's problem is said at once
 const ruleForm = <I extends string>(intent: I) =>
   z
-    .object({ intent: z.literal(intent), ...ruleShape, position: position() })
-    .transform((v, ctx) => ({ rule: toRule(v, ctx), position: v.position === "" ? undefined : Number(v.position) }));
+    .object({ intent: z.literal(intent), ...ruleShape, position: text() })
+    .transform((v, ctx) => ({ position: positionOf(v.position, ctx), rule: toRule(v, ctx) }));
 
 const ruleEditForm = <I extends string>(intent: I) =>
   z.object({ intent: z.literal(intent), id: rowId(), ...ruleShape }).transform((v, ctx) => ({ id: v.id, rule: toRule(v, ctx) }));
@@ -149,11 +154,9 @@ const ruleEditForm = <I extends string>(intent: I) =>
 const deleteForm = <I extends string>(intent: I) => z.object({ intent: z.literal(intent), id: rowId() });
 
 const moveForm = <I extends string>(intent: I) =>
-  z.object({
-    intent: z.literal(intent),
-    id: rowId(),
-    position: position().transform((v) => Number(v || "0")),
-  });
+  z
+    .object({ intent: z.literal(intent), id: rowId(), position: text() })
+    .transform((v, ctx) => ({ id: v.id, position: positionOf(v.position || "0", ctx) ?? 0 }));
 
 const mode = () => text().transform((m): "merge" | "replace" => (m === "replace" ? "replace" : "merge"));
 /** The uploaded file itself (`rules_file`) is read by the route; `rules_text` is the pasted (or carried) text. */

@@ -5,7 +5,8 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { FilterBar } from "~/components/dashboard/FilterBar";
 import { GroupDetail } from "~/components/dashboard/GroupDetail";
 import { TrustBar } from "~/components/dashboard/TrustBar";
-import { Alert, Badge, Breadcrumb, numCell, PageHeader, TitleWith } from "~/components/ui";
+import { Alert, Badge, Breadcrumb, Card, cx, HeadRow, Money, numCell, PageHeader, Table, TBody, td, tdNum, THead, TitleWith } from "~/components/ui";
+import type { Drilldown } from "../../db/queries/drilldown";
 import { filtersToSearch } from "~/lib/filters";
 import { dashboardBase, timing } from "~/lib/filters.server";
 import { formatUsd } from "~/lib/format";
@@ -121,6 +122,58 @@ export default function TeamPage() {
         </div>
       ) : null}
       <GroupDetail d={d} filters={filters} isAdmin={isAdmin} search={search} />
+      {pseudo ? null : <MappingSources principals={d.principals} />}
     </>
+  );
+}
+
+/**
+ * Where each top principal's cost comes from: the crosswalk entry, the rule (and its position in
+ * the rules list), or the share of a split rule; several sources in the range are comma-separated.
+ */
+function MappingSources({ principals }: { principals: Drilldown["principals"] }) {
+  return (
+    <Card
+      title="Mapped by"
+      description="Why each owner's cost lands on this team: a crosswalk entry, or the first rule that matches it"
+      padded={false}
+      className="mb-6"
+    >
+      <Table caption="Mapping source of each principal" testId="principals-mapped-by">
+        <THead>
+          <HeadRow cols={["Owner", "Org", "Mapped by", "Direct cost"]} num={["Direct cost"]} />
+        </THead>
+        <TBody>
+          {principals.map((r) => (
+            <tr key={`${r.orgId}|${r.ownerId}|${r.team}`} data-testid={`mapped-${r.ownerId}`}>
+              <td className={td} title={r.ownerId}>
+                {r.displayName ? (
+                  <>
+                    <span className="font-medium text-slate-800">{r.displayName}</span>{" "}
+                    <span className="text-xs text-slate-400">{r.ownerId}</span>
+                  </>
+                ) : (
+                  <span className="font-mono text-xs">{r.ownerId}</span>
+                )}
+              </td>
+              <td className={td}>{r.orgId}</td>
+              <td className={cx(td, "text-slate-600")} data-testid="mapped-by">
+                {r.mappedBy ?? <span className="text-slate-400">—</span>}
+              </td>
+              <td className={tdNum}>
+                <Money value={r.direct} />
+              </td>
+            </tr>
+          ))}
+          {principals.length === 0 ? (
+            <tr>
+              <td className={cx(td, "text-slate-400")} colSpan={4}>
+                No cost in this range.
+              </td>
+            </tr>
+          ) : null}
+        </TBody>
+      </Table>
+    </Card>
   );
 }

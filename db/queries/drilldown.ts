@@ -7,7 +7,7 @@
  * (the domain registry, app/domain/policies.ts); the crosswalk entries routing cost here.
  */
 import { groupKey } from "../../app/domain/allocation";
-import { dec, ZERO } from "../../app/domain/money";
+import { dec, ZERO, type Decimal } from "../../app/domain/money";
 import { addDays } from "../../app/domain/periods";
 import { DEFAULT_POLICY, formatPolicy, policyFraction } from "../../app/domain/policies";
 import { UNALLOCATED, UNMAPPED, type GroupBy } from "../../app/domain/vocabulary";
@@ -38,7 +38,12 @@ export interface Drilldown {
   byProductMetric: Array<{ product: string; metric: string; unit: string; direct: string }>;
   byProduct: Array<{ product: string; direct: string }>;
   byOrgEnvResource: Array<{ orgId: string; environmentId: string; resourceId: string; direct: string }>;
-  principals: Array<{ orgId: string; ownerId: string; displayName: string | null; team: string | null; direct: string }>;
+  /**
+   * `mappedBy`: where the owner's team came from in the range (`entry #3`, `rule "x" (#2)`,
+   * `split 40 % of rule "x" (#2)`), several sources comma-separated (largest cost first, ties by
+   * label); null when unmapped or unallocated.
+   */
+  principals: Array<{ orgId: string; ownerId: string; displayName: string | null; team: string | null; mappedBy: string | null; direct: string }>;
   unallocated: {
     rows: Array<{
       orgId: string;
@@ -67,6 +72,39 @@ export interface Drilldown {
   }>;
   /** all the entries routing cost here */
   crosswalkTotal: number;
+}
+
+/** Principals shown on a drill-down: the largest PRINCIPALS_SHOWN by |direct| (ties by org, owner, team). */
+export const PRINCIPALS_SHOWN = 25;
+
+/**
+ * The principal rows (one per org, owner, team and mapping source) merged per (org, owner, team):
+ * direct summed, the sources listed comma-separated, largest cost first (ties by label).
+ */
+function principalsOf(rows: ReadonlyArray<{ org_id: string; owner_id: string; team: string | null; mapped_by: string | null; direct: string }>) {
+  const acc = new Map<string, { orgId: string; ownerId: string; team: string | null; direct: Decimal; by: Map<string, Decimal> }>();
+  for (const r of rows) {
+    const k = [r.org_id, r.owner_id, r.team ?? ""].join("|");
+    const e = acc.get(k) ?? { orgId: r.org_id, ownerId: r.owner_id, team: r.team || null, direct: ZERO, by: new Map<string, Decimal>() };
+    e.direct = e.direct.plus(dec(r.direct));
+    if (r.mapped_by) e.by.set(r.mapped_by, (e.by.get(r.mapped_by) ?? ZERO).plus(dec(r.direct)));
+    acc.set(k, e);
+  }
+  return [...acc.entries()]
+    .sort(([ka, a], [kb, b]) => b.direct.abs().cmp(a.direct.abs()) || cmp(ka, kb))
+    .slice(0, PRINCIPALS_SHOWN)
+    .map(([, e]) => ({
+      orgId: e.orgId,
+      ownerId: e.ownerId,
+      team: e.team,
+      mappedBy: e.by.size
+        ? [...e.by.entries()]
+            .sort((a, b) => b[1].abs().cmp(a[1].abs()) || cmp(a[0], b[0]))
+            .map(([label]) => label)
+            .join(", ")
+        : null,
+      direct: s(e.direct),
+    }));
 }
 
 /** Team names (and pseudo-teams) that make up a group, from the results in range. */
@@ -119,6 +157,7 @@ export async function getDrilldown(
     unit: string;
     owner_id: string;
     team: string | null;
+    mapped_by: string | null;
     direct: string;
   };
   // Whole months (daily or monthly view): read the month-level aggregate; otherwise the raw rows.
@@ -129,30 +168,32 @@ export async function getDrilldown(
   const inner =
     wholeMonths && !opts.forceRaw
       ? `select org_id, environment_id, resource_id, product, metric, unit, owner_id,
-              case when team in ('${UNMAPPED}', '${UNALLOCATED}', '') then null else team end as team, sum(direct) as direct
+              case when team in ('${UNMAPPED}', '${UNALLOCATED}', '') then null else team end as team,
+              nullif(mapped_by, '') as mapped_by, sum(direct) as direct
          from allocation_details s
         where s.month between $2::date and $3::date
           and ($4::text[] is null or s.org_id = any($4::text[]))
           and ${readByThisView("s.month")}
           and (s.team = any($5::text[]) or ($6::boolean and s.team = '${UNMAPPED}') or ($7::boolean and s.team = '${UNALLOCATED}'))
-        group by 1, 2, 3, 4, 5, 6, 7, 8`
+        group by 1, 2, 3, 4, 5, 6, 7, 8, 9`
       : `with chosen as (
          select s.* from cost_rows s
           where s.active and s.bucket_start between $2::date and $3::date
             and ($4::text[] is null or s.org_id = any($4::text[]))
             and ${readByThisView("s.bucket_start")}),
        mapped as (
-         select c.*, m.team, ${shareAmount("m", "c.chargeback_cost", "c.import_id, c.line")} as amount from chosen c
+         select c.*, m.team, m.mapped_by, ${shareAmount("m", "c.chargeback_cost", "c.import_id, c.line")} as amount from chosen c
            ${segmentJoin({ seg: "m", row: "c", day: "c.bucket_start", when: "not c.is_unallocated" })})
-       select org_id, environment_id, resource_id, product, metric, unit, owner_id, team, sum(amount) as direct
+       select org_id, environment_id, resource_id, product, metric, unit, owner_id, team, mapped_by, sum(amount) as direct
          from mapped m
         where (not m.is_unallocated and m.team = any($5::text[]))
            or ($6::boolean and not m.is_unallocated and m.team is null)
            or ($7::boolean and m.is_unallocated and exists (
                  select 1 from allocation_results a where a.org_id = m.org_id and a.granularity = m.granularity
                     and a.bucket_start = m.bucket_start and a.team = '${UNALLOCATED}'))
-        group by 1, 2, 3, 4, 5, 6, 7, 8`;
-  // gset = grouping(product, metric, environment_id, owner_id): 3 product+metric, 7 product, 13 org/env/resource, 14 principal, 15 all
+        group by 1, 2, 3, 4, 5, 6, 7, 8, 9`;
+  // gset = grouping(product, metric, environment_id, owner_id): 3 product+metric, 7 product, 13 org/env/resource,
+  // 14 principal (per mapping source: merged per owner below), 15 all
   type SetRow = RawRow & { gset: number };
   const sets = await db.transaction(async (tx) => {
     // hash aggregation: the row estimate makes the planner sort ~50k rows on 8 text keys, 2-3x slower
@@ -160,9 +201,9 @@ export async function getDrilldown(
     return tx.query<SetRow>(
       `with r as (${inner})
        select grouping(product, metric, environment_id, owner_id)::int as gset, org_id, environment_id, resource_id, product, metric,
-              unit, owner_id, team, sum(direct)::text as direct
+              unit, owner_id, team, mapped_by, sum(direct)::text as direct
          from r
-        group by grouping sets ((product, metric, unit), (product), (org_id, environment_id, resource_id), (org_id, owner_id, team), ())`,
+        group by grouping sets ((product, metric, unit), (product), (org_id, environment_id, resource_id), (org_id, owner_id, team, mapped_by), ())`,
       params,
     );
   });
@@ -261,15 +302,14 @@ export async function getDrilldown(
     byProductMetric: group(3, (r) => [r.product, r.metric, r.unit], ["product", "metric", "unit"] as const),
     byProduct: group(7, (r) => [r.product], ["product"] as const),
     byOrgEnvResource: group(13, (r) => [r.org_id, r.environment_id, r.resource_id], ["orgId", "environmentId", "resourceId"] as const),
-    principals: group(14, (r) => [r.org_id, r.owner_id, r.team ?? ""], ["orgId", "ownerId", "team"] as const)
-      .slice(0, 25)
-      .map((x) => ({
-        orgId: x.orgId,
-        ownerId: x.ownerId,
-        team: x.team || null,
-        displayName: nameOf.get(`${x.orgId}|${x.ownerId}`) ?? null,
-        direct: x.direct,
-      })),
+    principals: principalsOf(sets.filter((r) => r.gset === 14)).map((x) => ({
+      orgId: x.orgId,
+      ownerId: x.ownerId,
+      team: x.team,
+      displayName: nameOf.get(`${x.orgId}|${x.ownerId}`) ?? null,
+      mappedBy: x.mappedBy,
+      direct: x.direct,
+    })),
     unallocated: { rows: shown, totalRows: uaRows.length, shareTotal: s(shareTotal) },
     crosswalk: cw.map((c) => ({
       id: c.id,
