@@ -8,6 +8,7 @@
  * and shown and exported as empty again (docs/export-format.md).
  */
 import { isValidDate } from "./periods";
+import { formatSplitText, sameSplit, type Split } from "./splits";
 
 /** The valid_from of an entry effective "since the beginning" (an empty valid_from on input). */
 export const BEGINNING_OF_TIME = "0001-01-01";
@@ -38,9 +39,17 @@ export interface CrosswalkEntry {
   id?: number;
   orgId: string;
   ownerId: string;
+  /** the team; "" when the entry splits (`split`) */
   team: string;
+  /** a split target in place of `team` (app/domain/splits.ts); absent or null for a team */
+  split?: Split | null;
   validFrom: string;
   validTo: string | null;
+}
+
+/** The entry's target in words: its team, or its split as `payments:60;search:40`. */
+export function entryTargetText(e: Pick<CrosswalkEntry, "team" | "split">): string {
+  return e.split ? formatSplitText(e.split) : e.team;
 }
 
 const keyOf = (orgId: string, ownerId: string) => `${orgId}\u0000${ownerId}`;
@@ -50,7 +59,9 @@ export function validateCrosswalkEntry(e: CrosswalkEntry): string[] {
   const errors: string[] = [];
   if (!e.orgId || e.orgId.trim() !== e.orgId) errors.push("org_id must be non-empty without surrounding spaces");
   if (!e.ownerId || e.ownerId.trim() !== e.ownerId) errors.push("owner_id must be non-empty without surrounding spaces");
-  if (!e.team || e.team.trim() !== e.team) errors.push("team must be non-empty without surrounding spaces");
+  if (e.split) {
+    if (e.team !== "") errors.push("an entry gives a team or a split, not both");
+  } else if (!e.team || e.team.trim() !== e.team) errors.push("team must be non-empty without surrounding spaces");
   const fromOk = isValidDate(e.validFrom);
   if (!fromOk) errors.push(`valid_from ${JSON.stringify(e.validFrom)} is not a date YYYY-MM-DD`);
   if (e.validTo !== null) {
@@ -71,7 +82,8 @@ function sameSlot(a: CrosswalkEntry, b: CrosswalkEntry): boolean {
 
 /** Same org, owner, team and period (ids ignored). */
 export function sameEntry(a: CrosswalkEntry, b: CrosswalkEntry): boolean {
-  return sameSlot(a, b) && a.team === b.team && a.validFrom === b.validFrom && a.validTo === b.validTo;
+  const splitsEqual = a.split && b.split ? sameSplit(a.split, b.split) : !a.split && !b.split;
+  return sameSlot(a, b) && a.team === b.team && splitsEqual && a.validFrom === b.validFrom && a.validTo === b.validTo;
 }
 
 /**

@@ -259,6 +259,9 @@ export default function CrosswalkPage() {
             <Link to="/crosswalk/unmapped" className={buttonClass.secondary}>
               Unmapped queue
             </Link>
+            <Link to="/crosswalk/rules" className={buttonClass.secondary}>
+              Rules
+            </Link>
             <a href={exportHref} className={buttonClass.secondary} data-testid="export-csv" download>
               Export CSV
             </a>
@@ -526,7 +529,9 @@ export default function CrosswalkPage() {
                         <OwnerLabel ownerId={e.ownerId} displayName={e.displayName} />
                       </td>
                       <td className={td}>
-                        <span className="font-medium text-slate-900">{e.team}</span>
+                        <span className="font-medium text-slate-900">
+                          {e.split ? e.split.map((sh) => `${sh.team} ${sh.pct} %`).join(" · ") : e.team}
+                        </span>
                         {e.costCenter ? <span className="ml-1.5 text-xs text-slate-500">{e.costCenter}</span> : null}
                       </td>
                       <td className={cx(td, "whitespace-nowrap tabular-nums")}>

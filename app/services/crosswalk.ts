@@ -4,7 +4,14 @@
  * period of the same (org, owner), audited, and followed by a recompute of exactly the
  * buckets whose owner mapping it can change. Bulk imports are all-or-nothing, with a preview.
  */
-import { findOverlap, planCrosswalkImport, validateCrosswalkEntry, validFromLabel, type CrosswalkEntry } from "../domain/crosswalk";
+import {
+  entryTargetText,
+  findOverlap,
+  planCrosswalkImport,
+  validateCrosswalkEntry,
+  validFromLabel,
+  type CrosswalkEntry,
+} from "../domain/crosswalk";
 import {
   validateCrosswalkCsv,
   validateOwnerNamesCsv,
@@ -15,6 +22,7 @@ import {
 } from "../domain/csv/crosswalk";
 import type { ValidationIssue } from "../domain/csv/issues";
 import { InputError } from "../domain/errors";
+import type { Split } from "../domain/splits";
 import { isReservedTeamName } from "../domain/vocabulary";
 import type { Db } from "../../db/client";
 import { loadCrosswalk } from "../../db/queries/allocation";
@@ -49,7 +57,7 @@ export class CrosswalkConflictError extends InputError {
 }
 
 export const describeEntry = (e: CrosswalkEntry) =>
-  `${e.orgId}/${e.ownerId} → ${e.team} [${validFromLabel(e.validFrom)}, ${e.validTo ?? "open"})${e.id ? ` (entry #${e.id})` : ""}`;
+  `${e.orgId}/${e.ownerId} → ${entryTargetText(e)} [${validFromLabel(e.validFrom)}, ${e.validTo ?? "open"})${e.id ? ` (entry #${e.id})` : ""}`;
 
 /**
  * The refusal of a bulk import: how many entries overlap, then one line each (the first 50).
@@ -68,7 +76,7 @@ export function describeImportConflicts(conflicts: readonly CrosswalkConflict[],
 function checkPeriod(e: CrosswalkEntry) {
   const problems = validateCrosswalkEntry(e);
   if (problems.length) throw new InputError(problems.join("; "));
-  if (isReservedTeamName(e.team.toLowerCase()))
+  if (!e.split && isReservedTeamName(e.team.toLowerCase()))
     throw new InputError(`"${e.team}" is a pseudo-team and cannot be mapped to`, { field: "team" });
   if (e.ownerId.toLowerCase() === "unallocated")
     throw new InputError(`"unallocated" is not an owner that can be mapped; use the org's unallocated policy`, { field: "owner_id" });
@@ -102,7 +110,10 @@ async function recomputeFor(db: Db, orgId: string, _before: CrosswalkEntry | nul
 export interface NewEntry {
   orgId: string;
   ownerId: string;
+  /** the team; "" when `split` is given */
   team: string;
+  /** a split in place of a team (app/domain/splits.ts) */
+  split?: Split | null;
   validFrom: string;
   validTo: string | null;
   note?: string | null;
@@ -111,11 +122,14 @@ export interface NewEntry {
 
 /** Inserts one entry row, creating its team (with the entry's cost center) when it is new. */
 async function insertEntryForTeam(tx: Db, actor: string, e: NewEntry): Promise<number> {
-  const team = await ensureTeam(tx, actor, e.team, e.costCenter ?? null);
+  let teamId: number | null = null;
+  if (e.split) for (const s of e.split) await ensureTeam(tx, actor, s.team, null);
+  else teamId = (await ensureTeam(tx, actor, e.team, e.costCenter ?? null)).id;
   return insertCrosswalkEntry(tx, {
     orgId: e.orgId,
     ownerId: e.ownerId,
-    teamId: team.id,
+    teamId,
+    split: e.split ?? null,
     validFrom: e.validFrom,
     validTo: e.validTo,
     note: e.note ?? null,
@@ -125,7 +139,7 @@ export async function createCrosswalkEntry(db: Db, actor: string, e: NewEntry): 
   return db.transaction(async (tx) => {
     await ensureOrg(tx, e.orgId);
     await lockOrg(tx, e.orgId);
-    const entry: CrosswalkEntry = { orgId: e.orgId, ownerId: e.ownerId, team: e.team, validFrom: e.validFrom, validTo: e.validTo };
+    const entry: CrosswalkEntry = toEntry(e);
     checkPeriod(entry);
     await refuseOverlap(tx, entry);
     const id = await insertEntryForTeam(tx, actor, e);
@@ -145,24 +159,30 @@ export async function updateCrosswalkEntry(
   db: Db,
   actor: string,
   id: number,
-  patch: { team?: string; validFrom?: string; validTo?: string | null; note?: string | null },
+  patch: { team?: string; split?: Split | null; validFrom?: string; validTo?: string | null; note?: string | null },
   action: "update" | "end_date" = "update",
 ): Promise<void> {
   await db.transaction(async (tx) => {
     const current = await existingEntry(tx, id);
     await lockOrg(tx, current.orgId);
+    // a new team replaces a split and a new split replaces a team
+    const split = patch.split ? patch.split : patch.team ? null : (current.split ?? null);
     const next: CrosswalkEntry = {
       orgId: current.orgId,
       ownerId: current.ownerId,
-      team: patch.team ?? current.team,
+      team: split ? "" : (patch.team ?? current.team),
+      split,
       validFrom: patch.validFrom ?? current.validFrom,
       validTo: patch.validTo === undefined ? current.validTo : patch.validTo,
     };
     checkPeriod(next);
     await refuseOverlap(tx, next, id);
-    const team = await ensureTeam(tx, actor, next.team, null);
+    let teamId: number | null = null;
+    if (split) for (const sh of split) await ensureTeam(tx, actor, sh.team, null);
+    else teamId = (await ensureTeam(tx, actor, next.team, null)).id;
     await updateCrosswalkEntryRow(tx, id, {
-      teamId: team.id,
+      teamId,
+      split,
       validFrom: next.validFrom,
       validTo: next.validTo,
       note: patch.note === undefined ? current.note : patch.note,
@@ -203,10 +223,11 @@ const toEntry = (e: NewEntry): CrosswalkEntry => ({
   orgId: e.orgId,
   ownerId: e.ownerId,
   team: e.team,
+  ...(e.split ? { split: e.split } : {}),
   validFrom: e.validFrom,
   validTo: e.validTo,
 });
-const entryKey = (e: CrosswalkEntry) => [e.orgId, e.ownerId, e.team, e.validFrom, e.validTo ?? ""].join("\u0000");
+const entryKey = (e: CrosswalkEntry) => [e.orgId, e.ownerId, entryTargetText(e), e.validFrom, e.validTo ?? ""].join("\u0000");
 
 /** Plans a bulk import without changing anything (the preview). */
 export async function planCrosswalkCsvImport(db: Db, entries: ImportEntry[], mode: "merge" | "replace"): Promise<CrosswalkImportPlan> {
@@ -308,7 +329,8 @@ function csvRecords<E>(text: string, validate: (header: string[], rows: readonly
 }
 
 /** A crosswalk CSV (docs/crosswalk.md header) read and checked; an empty file is an error. */
-export const parseCrosswalkCsv = (text: string): CsvValidation<CrosswalkCsvEntry> => csvRecords(text, validateCrosswalkCsv);
+export const parseCrosswalkCsv = (text: string): CsvValidation<CrosswalkCsvEntry> =>
+  csvRecords(text, (header, rows) => validateCrosswalkCsv(header, rows, { splits: true }));
 
 /** A display-names CSV (`org_id,owner_id,display_name`) read and checked; an empty file is an error. */
 export const parseOwnerNamesCsv = (text: string): CsvValidation<OwnerNameCsvEntry> => csvRecords(text, validateOwnerNamesCsv);
@@ -319,6 +341,7 @@ export const toImportEntries = (entries: CrosswalkCsvEntry[]): ImportEntry[] =>
     orgId: e.orgId,
     ownerId: e.ownerId,
     team: e.team,
+    split: e.split ?? null,
     validFrom: e.validFrom,
     validTo: e.validTo,
     costCenter: e.costCenter,
@@ -371,18 +394,18 @@ export async function previewCrosswalkImport(db: Db, text: string, mode: "merge"
   let samePairs = 0;
   for (const a of plan.add) {
     const i = removed.findIndex((r) => r.orgId === a.orgId && r.ownerId === a.ownerId && r.validFrom === a.validFrom);
-    const after = { team: a.team, validFrom: a.validFrom, validTo: a.validTo, line: a.line };
+    const after = { team: entryTargetText(a), validFrom: a.validFrom, validTo: a.validTo, line: a.line };
     if (i >= 0) {
       const r = removed.splice(i, 1)[0];
-      if (r.team === a.team && r.validTo === a.validTo) {
+      if (entryTargetText(r) === entryTargetText(a) && r.validTo === a.validTo) {
         samePairs++; // replace mode re-creates an identical entry: nothing changes
         continue;
       }
       changes.push({
         orgId: a.orgId,
         ownerId: a.ownerId,
-        kind: r.team !== a.team ? "change" : "end_date",
-        before: { team: r.team, validFrom: r.validFrom, validTo: r.validTo },
+        kind: entryTargetText(r) !== entryTargetText(a) ? "change" : "end_date",
+        before: { team: entryTargetText(r), validFrom: r.validFrom, validTo: r.validTo },
         after,
       });
     } else changes.push({ orgId: a.orgId, ownerId: a.ownerId, kind: "add", before: null, after });
@@ -392,7 +415,7 @@ export async function previewCrosswalkImport(db: Db, text: string, mode: "merge"
       orgId: r.orgId,
       ownerId: r.ownerId,
       kind: "remove",
-      before: { team: r.team, validFrom: r.validFrom, validTo: r.validTo },
+      before: { team: entryTargetText(r), validFrom: r.validFrom, validTo: r.validTo },
       after: null,
     });
   const order = { change: 0, end_date: 1, add: 2, remove: 3 };

@@ -3,6 +3,7 @@
  * download, shared by the CLI and the web. Output neutralises spreadsheet formulas
  * (docs/security.md).
  */
+import { formatSplitText } from "../domain/splits";
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import { validFromField } from "../domain/crosswalk";
@@ -46,12 +47,21 @@ export function toSafeCsv(header: string[], rows: Array<Array<string | null | un
   return stringify([header, ...rows.map((r) => r.map((c) => neutraliseCell(c ?? "")))]);
 }
 
-/** The crosswalk as the crosswalk CSV (docs/crosswalk.md; with cost_center and note), for the CLI export and the download. */
+/**
+ * The crosswalk as the crosswalk CSV (docs/crosswalk.md; with cost_center and note), for the CLI
+ * export and the download. A last `split` column (`payments:60;search:40`) is written only when
+ * some entry splits, so files without splits keep their header.
+ */
 export function crosswalkCsv(
-  rows: ReadonlyArray<Pick<CrosswalkCsvEntry, "orgId" | "ownerId" | "team" | "validFrom" | "validTo" | "costCenter" | "note">>,
+  rows: ReadonlyArray<Pick<CrosswalkCsvEntry, "orgId" | "ownerId" | "team" | "split" | "validFrom" | "validTo" | "costCenter" | "note">>,
 ): string {
+  const splits = rows.some((r) => r.split);
+  const header = ["org_id", "owner_id", "team", "valid_from", "valid_to", "cost_center", "note"];
   return toSafeCsv(
-    ["org_id", "owner_id", "team", "valid_from", "valid_to", "cost_center", "note"],
-    rows.map((r) => [r.orgId, r.ownerId, r.team, validFromField(r.validFrom), r.validTo ?? "", r.costCenter ?? "", r.note ?? ""]),
+    splits ? [...header, "split"] : header,
+    rows.map((r) => {
+      const line = [r.orgId, r.ownerId, r.team, validFromField(r.validFrom), r.validTo ?? "", r.costCenter ?? "", r.note ?? ""];
+      return splits ? [...line, r.split ? formatSplitText(r.split) : ""] : line;
+    }),
   );
 }

@@ -3,8 +3,8 @@ CREATE TABLE "crosswalk_rules" (
 	"position" integer NOT NULL,
 	"org_id" text,
 	"name" text NOT NULL,
-	"when" jsonb NOT NULL,
-	"then" jsonb NOT NULL,
+	"when" json NOT NULL,
+	"then" json NOT NULL,
 	"valid_from" date NOT NULL,
 	"valid_to" date,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
@@ -28,7 +28,7 @@ CREATE TABLE "mapping_segments" (
 DELETE FROM "owner_bucket_costs";--> statement-breakpoint
 ALTER TABLE "owner_bucket_costs" DROP CONSTRAINT "owner_bucket_costs_org_id_granularity_bucket_start_owner_id_is_unallocated_pk";--> statement-breakpoint
 ALTER TABLE "crosswalk_entries" ALTER COLUMN "team_id" DROP NOT NULL;--> statement-breakpoint
-ALTER TABLE "crosswalk_entries" ADD COLUMN "split" jsonb;--> statement-breakpoint
+ALTER TABLE "crosswalk_entries" ADD COLUMN "split" json;--> statement-breakpoint
 ALTER TABLE "allocation_details" ADD COLUMN "mapped_by" text DEFAULT '' NOT NULL;--> statement-breakpoint
 ALTER TABLE "owner_bucket_costs" ADD COLUMN "environment_id" text NOT NULL;--> statement-breakpoint
 ALTER TABLE "owner_bucket_costs" ADD COLUMN "resource_id" text NOT NULL;--> statement-breakpoint

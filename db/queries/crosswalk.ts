@@ -4,6 +4,7 @@
  * audit, recompute) are app/services/crosswalk.ts.
  */
 import type { CrosswalkEntry } from "../../app/domain/crosswalk";
+import { formatSplitObject, parseSplitObject, type Split } from "../../app/domain/splits";
 import type { Db } from "../client";
 import { entryEffectiveAt } from "./crosswalk-resolution";
 
@@ -27,17 +28,18 @@ export async function listCrosswalk(db: Db, f: CrosswalkFilter = {}): Promise<Cr
     org_id: string;
     owner_id: string;
     team: string;
+    split: unknown;
     cost_center: string | null;
     valid_from: string;
     valid_to: string | null;
     note: string | null;
     display_name: string | null;
   }>(
-    `select c.id, c.org_id, c.owner_id, t.name as team, t.cost_center, c.valid_from, c.valid_to, c.note, n.display_name
+    `select c.id, c.org_id, c.owner_id, coalesce(t.name, '') as team, c.split, t.cost_center, c.valid_from, c.valid_to, c.note, n.display_name
        from crosswalk_entries c
-       join teams t on t.id = c.team_id
+       left join teams t on t.id = c.team_id
        left join owner_names n on n.org_id = c.org_id and n.owner_id = c.owner_id
-      where ($1::text is null or c.org_id = $1) and ($2::text is null or t.name = $2)
+      where ($1::text is null or c.org_id = $1) and ($2::text is null or t.name = $2 or (c.split is not null and c.split::jsonb ? $2))
         and ($3::text is null or c.owner_id ilike '%' || $3 || '%' or n.display_name ilike '%' || $3 || '%')
         and ($4::date is null or (${entryEffectiveAt("c", "$4::date")}))
       order by c.org_id, c.owner_id, c.valid_from`,
@@ -48,6 +50,7 @@ export async function listCrosswalk(db: Db, f: CrosswalkFilter = {}): Promise<Cr
     orgId: r.org_id,
     ownerId: r.owner_id,
     team: r.team,
+    split: storedSplit(r.split),
     costCenter: r.cost_center,
     validFrom: r.valid_from,
     validTo: r.valid_to,
@@ -64,28 +67,56 @@ export async function getCrosswalkEntry(db: Db, id: number): Promise<StoredEntry
     org_id: string;
     owner_id: string;
     team: string;
+    split: unknown;
     valid_from: string;
     valid_to: string | null;
     note: string | null;
   }>(
-    `select c.id, c.org_id, c.owner_id, t.name as team, c.valid_from, c.valid_to, c.note
-       from crosswalk_entries c join teams t on t.id = c.team_id where c.id = $1`,
+    `select c.id, c.org_id, c.owner_id, coalesce(t.name, '') as team, c.split, c.valid_from, c.valid_to, c.note
+       from crosswalk_entries c left join teams t on t.id = c.team_id where c.id = $1`,
     [id],
   );
   const r = rows[0];
   return r
-    ? { id: r.id, orgId: r.org_id, ownerId: r.owner_id, team: r.team, validFrom: r.valid_from, validTo: r.valid_to, note: r.note }
+    ? {
+        id: r.id,
+        orgId: r.org_id,
+        ownerId: r.owner_id,
+        team: r.team,
+        split: storedSplit(r.split),
+        validFrom: r.valid_from,
+        validTo: r.valid_to,
+        note: r.note,
+      }
     : null;
 }
 
-/** Inserts one entry (team by id); returns its id. */
+/** A stored split (json `{ team: pct }`, written order kept) as a Split; null when none. */
+export function storedSplit(v: unknown): Split | null {
+  if (v === null || v === undefined) return null;
+  const p = parseSplitObject(typeof v === "string" ? JSON.parse(v) : v);
+  if (!p.ok) throw new Error(`stored split does not parse: ${JSON.stringify(v)}`);
+  return p.split;
+}
+
+const splitParam = (split: Split | null | undefined) => (split ? JSON.stringify(formatSplitObject(split)) : null);
+
+/** Inserts one entry (team by id, or a split with teamId null); returns its id. */
 export async function insertCrosswalkEntry(
   db: Db,
-  e: { orgId: string; ownerId: string; teamId: number; validFrom: string; validTo: string | null; note: string | null },
+  e: {
+    orgId: string;
+    ownerId: string;
+    teamId: number | null;
+    split?: Split | null;
+    validFrom: string;
+    validTo: string | null;
+    note: string | null;
+  },
 ): Promise<number> {
   const [{ id }] = await db.query<{ id: number }>(
-    `insert into crosswalk_entries (org_id, owner_id, team_id, valid_from, valid_to, note) values ($1, $2, $3, $4, $5, $6) returning id`,
-    [e.orgId, e.ownerId, e.teamId, e.validFrom, e.validTo, e.note],
+    `insert into crosswalk_entries (org_id, owner_id, team_id, split, valid_from, valid_to, note) values ($1, $2, $3, $4::json, $5, $6, $7) returning id`,
+    [e.orgId, e.ownerId, e.teamId, splitParam(e.split), e.validFrom, e.validTo, e.note],
   );
   return id;
 }
@@ -93,15 +124,12 @@ export async function insertCrosswalkEntry(
 export async function updateCrosswalkEntryRow(
   db: Db,
   id: number,
-  e: { teamId: number; validFrom: string; validTo: string | null; note: string | null },
+  e: { teamId: number | null; split?: Split | null; validFrom: string; validTo: string | null; note: string | null },
 ): Promise<void> {
-  await db.query(`update crosswalk_entries set team_id = $2, valid_from = $3, valid_to = $4, note = $5, updated_at = now() where id = $1`, [
-    id,
-    e.teamId,
-    e.validFrom,
-    e.validTo,
-    e.note,
-  ]);
+  await db.query(
+    `update crosswalk_entries set team_id = $2, split = $6::json, valid_from = $3, valid_to = $4, note = $5, updated_at = now() where id = $1`,
+    [id, e.teamId, e.validFrom, e.validTo, e.note, splitParam(e.split)],
+  );
 }
 
 export async function deleteCrosswalkEntryRow(db: Db, id: number): Promise<void> {

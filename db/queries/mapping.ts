@@ -5,7 +5,7 @@
  */
 import { parseRulesJson, ruleToJson, type MappingEntry, type OwnerName, type Rule } from "../../app/domain/rules";
 import type { Segment, UsageKey } from "../../app/domain/segments";
-import { parseSplitObject } from "../../app/domain/splits";
+import { storedSplit } from "./crosswalk";
 import { copyLine, type Db } from "../client";
 
 interface RuleRow {
@@ -43,7 +43,7 @@ export async function writeRules(db: Db, rules: readonly Rule[]): Promise<Rule[]
     const params = [i + 1, r.orgId, r.name, JSON.stringify(j.when), JSON.stringify(j.then), r.validFrom, r.validTo];
     if (r.id !== undefined) {
       await db.query(
-        `update crosswalk_rules set position = $2, org_id = $3, name = $4, "when" = $5::jsonb, "then" = $6::jsonb,
+        `update crosswalk_rules set position = $2, org_id = $3, name = $4, "when" = $5::json, "then" = $6::json,
                 valid_from = $7, valid_to = $8, updated_at = now() where id = $1`,
         [r.id, ...params],
       );
@@ -51,7 +51,7 @@ export async function writeRules(db: Db, rules: readonly Rule[]): Promise<Rule[]
     } else {
       const [{ id }] = await db.query<{ id: number }>(
         `insert into crosswalk_rules (position, org_id, name, "when", "then", valid_from, valid_to)
-         values ($1, $2, $3, $4::jsonb, $5::jsonb, $6, $7) returning id`,
+         values ($1, $2, $3, $4::json, $5::json, $6, $7) returning id`,
         params,
       );
       out.push({ ...r, id });
@@ -86,13 +86,15 @@ export async function loadMappingEntries(db: Db, orgId: string): Promise<Mapping
     [orgId],
   );
   return rows.map((r) => {
-    let split = null;
-    if (r.split !== null) {
-      const s = parseSplitObject(r.split);
-      if (!s.ok) throw new Error(`crosswalk entry #${r.id}: stored split does not parse`);
-      split = s.split;
-    }
-    return { id: r.id, orgId, ownerId: r.owner_id, team: r.team, split, validFrom: r.valid_from, validTo: r.valid_to };
+    return {
+      id: r.id,
+      orgId,
+      ownerId: r.owner_id,
+      team: r.team,
+      split: storedSplit(r.split),
+      validFrom: r.valid_from,
+      validTo: r.valid_to,
+    };
   });
 }
 

@@ -88,14 +88,17 @@ export async function renameTeamInAllocations(db: Db, from: string, to: string):
   await db.query(`update allocation_details set team = $2 where team = $1`, [from, to]);
   // the resolved crosswalk, and the rules and split entries that name teams by name
   await db.query(`update mapping_segments set team = $2 where team = $1`, [from, to]);
-  await db.query(`update crosswalk_rules set "then" = jsonb_build_object('team', $2::text) where "then"->>'team' = $1`, [from, to]);
+  // (json columns keep the split's written order; a renamed split is rewritten in key order)
+  await db.query(`update crosswalk_rules set "then" = json_build_object('team', $2::text) where "then"->>'team' = $1`, [from, to]);
   await db.query(
-    `update crosswalk_rules set "then" = jsonb_build_object('split', (("then"->'split') - $1::text) || jsonb_build_object($2::text, "then"->'split'->$1::text))
-      where "then"->'split' ? $1::text`,
+    `update crosswalk_rules
+        set "then" = jsonb_build_object('split', (("then"::jsonb->'split') - $1::text) || jsonb_build_object($2::text, "then"::jsonb->'split'->$1::text))::json
+      where ("then"::jsonb->'split') ? $1::text`,
     [from, to],
   );
   await db.query(
-    `update crosswalk_entries set split = (split - $1::text) || jsonb_build_object($2::text, split->$1::text) where split ? $1::text`,
+    `update crosswalk_entries set split = ((split::jsonb - $1::text) || jsonb_build_object($2::text, split::jsonb->$1::text))::json
+      where split::jsonb ? $1::text`,
     [from, to],
   );
   return moved[0]?.n ?? 0;

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { check, date, index, integer, jsonb, pgTable, serial, text, timestamp } from "drizzle-orm/pg-core";
+import { check, date, index, integer, json, pgTable, serial, text, timestamp } from "drizzle-orm/pg-core";
 import { teams } from "./teams";
 
 /** (org_id, owner_id) → team over [valid_from, valid_to); valid_to null = open-ended (docs/crosswalk.md). */
@@ -12,7 +12,7 @@ export const crosswalkEntries = pgTable(
     /** null when the entry splits (`split`) */
     teamId: integer("team_id").references(() => teams.id),
     /** a split target, `{ "payments": "60", "search": "40" }` (app/domain/splits.ts), or null */
-    split: jsonb("split"),
+    split: json("split"),
     validFrom: date("valid_from", { mode: "string" }).notNull(),
     validTo: date("valid_to", { mode: "string" }),
     note: text("note"),

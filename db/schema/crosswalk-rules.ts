@@ -1,4 +1,4 @@
-import { date, integer, jsonb, pgTable, serial, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { date, integer, json, pgTable, serial, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 
 /**
  * Mapping rules (docs/crosswalk.md): ordered (`position`, the first match wins), named,
@@ -12,8 +12,8 @@ export const crosswalkRules = pgTable(
     position: integer("position").notNull(),
     orgId: text("org_id"),
     name: text("name").notNull(),
-    when: jsonb("when").notNull(),
-    then: jsonb("then").notNull(),
+    when: json("when").notNull(),
+    then: json("then").notNull(),
     validFrom: date("valid_from", { mode: "string" }).notNull(),
     validTo: date("valid_to", { mode: "string" }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),

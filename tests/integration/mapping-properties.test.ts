@@ -15,7 +15,7 @@ import { dec, type Decimal } from "../../app/domain/money";
 import { BEGINNING_OF_TIME } from "../../app/domain/crosswalk";
 import { addDays } from "../../app/domain/periods";
 import { createMappingResolver, explainSource, parseRulesJson, type Rule } from "../../app/domain/rules";
-import { splitAmount } from "../../app/domain/splits";
+import { requireSplitText, splitAmount } from "../../app/domain/splits";
 import { UNMAPPED } from "../../app/domain/vocabulary";
 import { GRANULARITIES } from "../../app/domain/vocabulary";
 import { computeAllocation, recomputeOrgRange } from "../../app/services/allocation";
@@ -249,10 +249,12 @@ describe(`random crosswalks: conservation, incremental = full, SQL = domain (${t
           else if (op === "entry") {
             const from = rand() < 0.3 ? BEGINNING_OF_TIME : pick(DAYS);
             const to = rand() < 0.5 ? null : DAYS[Math.min(DAYS.length - 1, Math.max(DAYS.indexOf(from), 0) + 1 + Math.floor(rand() * 10))];
+            const split = rand() < 0.35 ? requireSplitText(pick(["alpha:50;beta:50", "gamma:33.3333;delta:33.3333;alpha:33.3334"])) : null;
             await createCrosswalkEntry(t.db, "t", {
               orgId: pick(ORGS),
               ownerId: pick(values.owners),
-              team: pick(TEAMS),
+              team: split ? "" : pick(TEAMS),
+              split,
               validFrom: from,
               validTo: to,
             }).catch((e) => {

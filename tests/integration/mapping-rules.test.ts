@@ -9,7 +9,9 @@ import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { dec } from "../../app/domain/money";
 import { parseRulesJson, type Rule } from "../../app/domain/rules";
-import { createCrosswalkEntry } from "../../app/services/crosswalk";
+import { createCrosswalkEntry, importCrosswalk, parseCrosswalkCsv, toImportEntries } from "../../app/services/crosswalk";
+import { crosswalkCsv } from "../../app/services/csv";
+import { listCrosswalk } from "../../db/queries/crosswalk";
 import { ingestFile } from "../../app/services/ingest";
 import { createRule, deleteRule, exportRules, importRules, listRules, moveRule, updateRule } from "../../app/services/mapping";
 import { closeMonth, reopenMonth } from "../../app/services/month-close";
@@ -191,13 +193,19 @@ describe(`mapping rules (${testEngine()})`, () => {
     // March stays as closed; April moves
     expect(await direct("2026-03-01", "2026-03-31")).toEqual(frozen);
     expect(await direct("2026-04-01", "2026-04-30")).toEqual({ search: "120.00", unmapped: "1050.00" });
-    const rest = await t.db.query<{ month: string; kind: string; deltas: { granularity: string; deltas: Array<{ team: string; delta: string }> } }>(
-      `select month, kind, deltas from restatements where kind = 'closed_month' and deltas->>'granularity' = 'daily' order by id`,
-    );
+    const rest = await t.db.query<{
+      month: string;
+      kind: string;
+      deltas: { granularity: string; deltas: Array<{ team: string; delta: string }> };
+    }>(`select month, kind, deltas from restatements where kind = 'closed_month' and deltas->>'granularity' = 'daily' order by id`);
     expect(rest.map((r) => r.month)).toEqual(["2026-03"]);
     const deltas = Object.fromEntries(rest[0].deltas.deltas.map((d) => [d.team, dec(d.delta)]));
     // the whole month moves: Σ deltas = 0; search gains its 31 × 4.00 direct and its share of the credits
-    expect(Object.values(deltas).reduce((a, d) => a.plus(d), dec("0")).isZero()).toBe(true);
+    expect(
+      Object.values(deltas)
+        .reduce((a, d) => a.plus(d), dec("0"))
+        .isZero(),
+    ).toBe(true);
     expect(deltas.search.toFixed(2)).toBe("122.89");
     // reopening applies the rule to March
     await reopenMonth(t.db, "t", { orgId: "org-r", month: "2026-03", reason: "apply the rule" });
@@ -206,6 +214,29 @@ describe(`mapping rules (${testEngine()})`, () => {
       `select sum(total)::text as s from allocation_results where org_id = 'org-r' and granularity = 'daily' and team = 'search' and bucket_start < '2026-04-01'`,
     );
     expect(dec(after.s).eq(deltas.search)).toBe(true); // the restatement said exactly what reopening applies
+  });
+
+  it("a crosswalk entry splits too: the CSV's split column, exported and re-imported unchanged", async () => {
+    const csv = [
+      "org_id,owner_id,team,valid_from,valid_to,cost_center,note,split",
+      "org-r,sa-2,,2026-03-01,,,shared ingest account,payments:60;search:40",
+      "org-r,sa-1,platform,,,,,",
+    ].join("\n");
+    const parsed = parseCrosswalkCsv(csv);
+    expect(parsed.errorCount).toBe(0);
+    expect(await importCrosswalk(t.db, "t", toImportEntries(parsed.entries), "merge")).toMatchObject({ added: 2 });
+    // sa-2: 25.00 a day → 15.00 / 10.00
+    expect(await direct("2026-03-02", "2026-03-02")).toEqual({ payments: "15.00", platform: "10.00", search: "10.00", unmapped: "4.00" });
+    const [entry] = (await listCrosswalk(t.db, { orgId: "org-r" })).filter((e) => e.ownerId === "sa-2");
+    expect(await mappedBy("sa-2", "2026-03")).toEqual([`split 40 % of entry #${entry.id}`, `split 60 % of entry #${entry.id}`]);
+    const out = crosswalkCsv(await listCrosswalk(t.db));
+    expect(out.split("\n")[0]).toBe("org_id,owner_id,team,valid_from,valid_to,cost_center,note,split");
+    expect(out).toContain("org-r,sa-2,,2026-03-01,,,shared ingest account,payments:60;search:40");
+    const again = parseCrosswalkCsv(out);
+    expect(await importCrosswalk(t.db, "t", toImportEntries(again.entries), "merge")).toMatchObject({ added: 0, removed: 0, unchanged: 2 });
+    // a split line with a team too, or percentages not summing to 100, is refused with its line
+    const bad = parseCrosswalkCsv("org_id,owner_id,team,valid_from,valid_to,split\norg-r,sa-3,ops,,,a:50;b:40\n");
+    expect(bad.errors[0]).toMatchObject({ line: 2, column: "split", rule: "team-or-split" });
   });
 
   it("rules export and re-import change nothing; names in the file round-trip", async () => {
