@@ -7,7 +7,8 @@
  * peak RSS), the report CLI for a month, then loads M stored rows in total (default
  * 10,000,000: 5 orgs × 12 months daily) and times the overview and team loaders of the
  * built server over R requests each (p50/p95), and how long a crosswalk edit takes to
- * show on the dashboards. Prints a table and key=value lines. `--keep` leaves the
+ * show on the dashboards, and the same for a rule edit, plus the what-if preview of a rule.
+ * Prints a table and key=value lines. `--keep` leaves the
  * database (or PGlite data directory) in place for profiling and prints where it is.
  */
 import { spawn } from "node:child_process";
@@ -20,6 +21,9 @@ import { z } from "zod";
 import { createPgliteDb, createPostgresDb, pgliteOf, type Db } from "../db/client";
 import { migrateDb } from "../db/migrate";
 import { createCrosswalkEntry, importCrosswalk, type ImportEntry } from "../app/services/crosswalk";
+import { createRule, syncSegments, whatIf } from "../app/services/mapping";
+import type { Rule } from "../app/domain/rules";
+import { usageKeys } from "../db/queries/mapping";
 import { ingestFile } from "../app/services/ingest";
 import { seedUser } from "../app/services/users";
 import { describeOwners, estimateRowsPerBucket } from "./lib/generator";
@@ -228,6 +232,49 @@ runCli(async () => {
         return xs;
       };
       const range = "period=custom&from=2026-01-01&to=2026-12-31&gran=monthly";
+      const teamTotal = async (team: string) => {
+        const res = await fetch(`${server.url}/teams/${team}?${range}&_data=routes%2Fteams.%24team`, { headers: { cookie } });
+        const body = await res.text();
+        if (res.status !== 200) return "0";
+        return (JSON.parse(body) as { d?: { totals?: { total?: string } } }).d?.totals?.total ?? "0";
+      };
+      const envOf = async (org: string, ownerId: string) =>
+        (await usageKeys(db, org)).find((k) => k.ownerId === ownerId && k.environmentId !== "")!.environmentId;
+      const lastOwnerOf = (org: string) =>
+        describeOwners({ org, principals: sizeFor(org, extra / orgs.length, 365), clusters: 2, seed: 7 }).slice(-1)[0].ownerId;
+
+      // 6a. a rule edit reflected on the dashboards: "what nobody claimed in this environment goes to bench-rule"
+      if (extra >= 1000) {
+        const envRule = (org: string, env: string, team: string, name: string): Rule => ({
+          orgId: org,
+          name,
+          when: { environmentId: env },
+          then: { team },
+          validFrom: "2025-01-01",
+          validTo: null,
+        });
+        const env2 = await envOf("bench-2", lastOwnerOf("bench-2"));
+        await teamTotal("payments"); // warm the route (the page timings below do the same)
+        const r0 = performance.now();
+        await createRule(db, "bench", envRule("bench-2", env2, "bench-rule", "bench: unclaimed in env to bench-rule"));
+        figures.rule_edit_commit_ms = round(performance.now() - r0);
+        let ruleFresh = false;
+        while (!ruleFresh && performance.now() - r0 < 30_000) ruleFresh = /[1-9]/.test(await teamTotal("bench-rule"));
+        figures.rule_edit_to_fresh_ms = ruleFresh ? round(performance.now() - r0) : -1;
+
+        // 6b. the what-if preview of another rule (nothing stored)
+        const env3 = await envOf("bench-3", lastOwnerOf("bench-3"));
+        const w0 = performance.now();
+        const w = await whatIf(db, (tx) => createRule(tx, "bench", envRule("bench-3", env3, "bench-what-if", "bench: what-if")));
+        figures.what_if_ms = round(performance.now() - w0);
+        figures.what_if_rows = w.deltas.length;
+
+        // 6c. the resolved crosswalk of every org recomputed and compared, nothing changed (the fixed cost of any edit)
+        const s0 = performance.now();
+        for (const o of orgs) await syncSegments(db, o);
+        figures.segments_sync_all_orgs_ms = round(performance.now() - s0);
+      }
+
       const overview = await time(`/?${range}&_data=routes%2F_index`);
       const team = await time(`/teams/payments?${range}&_data=routes%2Fteams.%24team`);
       figures.overview_p50_ms = round(pct(overview, 50));
@@ -236,13 +283,7 @@ runCli(async () => {
       figures.team_p95_ms = round(pct(team, 95));
 
       // 7. a crosswalk edit reflected on the dashboards
-      const lastOwner = describeOwners({
-        org: "bench-1",
-        principals: sizeFor("bench-1", extra / orgs.length, 365),
-        clusters: 2,
-        seed: 7,
-      }).slice(-1)[0];
-      const teamUrl = `/teams/bench-moved?${range}&_data=routes%2Fteams.%24team`;
+      const lastOwner = { ownerId: lastOwnerOf("bench-1") };
       const t0 = performance.now();
       await createCrosswalkEntry(db, "bench", {
         orgId: "bench-1",
@@ -253,13 +294,7 @@ runCli(async () => {
       });
       // fresh = the new team's page answers with the owner's cost (before the edit it is a 404)
       let fresh = false;
-      while (!fresh && performance.now() - t0 < 30_000) {
-        const res = await fetch(server.url + teamUrl, { headers: { cookie } });
-        const body = await res.text();
-        if (res.status !== 200) continue;
-        const total = (JSON.parse(body) as { d?: { totals?: { total?: string } } }).d?.totals?.total ?? "0";
-        fresh = /[1-9]/.test(total);
-      }
+      while (!fresh && performance.now() - t0 < 30_000) fresh = /[1-9]/.test(await teamTotal("bench-moved"));
       figures.crosswalk_edit_to_fresh_ms = fresh ? round(performance.now() - t0) : -1;
     } finally {
       await server.close();

@@ -50,3 +50,6 @@ UPDATE "allocation_details" d SET "mapped_by" = 'entry #' || e.id
   FROM crosswalk_entries e
  WHERE d.team NOT IN ('unmapped', 'unallocated', '') AND e.org_id = d.org_id AND e.owner_id = d.owner_id
    AND e.valid_from <= d.month AND (e.valid_to IS NULL OR d.month < e.valid_to);
+--> statement-breakpoint
+-- a rule change is a crosswalk change: the dashboards' read cache (decision 0005) must see it
+CREATE CONSTRAINT TRIGGER "crosswalk_rules_bumps_data_version" AFTER INSERT OR UPDATE OR DELETE ON "crosswalk_rules" DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION "bump_data_version"();
