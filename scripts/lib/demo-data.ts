@@ -11,6 +11,8 @@ import path from "node:path";
 import { addDays, startOfMonth } from "../../app/domain/periods";
 import type { Db } from "../../db/client";
 import { importCrosswalk, importOwnerNames, type ImportEntry } from "../../app/services/crosswalk";
+import { importRules } from "../../app/services/mapping";
+import { parseRulesJson } from "../../app/domain/rules";
 import { ingestFile } from "../../app/services/ingest";
 import { saveOrgSettings } from "../../app/services/orgs";
 import { importTeams } from "../../app/services/teams";
@@ -62,6 +64,7 @@ export async function loadDemoData(db: Db, opts: { now: Date; actor?: string; lo
       actor,
       Object.entries(COST_CENTERS).map(([team, costCenter]) => ({ team, costCenter })),
     );
+    const sharedAccounts: string[] = [];
     for (const o of DEMO_ORGS) {
       await saveOrgSettings(db, actor, o.org, { displayName: o.name, policy: o.policy }, { createIfMissing: true });
       const owners = describeOwners({ org: o.org, principals: o.principals, clusters: o.clusters, seed: o.seed });
@@ -72,6 +75,8 @@ export async function loadDemoData(db: Db, opts: { now: Date; actor?: string; lo
           .slice(-2)
           .map((w) => w.ownerId),
       );
+      // of those, the first of the largest org is a shared account: a rule splits it (issue 13)
+      if (o === DEMO_ORGS[0]) sharedAccounts.push([...unmapped][0]);
       const mover = owners.find((w) => w.kind === "service_account" && w.suggestedTeam === "growth");
       const moveDate = addDays(startOfMonth(addDays(thisMonth, -1)), 14); // mid last month
       const entries: ImportEntry[] = [];
@@ -135,6 +140,18 @@ export async function loadDemoData(db: Db, opts: { now: Date; actor?: string; lo
         );
       }
     }
+    // a mapping rule: a shared service account split 60/40 (entries beat rules; the other
+    // unmapped accounts stay on the unmapped queue)
+    const rules = parseRulesJson([
+      {
+        org_id: DEMO_ORGS[0].org,
+        name: "shared ingest account",
+        when: { owner_id: sharedAccounts[0] },
+        then: { split: { payments: "60", search: "40" } },
+      },
+    ]);
+    if (!rules.ok) throw new Error(`demo rules: ${JSON.stringify(rules.errors)}`);
+    await importRules(db, actor, rules.rules, { replace: true });
     // invoices for the finished months: matching, except one deliberate mismatch;
     // the oldest month of the largest org is reconciled and closed
     const now = opts.now.toISOString();
