@@ -13,7 +13,7 @@ import { getReport, type ReportRow } from "../db/queries/report";
 import { getExplainedReport } from "../db/queries/report-explain";
 import { parseCli, runCli, withDb } from "./lib/cli";
 
-const USAGE = `npm run report -- --granularity daily|weekly|monthly --from YYYY-MM-DD --to YYYY-MM-DD [--org ORG_ID] [--by team|cost_center] [--format csv|json]`;
+const USAGE = `npm run report -- --granularity daily|weekly|monthly --from YYYY-MM-DD --to YYYY-MM-DD [--org ORG_ID] [--by team|cost_center] [--format csv|json] [--explain]`;
 const date = z.string().refine((d) => parseDate(d).ok, "must be a calendar date YYYY-MM-DD");
 
 const Args = z

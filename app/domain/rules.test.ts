@@ -197,17 +197,20 @@ describe("parseRulesFile", () => {
     expect(parseRulesFile("[]")).toEqual({ ok: true, rules: [] });
   });
 
-  it("keeps names unique per organization scope", () => {
+  it("keeps names unique in the whole list, whatever the org (imports merge by name)", () => {
     const r = (org: string | null, name: string) => ({ org_id: org, name, when: {}, then: { team: "t" } });
-    expect(parseRulesJson([r("a", "x"), r("b", "x")]).ok).toBe(true);
+    expect(parseRulesJson([r("a", "x"), r("b", "y")]).ok).toBe(true);
+    expect(errorsOf([r("a", "x"), r("b", "x")])).toEqual([
+      '[1].name: rule name "x" (org b) is already used by rule #1 (org a); names are unique (an import merges rules by name)',
+    ]);
     expect(errorsOf([r("a", "x"), r("a", "y"), r("a", "x")])).toEqual([
-      '[2].name: rule name "x" (org a) is already used by rule #1 (org a); names are unique per organization',
+      '[2].name: rule name "x" (org a) is already used by rule #1 (org a); names are unique (an import merges rules by name)',
     ]);
     expect(errorsOf([r("a", "x"), r(null, "x")])).toEqual([
-      '[1].name: rule name "x" (every organization) is already used by rule #1 (org a); names are unique per organization',
+      '[1].name: rule name "x" (every organization) is already used by rule #1 (org a); names are unique (an import merges rules by name)',
     ]);
     expect(errorsOf([r(null, "x"), r("b", "x")])).toEqual([
-      '[1].name: rule name "x" (org b) is already used by rule #1 (every organization); names are unique per organization',
+      '[1].name: rule name "x" (org b) is already used by rule #1 (every organization); names are unique (an import merges rules by name)',
     ]);
   });
 

@@ -19,10 +19,8 @@
  * ```
  *
  * - `org_id`: required; an organization id, or `null` for every organization.
- * - `name`: required, non-empty, no surrounding spaces. Names are unique per org scope: no two
- *   rules that can apply to the same organization share a name (two rules of one org, two
- *   all-org rules, or an org rule and an all-org rule), so `rule "name"` always identifies
- *   one rule of an organization's list.
+ * - `name`: required, non-empty, no surrounding spaces, unique in the whole list (whatever the
+ *   org): an import merges rules by name, and `rule "name"` always identifies one rule.
  * - `when`: required object; every condition given must hold (an empty `when` matches every row
  *   of its scope: a catch-all). Conditions: `owner_id` (exact), `owner_id_prefix`, `owner_name`
  *   (exactly one of `equals` / `starts_with` / `ends_with` / `contains` / `regex`, plus optional
@@ -340,11 +338,6 @@ function issuesOf(index: number, error: z.ZodError): RuleFileIssue[] {
   return out;
 }
 
-/** The org scopes two rules share: same org, or either applies to every org. */
-function sameScope(a: string | null, b: string | null): boolean {
-  return a === null || b === null || a === b;
-}
-
 /**
  * Parses a rules file (the JSON text). All-or-nothing: every rule, or every problem located by
  * array index and JSON path. Rules are returned in file order (their priority).
@@ -374,17 +367,17 @@ export function parseRulesJson(data: unknown): RulesFileResult {
       rules.push(null);
     }
   });
-  // names unique per org scope (only among rules that are otherwise valid)
+  // names unique in the whole list: imports merge by name (only among rules that are otherwise valid)
   rules.forEach((r, index) => {
     if (!r) return;
     for (let j = 0; j < index; j++) {
       const o = rules[j];
-      if (!o || o.name !== r.name || !sameScope(o.orgId, r.orgId)) continue;
+      if (!o || o.name !== r.name) continue;
       const scope = (org: string | null) => (org === null ? "every organization" : `org ${org}`);
       errors.push({
         index,
         path: jsonPath([index, "name"]),
-        message: `rule name ${JSON.stringify(r.name)} (${scope(r.orgId)}) is already used by rule #${j + 1} (${scope(o.orgId)}); names are unique per organization`,
+        message: `rule name ${JSON.stringify(r.name)} (${scope(r.orgId)}) is already used by rule #${j + 1} (${scope(o.orgId)}); names are unique (an import merges rules by name)`,
       });
       break;
     }

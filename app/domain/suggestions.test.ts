@@ -73,7 +73,10 @@ describe("leadingTeam", () => {
 
 describe("createSuggester", () => {
   it("suggests the cluster majority of the other owners", () => {
-    const s = createSuggester([row("a", "payments", "40"), row("b", "payments", "30"), row("c", "payments", "22"), row("d", "search", "8")], never);
+    const s = createSuggester(
+      [row("a", "payments", "40"), row("b", "payments", "30"), row("c", "payments", "22"), row("d", "search", "8")],
+      never,
+    );
     expect(s.forOwner(owner({ ownerId: "x" }))).toEqual({
       kind: "team",
       team: "payments",
@@ -110,7 +113,15 @@ describe("createSuggester", () => {
     });
     expect(s.forOwner(both)).toMatchObject({ team: "payments", scopeId: "lkc-ghi" });
     // equal costs: by id
-    expect(s.forOwner({ ...both, resources: [{ id: "lkc-ghi", cost: "2" }, { id: "lkc-def", cost: "2" }] })).toMatchObject({
+    expect(
+      s.forOwner({
+        ...both,
+        resources: [
+          { id: "lkc-ghi", cost: "2" },
+          { id: "lkc-def", cost: "2" },
+        ],
+      }),
+    ).toMatchObject({
       team: "search",
       scopeId: "lkc-def",
     });
@@ -118,7 +129,12 @@ describe("createSuggester", () => {
 
   it("does not count the owner itself, nor org-level rows, nor other organizations", () => {
     const s = createSuggester(
-      [row("x", "payments", "100"), row("a", "payments", "1"), row("b", "payments", "1", "", ""), row("c", "payments", "1", "lkc-abc", "env-1", "other")],
+      [
+        row("x", "payments", "100"),
+        row("a", "payments", "1"),
+        row("b", "payments", "1", "", ""),
+        row("c", "payments", "1", "lkc-abc", "env-1", "other"),
+      ],
       never,
     );
     expect(s.forOwner(owner({ ownerId: "x" }))).toBeNull();
@@ -139,7 +155,12 @@ describe("createSuggester", () => {
 
   it("forScope: the majority of all the mapped cost on an environment", () => {
     const s = createSuggester([row("a", "p", "3"), row("b", "p", "1")], never);
-    expect(s.forScope("o", "environment", "env-1")).toMatchObject({ team: "p", owners: 2, of: 2, evidence: "2 of 2 owners on env-1 (100 % of its cost) map to p" });
+    expect(s.forScope("o", "environment", "env-1")).toMatchObject({
+      team: "p",
+      owners: 2,
+      of: 2,
+      evidence: "2 of 2 owners on env-1 (100 % of its cost) map to p",
+    });
     expect(s.forScope("o", "environment", "env-9")).toBeNull();
     expect(s.forScope("o", "environment", "")).toBeNull();
   });
@@ -159,7 +180,14 @@ describe("hasNameRule", () => {
 describe("groupByEnvironment", () => {
   it("sums per (org, environment), largest first, owners by their cost there", () => {
     const g = groupByEnvironment([
-      { orgId: "o", ownerId: "a", environments: [{ id: "env-1", cost: "2" }, { id: "", cost: "0.5" }] },
+      {
+        orgId: "o",
+        ownerId: "a",
+        environments: [
+          { id: "env-1", cost: "2" },
+          { id: "", cost: "0.5" },
+        ],
+      },
       { orgId: "o", ownerId: "b", environments: [{ id: "env-1", cost: "3" }] },
       { orgId: "p", ownerId: "c", environments: [{ id: "env-1", cost: "5" }] },
     ]);

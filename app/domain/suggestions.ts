@@ -103,9 +103,7 @@ export function leadingTeam(rows: ReadonlyArray<Pick<MappedCost, "ownerId" | "te
     teams.set(e.team, t);
   }
   if (!total.gt(0)) return null;
-  const [best] = [...teams.entries()].sort(
-    ([ta, a], [tb, b]) => b.cost.comparedTo(a.cost) || b.owners.size - a.owners.size || cmp(ta, tb),
-  );
+  const [best] = [...teams.entries()].sort(([ta, a], [tb, b]) => b.cost.comparedTo(a.cost) || b.owners.size - a.owners.size || cmp(ta, tb));
   if (!best) return null;
   const share = best[1].cost.div(total);
   return {
@@ -122,7 +120,8 @@ export function leadingTeam(rows: ReadonlyArray<Pick<MappedCost, "ownerId" | "te
 export const isStrong = (m: Majority | null): m is Majority => m !== null && dec(m.share).gte(MAJORITY_SHARE) && m.owners >= MIN_OWNERS;
 
 /** "3 of 4 owners on lkc-abc (92 % of its cost) map to payments" */
-export const evidenceText = (m: Majority, scopeId: string) => `${m.owners} of ${m.of} owners on ${scopeId} (${m.pct} % of its cost) map to ${m.team}`;
+export const evidenceText = (m: Majority, scopeId: string) =>
+  `${m.owners} of ${m.of} owners on ${scopeId} (${m.pct} % of its cost) map to ${m.team}`;
 
 /** Whether a rule that can apply to `orgId` has an owner_name condition (display names matter there). */
 export function hasNameRule(rules: ReadonlyArray<Pick<Rule, "orgId" | "when">>, orgId: string): boolean {

@@ -43,6 +43,7 @@ import {
   cx,
   EmptyState,
   HeadRow,
+  inlineInput,
   inputClass,
   labelClass,
   linkButtonClass,
@@ -58,8 +59,9 @@ import { useIsAdmin } from "~/components/admin/parts";
 import { WhatIfPanel } from "~/components/admin/what-if";
 import { requireMutation, requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
-import { InputError, inputErrorResponse } from "~/lib/forms.server";
-import { validFromLabel } from "~/domain/crosswalk";
+import { inputErrorResponse } from "~/lib/forms.server";
+import { InputError } from "~/domain/errors";
+import { BEGINNING_OF_TIME, validFromLabel } from "~/domain/crosswalk";
 import { formatRuleIssue, parseRulesFile, type NameOp, type OwnerKind, type Rule, type RuleFileIssue } from "~/domain/rules";
 
 export const meta: MetaFunction = () => [{ title: "Mapping rules · Showback" }];
@@ -170,12 +172,13 @@ class RulesFileErrors extends InputError {
   }
 }
 
-const ruleLabel = (r: Pick<Rule, "id" | "name">) => `rule #${r.id} ${JSON.stringify(r.name)}`;
+// ids as "id N": "#N" is a position in the mapped-by labels (`rule "x" (#2)`)
+const ruleLabel = (r: Pick<Rule, "id" | "name">) => `rule ${JSON.stringify(r.name)} (id ${r.id})`;
 
 async function ruleById(db: Awaited<ReturnType<typeof getDb>>, id: number): Promise<{ rule: Rule; position: number }> {
   const list = await listRules(db);
   const i = list.findIndex((r) => r.id === id);
-  if (i < 0) throw new InputError(`rule #${id} does not exist (it may have been deleted meanwhile)`, { field: "id" });
+  if (i < 0) throw new InputError(`rule id ${id} does not exist (it may have been deleted meanwhile)`, { field: "id" });
   return { rule: list[i], position: i + 1 };
 }
 
@@ -192,7 +195,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const intent = str(form.get("intent"));
   const values = valuesOf(form);
   const preview = (kind: Kind, summary: string, w: WhatIf, save: Values) =>
-    json<ActionData>({ ok: true, intent: `preview-${kind}`, preview: { kind, summary, whatIf: w, save }, values });
+    json<ActionData>({ ok: true, intent: `preview-${kind}` as const, preview: { kind, summary, whatIf: w, save }, values });
   const ruleSave = (extra: Values = {}) => {
     const s: Values = { ...extra };
     for (const k of RULE_FIELDS) s[k] = values[k];
@@ -316,7 +319,7 @@ function Id({ id, name }: { id: string; name: string | null }) {
   return (
     <>
       <span className="font-mono text-xs text-slate-800">{id}</span>
-      {name ? <span className="ml-1 text-slate-500">({name})</span> : null}
+      {name ? <span className="ml-1 text-slate-500">{`(${name})`}</span> : null}
     </>
   );
 }
@@ -382,7 +385,7 @@ function Conditions({ rule, nameOf }: { rule: Rule; nameOf: NameOf }) {
 }
 
 /** `payments` or `payments 60 % · search 40 %`. */
-export function targetInWords(then: Rule["then"]): string {
+function targetInWords(then: Rule["then"]): string {
   return "team" in then ? then.team : then.split.map((s) => `${s.team} ${s.pct} %`).join(" · ");
 }
 
@@ -514,18 +517,13 @@ export default function RulesPage() {
               </THead>
               <TBody>
                 {rules.map((r) => (
-                  <tr
-                    key={r.id}
-                    data-testid="rule-row"
-                    data-rule-id={r.id}
-                    className={cx(editing?.id === r.id && "bg-indigo-50/40")}
-                  >
+                  <tr key={r.id} data-testid="rule-row" data-rule-id={r.id} className={cx(editing?.id === r.id && "bg-indigo-50/40")}>
                     <td className={cx(tdNum, "text-slate-500")} data-testid="rule-position">
                       {r.position}
                     </td>
                     <td className={cx(td, "font-medium text-slate-900")} data-testid="rule-name">
                       {r.rule.name}
-                      <div className="text-xs font-normal text-slate-400">#{r.id}</div>
+                      <div className="text-xs font-normal text-slate-400">id {r.id}</div>
                     </td>
                     <td className={cx(td, "whitespace-nowrap")}>
                       {r.rule.orgId === null ? (
@@ -547,7 +545,9 @@ export default function RulesPage() {
                       )}
                     </td>
                     <td className={cx(td, "whitespace-nowrap tabular-nums")}>
-                      <span className={cx(r.rule.validFrom === "0001-01-01" && "text-slate-400")}>{validFromLabel(r.rule.validFrom)}</span>
+                      <span className={cx(r.rule.validFrom === BEGINNING_OF_TIME && "text-slate-400")}>
+                        {validFromLabel(r.rule.validFrom)}
+                      </span>
                     </td>
                     <td className={cx(td, "whitespace-nowrap tabular-nums")}>
                       {r.rule.validTo ?? <span className="text-slate-400">open</span>}
@@ -647,13 +647,17 @@ function RuleForm({
   const errorId = (name: string) => `rule-${kind}-${name}-error`;
   const invalid = (name: string) => (errorOf(name) ? { "aria-invalid": true, "aria-describedby": errorId(name) } : {});
   const v = (name: string) => values[name] ?? "";
-  const FieldError = ({ name }: { name: string }) =>
+  const fieldError = (name: string) =>
     errorOf(name) ? (
       <p id={errorId(name)} className="mt-1 text-xs text-rose-700" data-testid={`field-error-${name}`}>
         {errorOf(name)}
       </p>
     ) : null;
-  const text = (name: RuleField | "position", label: string, extra: { placeholder?: string; list?: string; mono?: boolean; hint?: string } = {}) => (
+  const text = (
+    name: RuleField | "position",
+    label: string,
+    extra: { placeholder?: string; list?: string; mono?: boolean; hint?: string } = {},
+  ) => (
     <label className="block">
       <span className={labelClass}>{label}</span>
       <input
@@ -665,12 +669,12 @@ function RuleForm({
         {...invalid(name)}
         className={cx("mt-1", extra.mono && "font-mono", inputClass)}
       />
-      <FieldError name={name} />
+      {fieldError(name)}
     </label>
   );
   return (
     <Card
-      title={kind === "create" ? "Create a rule" : `Edit rule #${id}`}
+      title={kind === "create" ? "Create a rule" : `Edit rule ${JSON.stringify(values.name ?? "")} (id ${id})`}
       description="Every condition given must hold (leave them all empty for a catch-all). Preview shows what would move before you save."
     >
       <Form method="post" {...getFormProps(form)} className="space-y-5" data-testid={`rule-form-${kind}`}>
@@ -697,7 +701,7 @@ function RuleForm({
                   </option>
                 ))}
               </select>
-              <FieldError name="owner_kind" />
+              {fieldError("owner_kind")}
             </label>
             {text("product", "Product", { placeholder: "e.g. kafka", mono: true })}
             <div className="md:col-span-2">
@@ -708,7 +712,7 @@ function RuleForm({
                   defaultValue={v("owner_name_op") || "equals"}
                   aria-label="Owner name test"
                   {...invalid("owner_name_op")}
-                  className={`${inputClass} w-40 flex-none`}
+                  className={`${inlineInput} w-48 flex-none`}
                 >
                   {NAME_OPS.map((op) => (
                     <option key={op} value={op}>
@@ -722,14 +726,14 @@ function RuleForm({
                   aria-label="Owner name value"
                   placeholder="display name, e.g. payments-"
                   {...invalid("owner_name_value")}
-                  className={inputClass}
+                  className={`${inlineInput} min-w-0 flex-1`}
                 />
               </div>
               <label className="mt-1 flex items-center gap-2 text-xs text-slate-600">
                 <input type="checkbox" name="owner_name_ci" defaultChecked={v("owner_name_ci") === "on"} /> case-insensitive
               </label>
-              <FieldError name="owner_name_op" />
-              <FieldError name="owner_name_value" />
+              {fieldError("owner_name_op")}
+              {fieldError("owner_name_value")}
             </div>
             {text("environment_id", "Environment", { placeholder: "env-…", mono: true })}
             {text("resource_id", "Resource", { placeholder: "lkc-…, lcc-…", mono: true })}
@@ -753,7 +757,7 @@ function RuleForm({
               {...invalid("valid_from")}
               className={`mt-1 ${inputClass}`}
             />
-            <FieldError name="valid_from" />
+            {fieldError("valid_from")}
           </label>
           <label className="block">
             <span className={labelClass}>Valid to (exclusive)</span>
@@ -765,7 +769,7 @@ function RuleForm({
               {...invalid("valid_to")}
               className={`mt-1 ${inputClass}`}
             />
-            <FieldError name="valid_to" />
+            {fieldError("valid_to")}
           </label>
           <div className="flex items-end gap-2 md:col-span-2">
             <button type="submit" className={buttonClass.primary} disabled={busy} data-testid={`rule-preview-${kind}`}>
@@ -778,7 +782,7 @@ function RuleForm({
             ) : null}
           </div>
         </div>
-        {serverErrors.id ? <FieldError name="id" /> : null}
+        {fieldError("id")}
       </Form>
     </Card>
   );

@@ -5,7 +5,23 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { FilterBar } from "~/components/dashboard/FilterBar";
 import { GroupDetail } from "~/components/dashboard/GroupDetail";
 import { TrustBar } from "~/components/dashboard/TrustBar";
-import { Alert, Badge, Breadcrumb, Card, cx, HeadRow, Money, numCell, PageHeader, Table, TBody, td, tdNum, THead, TitleWith } from "~/components/ui";
+import {
+  Alert,
+  Badge,
+  Breadcrumb,
+  Card,
+  cx,
+  HeadRow,
+  Money,
+  numCell,
+  PageHeader,
+  Table,
+  TBody,
+  td,
+  tdNum,
+  THead,
+  TitleWith,
+} from "~/components/ui";
 import type { Drilldown } from "../../db/queries/drilldown";
 import { filtersToSearch } from "~/lib/filters";
 import { dashboardBase, timing } from "~/lib/filters.server";
@@ -137,7 +153,7 @@ function MappingSources({ principals }: { principals: Drilldown["principals"] })
       title="Mapped by"
       description="Why each owner's cost lands on this team: a crosswalk entry, or the first rule that matches it"
       padded={false}
-      className="mb-6"
+      className="mb-6 mt-6"
     >
       <Table caption="Mapping source of each principal" testId="principals-mapped-by">
         <THead>

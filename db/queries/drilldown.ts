@@ -43,7 +43,14 @@ export interface Drilldown {
    * `split 40 % of rule "x" (#2)`), several sources comma-separated (largest cost first, ties by
    * label); null when unmapped or unallocated.
    */
-  principals: Array<{ orgId: string; ownerId: string; displayName: string | null; team: string | null; mappedBy: string | null; direct: string }>;
+  principals: Array<{
+    orgId: string;
+    ownerId: string;
+    displayName: string | null;
+    team: string | null;
+    mappedBy: string | null;
+    direct: string;
+  }>;
   unallocated: {
     rows: Array<{
       orgId: string;
@@ -81,7 +88,9 @@ export const PRINCIPALS_SHOWN = 25;
  * The principal rows (one per org, owner, team and mapping source) merged per (org, owner, team):
  * direct summed, the sources listed comma-separated, largest cost first (ties by label).
  */
-function principalsOf(rows: ReadonlyArray<{ org_id: string; owner_id: string; team: string | null; mapped_by: string | null; direct: string }>) {
+function principalsOf(
+  rows: ReadonlyArray<{ org_id: string; owner_id: string; team: string | null; mapped_by: string | null; direct: string }>,
+) {
   const acc = new Map<string, { orgId: string; ownerId: string; team: string | null; direct: Decimal; by: Map<string, Decimal> }>();
   for (const r of rows) {
     const k = [r.org_id, r.owner_id, r.team ?? ""].join("|");

@@ -25,8 +25,10 @@ export interface UnmappedOwner {
   lastSeen: string;
 }
 
-const byCostDesc = <T extends { cost: string }>(key: (x: T) => string) => (a: T, b: T) =>
-  dec(b.cost).comparedTo(dec(a.cost)) || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+const byCostDesc =
+  <T extends { cost: string }>(key: (x: T) => string) =>
+  (a: T, b: T) =>
+    dec(b.cost).comparedTo(dec(a.cost)) || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
 
 /**
  * Owners with cost in [from, toExclusive) whose rows no crosswalk entry or rule covers at the

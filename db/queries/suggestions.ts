@@ -12,7 +12,10 @@ import type { Db } from "../client";
  * Mapped cost (teams only: not `unmapped`, `unallocated` or "") per (org, owner, environment,
  * resource, team) of the months in [from, toExclusive), for the orgs given (null = every org).
  */
-export async function listMappedCost(db: Db, p: { from: string; toExclusive: string; orgIds: readonly string[] | null }): Promise<MappedCost[]> {
+export async function listMappedCost(
+  db: Db,
+  p: { from: string; toExclusive: string; orgIds: readonly string[] | null },
+): Promise<MappedCost[]> {
   if (p.orgIds !== null && p.orgIds.length === 0) return [];
   const rows = await db.query<{
     org_id: string;

@@ -13,6 +13,10 @@ export const adminCases: Record<string, { path: string; form: Record<string, str
     path: "/crosswalk/unmapped",
     form: { org_id: "org-access", owner_id: "sa-access-2", team: "access-team", cost_center: "", valid_from: "2026-01-01" },
   },
+  "routes/crosswalk.rules": {
+    path: "/crosswalk/rules",
+    form: { intent: "create", name: "access rule", org_id: "org-access", owner_id: "sa-access-3", team: "access-team" },
+  },
   "routes/admin.teams": {
     path: "/admin/teams",
     form: { intent: "create", name: "access-team-2", cost_center: "CC-ACCESS" },
