@@ -38,6 +38,8 @@ import {
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import { CsrfInput } from "~/components/csrf";
+import { WhatIfPanel } from "~/components/admin/what-if";
+import { whatIf, type WhatIf } from "~/services/mapping";
 import {
   Alert,
   Badge,
@@ -98,7 +100,16 @@ type Values = Record<string, string>;
 type ActionData =
   | { ok: true; intent: string; message: string }
   | { ok: false; intent: string; error: string; field?: string; values?: Values; issues?: BulkPreview["errors"]; issueCount?: number }
-  | { ok: true; intent: "bulk_preview"; preview: BulkPreview; csv: string; mode: "merge" | "replace"; fileName: string };
+  | {
+      ok: true;
+      intent: "bulk_preview";
+      preview: BulkPreview;
+      csv: string;
+      mode: "merge" | "replace";
+      fileName: string;
+      whatIf: WhatIf | null;
+    }
+  | { ok: true; intent: "create_preview"; whatIf: WhatIf; values: Values; message: string };
 
 const str = (v: FormDataEntryValue | null) => (typeof v === "string" ? v.trim() : "");
 
@@ -126,6 +137,17 @@ export async function action({ request }: ActionFunctionArgs) {
     switch (intent) {
       case "create": {
         const e = parseForm(form, createEntrySchema);
+        if (str(form.get("preview")) === "1") {
+          // what-if: the same service call, rolled back
+          const w = await whatIf(db, (tx) => createCrosswalkEntry(tx, user.email, e));
+          return json<ActionData>({
+            ok: true,
+            intent: "create_preview",
+            whatIf: w,
+            values: valuesOf(form),
+            message: `${e.orgId}/${e.ownerId} → ${e.team} ${validFromPhrase(e.validFrom)}${e.validTo ? ` to ${e.validTo}` : ""}`,
+          });
+        }
         const newId = await createCrosswalkEntry(db, user.email, e);
         return json<ActionData>({
           ok: true,
@@ -153,7 +175,9 @@ export async function action({ request }: ActionFunctionArgs) {
         const { text, name } = await fileOrText(form, "csv_file", f.csv_text);
         if (!text.trim()) throw new InputError("Choose a crosswalk CSV file (or paste its content).", { field: "csv_file" });
         const preview = await previewCrosswalkImport(db, text, f.mode);
-        return json<ActionData>({ ok: true, intent: "bulk_preview", preview, csv: text, mode: f.mode, fileName: name });
+        const entries = preview.ok ? toImportEntries(parseCrosswalkCsv(text).entries) : null;
+        const w = entries ? await whatIf(db, (tx) => importCrosswalk(tx, user.email, entries, f.mode)) : null;
+        return json<ActionData>({ ok: true, intent: "bulk_preview", preview, csv: text, mode: f.mode, fileName: name, whatIf: w });
       }
       case "bulk_apply": {
         const f = parseForm(form, bulkApplySchema);
@@ -227,7 +251,8 @@ export default function CrosswalkPage() {
   const [params] = useSearchParams();
   const exportHref = `/crosswalk.csv${filters.org ? `?org=${encodeURIComponent(filters.org)}` : ""}`;
   const failed = result && !result.ok ? result : null;
-  const createValues = failed?.intent === "create" ? failed.values : undefined;
+  const createPreview = result && result.ok && result.intent === "create_preview" && "whatIf" in result ? result : null;
+  const createValues = failed?.intent === "create" ? failed.values : (createPreview?.values ?? undefined);
   const bulk = result && result.ok && result.intent === "bulk_preview" && "preview" in result ? result : null;
   // the same schema as the server: an entry's problems show under its first field before anything is sent
   const [createForm, createFields] = useForm({
@@ -346,110 +371,138 @@ export default function CrosswalkPage() {
         </Card>
 
         {isAdmin ? (
-          <Card
-            title="Add an entry"
-            description="A team named for the first time is created (with the cost center, if given). Overlapping periods of one owner are refused."
-          >
-            <Form
-              method="post"
-              {...getFormProps(createForm)}
-              className="grid grid-cols-2 items-end gap-3 md:grid-cols-8"
-              data-testid="create-entry"
-              key={result && result.ok ? `ok-${nav.state}` : "form"}
-            >
-              <CsrfInput />
-              <input type="hidden" name="intent" value="create" />
-              <label className="md:col-span-1">
-                <span className={labelClass}>Organization</span>
-                <input
-                  name="org_id"
-                  list="org-ids"
-                  required
-                  defaultValue={createValues?.org_id || filters.org || orgs[0] || ""}
-                  {...invalid(createFields.org_id)}
-                  className={`mt-1 ${inputClass}`}
-                />
-              </label>
-              <label className="md:col-span-2">
-                <span className={labelClass}>Owner id</span>
-                <input
-                  name="owner_id"
-                  required
-                  placeholder="sa-…, u-…, lkc-…"
-                  defaultValue={createValues?.owner_id}
-                  {...invalid(createFields.owner_id)}
-                  className={`mt-1 font-mono ${inputClass}`}
-                />
-              </label>
-              <label>
-                <span className={labelClass}>Team</span>
-                <input
-                  name="team"
-                  list="team-names"
-                  required
-                  defaultValue={createValues?.team}
-                  {...invalid(createFields.team)}
-                  className={`mt-1 ${inputClass}`}
-                />
-              </label>
-              <label>
-                <span className={labelClass}>Cost center</span>
-                <input
-                  name="cost_center"
-                  placeholder="new team only"
-                  defaultValue={createValues?.cost_center}
-                  className={`mt-1 ${inputClass}`}
-                />
-              </label>
-              <label>
-                <span className={labelClass}>Valid from</span>
-                <input
-                  type="date"
-                  name="valid_from"
-                  defaultValue={createValues?.valid_from ?? today}
-                  title="Leave empty for an entry effective since the beginning"
-                  {...invalid(createFields.valid_from)}
-                  className={`mt-1 ${inputClass}`}
-                />
-              </label>
-              <label>
-                <span className={labelClass}>Valid to</span>
-                <input
-                  type="date"
-                  name="valid_to"
-                  defaultValue={createValues?.valid_to}
-                  {...invalid(createFields.valid_to)}
-                  className={`mt-1 ${inputClass}`}
-                />
-              </label>
-              <div>
-                <button type="submit" className={`${buttonClass.primary} w-full`} disabled={busy}>
-                  Add entry
-                </button>
+          <>
+            {createPreview ? (
+              <div className="mb-4" data-testid="entry-what-if">
+                <WhatIfPanel result={createPreview.whatIf} description={`Add ${createPreview.message}`}>
+                  <Form method="post">
+                    <CsrfInput />
+                    <input type="hidden" name="intent" value="create" />
+                    {Object.entries(createPreview.values).map(([k, v]) => (
+                      <input key={k} type="hidden" name={k} value={v} />
+                    ))}
+                    <button type="submit" className={buttonClass.primary} disabled={busy} data-testid="entry-save">
+                      Save the entry
+                    </button>
+                  </Form>
+                </WhatIfPanel>
               </div>
-              <label className="col-span-2 md:col-span-8">
-                <span className={labelClass}>Note</span>
-                <input
-                  name="note"
-                  defaultValue={createValues?.note}
-                  placeholder="optional, e.g. ticket or reason"
-                  className={`mt-1 ${inputClass}`}
-                />
-              </label>
-              {(["org_id", "owner_id", "team", "valid_from", "valid_to"] as const).map((k) =>
-                createFields[k].errors?.length ? (
-                  <p
-                    key={k}
-                    id={createFields[k].errorId}
-                    className="col-span-2 text-sm text-rose-700 md:col-span-8"
-                    data-testid="field-error"
+            ) : null}
+            <Card
+              title="Add an entry"
+              description="A team named for the first time is created (with the cost center, if given). Overlapping periods of one owner are refused."
+            >
+              <Form
+                method="post"
+                {...getFormProps(createForm)}
+                className="grid grid-cols-2 items-end gap-3 md:grid-cols-8"
+                data-testid="create-entry"
+                key={result && result.ok ? `ok-${nav.state}` : "form"}
+              >
+                <CsrfInput />
+                <input type="hidden" name="intent" value="create" />
+                <label className="md:col-span-1">
+                  <span className={labelClass}>Organization</span>
+                  <input
+                    name="org_id"
+                    list="org-ids"
+                    required
+                    defaultValue={createValues?.org_id || filters.org || orgs[0] || ""}
+                    {...invalid(createFields.org_id)}
+                    className={`mt-1 ${inputClass}`}
+                  />
+                </label>
+                <label className="md:col-span-2">
+                  <span className={labelClass}>Owner id</span>
+                  <input
+                    name="owner_id"
+                    required
+                    placeholder="sa-…, u-…, lkc-…"
+                    defaultValue={createValues?.owner_id}
+                    {...invalid(createFields.owner_id)}
+                    className={`mt-1 font-mono ${inputClass}`}
+                  />
+                </label>
+                <label>
+                  <span className={labelClass}>Team</span>
+                  <input
+                    name="team"
+                    list="team-names"
+                    required
+                    defaultValue={createValues?.team}
+                    {...invalid(createFields.team)}
+                    className={`mt-1 ${inputClass}`}
+                  />
+                </label>
+                <label>
+                  <span className={labelClass}>Cost center</span>
+                  <input
+                    name="cost_center"
+                    placeholder="new team only"
+                    defaultValue={createValues?.cost_center}
+                    className={`mt-1 ${inputClass}`}
+                  />
+                </label>
+                <label>
+                  <span className={labelClass}>Valid from</span>
+                  <input
+                    type="date"
+                    name="valid_from"
+                    defaultValue={createValues?.valid_from ?? today}
+                    title="Leave empty for an entry effective since the beginning"
+                    {...invalid(createFields.valid_from)}
+                    className={`mt-1 ${inputClass}`}
+                  />
+                </label>
+                <label>
+                  <span className={labelClass}>Valid to</span>
+                  <input
+                    type="date"
+                    name="valid_to"
+                    defaultValue={createValues?.valid_to}
+                    {...invalid(createFields.valid_to)}
+                    className={`mt-1 ${inputClass}`}
+                  />
+                </label>
+                <div className="flex gap-2">
+                  <button
+                    type="submit"
+                    name="preview"
+                    value="1"
+                    className={`${buttonClass.secondary} w-full`}
+                    disabled={busy}
+                    data-testid="entry-preview"
                   >
-                    {createFields[k].errors![0]}
-                  </p>
-                ) : null,
-              )}
-            </Form>
-          </Card>
+                    Preview
+                  </button>
+                  <button type="submit" className={`${buttonClass.primary} w-full`} disabled={busy}>
+                    Add entry
+                  </button>
+                </div>
+                <label className="col-span-2 md:col-span-8">
+                  <span className={labelClass}>Note</span>
+                  <input
+                    name="note"
+                    defaultValue={createValues?.note}
+                    placeholder="optional, e.g. ticket or reason"
+                    className={`mt-1 ${inputClass}`}
+                  />
+                </label>
+                {(["org_id", "owner_id", "team", "valid_from", "valid_to"] as const).map((k) =>
+                  createFields[k].errors?.length ? (
+                    <p
+                      key={k}
+                      id={createFields[k].errorId}
+                      className="col-span-2 text-sm text-rose-700 md:col-span-8"
+                      data-testid="field-error"
+                    >
+                      {createFields[k].errors![0]}
+                    </p>
+                  ) : null,
+                )}
+              </Form>
+            </Card>
+          </>
         ) : null}
 
         <Card
@@ -700,6 +753,11 @@ function BulkPreviewCard({ bulk, busy }: { bulk: Extract<ActionData, { intent: "
       padded={false}
     >
       <div data-testid="bulk-preview">
+        {bulk.whatIf ? (
+          <div className="border-b border-slate-100 px-5 py-3" data-testid="bulk-what-if">
+            <WhatIfPanel result={bulk.whatIf} description="What this import would do to the team totals" />
+          </div>
+        ) : null}
         <div className="flex flex-wrap gap-2 border-b border-slate-100 px-5 py-3 text-sm" data-testid="bulk-counts">
           <Badge tone="success">
             {p.counts.add} add{p.counts.add === 1 ? "" : "s"}
