@@ -23,6 +23,7 @@ import { checkOrgId } from "../domain/orgs";
 import { refreshOwnerBucketCosts } from "../../db/queries/allocation";
 import { recomputeAllocation } from "./allocation";
 import { syncSegments } from "./mapping";
+import { addUsageKeys } from "../../db/queries/mapping";
 import { writeAudit } from "../../db/queries/audit";
 import { replacementPreview } from "../../db/queries/imports";
 import {
@@ -174,6 +175,7 @@ async function commitImport(
   await refreshOwnerBucketCosts(tx, orgId, granularity, first, last);
   sw.lap("owner_costs");
   // new usage keys (owner, environment, resource, product) get their resolved mapping
+  await addUsageKeys(tx, orgId, granularity, first, last);
   await syncSegments(tx, orgId);
   sw.lap("segments");
   await recomputeAllocation(tx, orgId, granularity, first, last, { importId, onPhase: sw.lap });

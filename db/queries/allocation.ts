@@ -107,24 +107,34 @@ export async function bucketTeamCosts(db: Db, r: BucketRange, source: "aggregate
             from cost_rows where active and org_id = $1 and granularity = $2 and ${IN_RANGE})`
       : `(select bucket_start, org_id, owner_id, environment_id, resource_id, product, is_unallocated, cost
             from owner_bucket_costs where org_id = $1 and granularity = $2 and ${IN_RANGE})`;
-  return db.query<BucketTeamCost>(
-    `with plain as (
+  // hash aggregation: a year of one org is ~500k key-bucket rows; sorting them for the group by
+  // costs twice the hashing (PostgreSQL; PGlite plans its own way)
+  return db.transaction(async (tx) => {
+    const pg = tx.engine === "pg";
+    if (pg) await tx.exec(`set local work_mem = '256MB'; set local enable_sort = off`);
+    const rows = await tx.query<BucketTeamCost>(
+      `with plain as (
        select o.bucket_start, case when o.is_unallocated then null else coalesce(m.team, '${UNMAPPED}') end as team, o.cost
          from ${src} o
          ${segmentJoin({ seg: "m", row: "o", day: "o.bucket_start", when: "not o.is_unallocated" })}
         where m.parts is null or m.parts = 1),
      split_owners as (select distinct owner_id from mapping_segments where org_id = $1 and parts > 1),
      split_rows as (
-       select c.bucket_start, m.team, ${shareAmount("m", "c.chargeback_cost", "c.import_id, c.line")} as cost
+       select c.bucket_start, m.team, ${shareAmount("m", "c.chargeback_cost")} as cost
          from split_owners so
          join cost_rows c on c.org_id = $1 and c.owner_id = so.owner_id
          join mapping_segments m on m.parts > 1 and ${segmentAppliesAt({ seg: "m", row: "c", day: "c.bucket_start" })}
         where c.active and c.granularity = $2 and ${IN_RANGE.replaceAll("bucket_start", "c.bucket_start")})
-     select bucket_start::text, team, sum(cost)::text as cost
-       from (select * from plain union all select * from split_rows) u
-      group by 1, 2 order by 1, 2`,
-    [r.orgId, r.granularity, r.from, r.to],
-  );
+     select bucket_start::text, team, cost::text from (
+       select bucket_start, team, sum(cost) as cost
+         from (select * from plain union all select * from split_rows) u
+        group by 1, 2) g
+      order by 1, 2`,
+      [r.orgId, r.granularity, r.from, r.to],
+    );
+    if (pg) await tx.exec(`set local enable_sort = on`);
+    return rows;
+  });
 }
 
 /** Months (YYYY-MM) of an org that are closed: their stored allocation is frozen (docs/reconciliation.md). */
@@ -191,13 +201,14 @@ export async function refreshDetails(
     `delete from allocation_details where org_id = $1 and granularity = $2
        and ($3::date is null or month >= date_trunc('month', $3::date)::date)
        and ($4::date is null or month <= date_trunc('month', $4::date)::date)
-       and ($5::text[] is null or owner_id = any($5::text[]))`,
+       and ${ownerIds ? "owner_id = any($5::text[])" : "$5::text[] is null"}`,
     params,
   );
+  // (the owner filter is written only when given, so the planner can use cost_rows_owner_idx)
   const rows = `c.active and c.org_id = $1 and c.granularity = $2
         and ($3::date is null or c.bucket_start >= date_trunc('month', $3::date)::date)
         and ($4::date is null or c.bucket_start < (date_trunc('month', $4::date) + interval '1 month')::date)
-        and ($5::text[] is null or c.owner_id = any($5::text[]))`;
+        and ${ownerIds ? "c.owner_id = any($5::text[])" : "$5::text[] is null"}`;
   const keep = `c.org_id, c.granularity, date_trunc('month', c.bucket_start)::date as month`;
   const after = `c.owner_id, c.product, c.metric, c.unit, c.environment_id, c.resource_id`;
   await db.query(
@@ -214,7 +225,7 @@ export async function refreshDetails(
            ${segmentJoin({ seg: "m", row: "c", day: "c.bucket_start", when: "not c.is_unallocated" })}
           where ${rows} and (m.parts is null or m.parts = 1)
          union all
-         select ${keep}, m.team, ${after}, m.mapped_by, ${shareAmount("m", "c.chargeback_cost", "c.import_id, c.line")}
+         select ${keep}, m.team, ${after}, m.mapped_by, ${shareAmount("m", "c.chargeback_cost")}
            from (select distinct owner_id from mapping_segments where org_id = $1 and parts > 1) so
            join cost_rows c on c.org_id = $1 and c.owner_id = so.owner_id
            join mapping_segments m on m.parts > 1 and ${segmentAppliesAt({ seg: "m", row: "c", day: "c.bucket_start" })}

@@ -88,16 +88,22 @@ export function unmappedRowAt(r: Omit<SegmentRefs, "seg">): string {
  * The row's amount for the share `seg` of a split, exactly as `splitAmount` (app/domain/splits.ts):
  * in units of 10^-s (s = max(4, the cost's own scale)), each share gets ⌊units × pct / 100⌋ and
  * the units left over go one each to the largest remainders (ties by team name), the sign put
- * back. `rowId`: the columns that identify the row (the window of its shares). A window
- * expression: use it in a select list, not inside an aggregate. For `parts` = 1 it is the cost.
+ * back. The other shares of the split are the segment rows of the same key and valid_from,
+ * read by correlated subqueries (no window: the plan needs no sort of the rows). For `parts` = 1
+ * (or no segment) it is the cost; the subqueries then do not run.
  */
-export function shareAmount(seg: string, cost: string, rowId: string): string {
+export function shareAmount(seg: string, cost: string): string {
   const scale = `greatest(4, scale(trim_scale(${cost})))`;
   const units = `(abs(${cost}) * power(10::numeric, ${scale}))`;
-  const exact = `(${units} * ${seg}.pct / 100)`;
-  const extra = `case when row_number() over (partition by ${rowId} order by ${exact} - floor(${exact}) desc, ${seg}.team collate "C")
-                      <= ${units} - sum(floor(${exact})) over (partition by ${rowId}) then 1 else 0 end`;
+  const exact = (pct: string) => `(${units} * ${pct} / 100)`;
+  const rem = (pct: string) => `(${exact(pct)} - floor(${exact(pct)}))`;
+  const o = "share_other";
+  const sameSplit = `${o}.org_id = ${seg}.org_id and ${o}.owner_id = ${seg}.owner_id and ${o}.environment_id = ${seg}.environment_id
+        and ${o}.resource_id = ${seg}.resource_id and ${o}.product = ${seg}.product and ${o}.valid_from = ${seg}.valid_from`;
+  const ahead = `(select count(*) from mapping_segments ${o} where ${sameSplit}
+        and (${rem(`${o}.pct`)} > ${rem(`${seg}.pct`)} or (${rem(`${o}.pct`)} = ${rem(`${seg}.pct`)} and ${o}.team collate "C" < ${seg}.team collate "C")))`;
+  const deficit = `(${units} - (select sum(floor(${exact(`${o}.pct`)})) from mapping_segments ${o} where ${sameSplit}))`;
   return `case when ${seg}.parts > 1
-            then sign(${cost}) * trim_scale((floor(${exact}) + ${extra}) / power(10::numeric, ${scale}))
+            then sign(${cost}) * trim_scale((floor(${exact(`${seg}.pct`)}) + case when ${ahead} < ${deficit} then 1 else 0 end) / power(10::numeric, ${scale}))
             else ${cost} end`;
 }

@@ -191,7 +191,7 @@ export async function getDrilldown(
             and ($4::text[] is null or s.org_id = any($4::text[]))
             and ${readByThisView("s.bucket_start")}),
        mapped as (
-         select c.*, m.team, m.mapped_by, ${shareAmount("m", "c.chargeback_cost", "c.import_id, c.line")} as amount from chosen c
+         select c.*, m.team, m.mapped_by, ${shareAmount("m", "c.chargeback_cost")} as amount from chosen c
            ${segmentJoin({ seg: "m", row: "c", day: "c.bucket_start", when: "not c.is_unallocated" })})
        select org_id, environment_id, resource_id, product, metric, unit, owner_id, team, mapped_by, sum(amount) as direct
          from mapped m

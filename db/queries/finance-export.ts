@@ -25,7 +25,7 @@ export async function directCostRows(
 ): Promise<DirectCostRow[]> {
   return db.query<DirectCostRow>(
     `select c.bucket_start::text as bucket_start, c.owner_id, c.environment_id, c.resource_id, c.product, c.metric, c.unit,
-            (${shareAmount("m", "c.chargeback_cost", "c.import_id, c.line")})::text as chargeback_cost, m.team
+            (${shareAmount("m", "c.chargeback_cost")})::text as chargeback_cost, m.team
        from cost_rows c
        ${segmentJoin({ seg: "m", row: "c", day: "c.bucket_start" })}
       where c.active and not c.is_unallocated and c.org_id = $1 and c.granularity = $2 and c.bucket_start >= $3::date and c.bucket_start < $4::date

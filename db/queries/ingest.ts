@@ -107,7 +107,7 @@ export async function analyzeCostRows(db: Db): Promise<void> {
 
 /** Fresh planner statistics of the tables the allocation recompute wrote. */
 export async function analyzeDerivedTables(db: Db): Promise<void> {
-  await db.exec(`analyze owner_bucket_costs, allocation_results, allocation_details`);
+  await db.exec(`analyze owner_bucket_costs, allocation_results, allocation_details, mapping_segments, usage_keys`);
 }
 
 export interface ImportRow {

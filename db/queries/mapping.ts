@@ -60,11 +60,21 @@ export async function writeRules(db: Db, rules: readonly Rule[]): Promise<Rule[]
   return out;
 }
 
-/** The distinct usage keys of an org's stored rows (any granularity), the unallocated row left out. */
+/** Records the usage keys of org/granularity's aggregate over bucket starts in [from, to] (ingest, after the aggregate). */
+export async function addUsageKeys(db: Db, orgId: string, granularity: string, from: string, to: string): Promise<void> {
+  await db.query(
+    `insert into usage_keys (org_id, owner_id, environment_id, resource_id, product)
+     select distinct org_id, owner_id, environment_id, resource_id, product from owner_bucket_costs
+      where org_id = $1 and granularity = $2 and bucket_start between $3::date and $4::date and not is_unallocated
+     on conflict do nothing`,
+    [orgId, granularity, from, to],
+  );
+}
+
+/** The usage keys an org's exports have contained (the unallocated row left out), in key order. */
 export async function usageKeys(db: Db, orgId: string): Promise<UsageKey[]> {
   const rows = await db.query<{ owner_id: string; environment_id: string; resource_id: string; product: string }>(
-    `select distinct owner_id, environment_id, resource_id, product from owner_bucket_costs
-      where org_id = $1 and not is_unallocated order by 1, 2, 3, 4`,
+    `select owner_id, environment_id, resource_id, product from usage_keys where org_id = $1 order by 1, 2, 3, 4`,
     [orgId],
   );
   return rows.map((r) => ({ orgId, ownerId: r.owner_id, environmentId: r.environment_id, resourceId: r.resource_id, product: r.product }));

@@ -83,7 +83,7 @@ function directParts(db: Db, p: Omit<ReportParams, "by">): Promise<PartRow[]> {
         where m.parts is null or m.parts = 1),
      split_rows as (
        select r.org_id, r.granularity, r.bucket_start, m.team, m.mapped_by,
-              ${shareAmount("m", "r.chargeback_cost", "r.import_id, r.line")} as cost
+              ${shareAmount("m", "r.chargeback_cost")} as cost
          from src r
          join mapping_segments m on m.parts > 1 and ${segmentAppliesAt({ seg: "m", row: "r", day: "r.bucket_start" })})
      select org_id, granularity, bucket_start::text as bucket_start, team, mapped_by, sum(cost)::text as direct

@@ -19,3 +19,4 @@ export * from "./owner-bucket-costs";
 export * from "./data-version";
 export * from "./crosswalk-rules";
 export * from "./mapping-segments";
+export * from "./usage-keys";
