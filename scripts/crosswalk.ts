@@ -132,7 +132,7 @@ runCli(async () => {
       },
     );
     const recs = await readRecords(a.file);
-    const v = validateCrosswalkCsv(recs.header, recs.rows);
+    const v = validateCrosswalkCsv(recs.header, recs.rows, { splits: true });
     for (const w of v.warnings) process.stderr.write(`${a.file}: warning: ${w}\n`);
     if (v.errorCount > 0)
       throw new InputError(`${a.file}: rejected, nothing changed. ${v.errorCount} problem(s):\n${formatIssues(v.errors, v.errorCount)}`);
