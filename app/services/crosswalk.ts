@@ -25,7 +25,6 @@ import { InputError } from "../domain/errors";
 import type { Split } from "../domain/splits";
 import { isReservedTeamName } from "../domain/vocabulary";
 import type { Db } from "../../db/client";
-import { loadCrosswalk } from "../../db/queries/allocation";
 import { resyncOrg, resyncOrgs } from "./mapping";
 import { writeAudit } from "../../db/queries/audit";
 import {
@@ -33,6 +32,7 @@ import {
   getCrosswalkEntry,
   getOwnerNames,
   insertCrosswalkEntry,
+  loadCrosswalk,
   ownerNameKey,
   updateCrosswalkEntryRow,
   upsertOwnerName,

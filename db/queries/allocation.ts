@@ -5,38 +5,9 @@
  */
 import type { TeamResult } from "../../app/domain/allocation";
 import { UNALLOCATED, UNALLOCATED_OWNER_ID, UNMAPPED } from "../../app/domain/vocabulary";
-import type { CrosswalkEntry } from "../../app/domain/crosswalk";
 import type { TeamMonthTotal } from "../../app/domain/restatements";
 import { copyLine, type Db } from "../client";
-import { storedSplit } from "./crosswalk";
 import { segmentAppliesAt, segmentJoin, shareAmount } from "./crosswalk-resolution";
-
-export async function loadCrosswalk(db: Db, orgId?: string): Promise<CrosswalkEntry[]> {
-  const rows = await db.query<{
-    id: number;
-    org_id: string;
-    owner_id: string;
-    team: string;
-    split: unknown;
-    valid_from: string;
-    valid_to: string | null;
-  }>(
-    `select c.id, c.org_id, c.owner_id, coalesce(t.name, '') as team, c.split, c.valid_from, c.valid_to
-       from crosswalk_entries c left join teams t on t.id = c.team_id
-      ${orgId ? "where c.org_id = $1" : ""}
-      order by c.org_id, c.owner_id, c.valid_from`,
-    orgId ? [orgId] : [],
-  );
-  return rows.map((r) => ({
-    id: r.id,
-    orgId: r.org_id,
-    ownerId: r.owner_id,
-    team: r.team,
-    split: storedSplit(r.split),
-    validFrom: r.valid_from,
-    validTo: r.valid_to,
-  }));
-}
 
 /** A stored allocation_results row with its money as decimal text (as queries read it). */
 export interface AllocationResultText {

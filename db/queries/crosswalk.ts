@@ -61,34 +61,45 @@ export async function listCrosswalk(db: Db, f: CrosswalkFilter = {}): Promise<Cr
 
 export type StoredEntry = CrosswalkEntry & { id: number; note: string | null };
 
-export async function getCrosswalkEntry(db: Db, id: number): Promise<StoredEntry | null> {
-  const rows = await db.query<{
-    id: number;
-    org_id: string;
-    owner_id: string;
-    team: string;
-    split: unknown;
-    valid_from: string;
-    valid_to: string | null;
-    note: string | null;
-  }>(
+interface EntryRow {
+  id: number;
+  org_id: string;
+  owner_id: string;
+  team: string;
+  split: unknown;
+  valid_from: string;
+  valid_to: string | null;
+  note: string | null;
+}
+
+/** Entries with their team name ("" for a split) and split; `where` filters `c` (crosswalk_entries). */
+async function selectEntries(db: Db, where: string, params: unknown[]): Promise<StoredEntry[]> {
+  const rows = await db.query<EntryRow>(
     `select c.id, c.org_id, c.owner_id, coalesce(t.name, '') as team, c.split, c.valid_from, c.valid_to, c.note
-       from crosswalk_entries c left join teams t on t.id = c.team_id where c.id = $1`,
-    [id],
+       from crosswalk_entries c left join teams t on t.id = c.team_id
+      where ${where}
+      order by c.org_id, c.owner_id, c.valid_from`,
+    params,
   );
-  const r = rows[0];
-  return r
-    ? {
-        id: r.id,
-        orgId: r.org_id,
-        ownerId: r.owner_id,
-        team: r.team,
-        split: storedSplit(r.split),
-        validFrom: r.valid_from,
-        validTo: r.valid_to,
-        note: r.note,
-      }
-    : null;
+  return rows.map((r) => ({
+    id: r.id,
+    orgId: r.org_id,
+    ownerId: r.owner_id,
+    team: r.team,
+    split: storedSplit(r.split),
+    validFrom: r.valid_from,
+    validTo: r.valid_to,
+    note: r.note,
+  }));
+}
+
+/** Every entry (of one org, when given), by org, owner and valid_from. */
+export function loadCrosswalk(db: Db, orgId?: string): Promise<StoredEntry[]> {
+  return orgId ? selectEntries(db, "c.org_id = $1", [orgId]) : selectEntries(db, "true", []);
+}
+
+export async function getCrosswalkEntry(db: Db, id: number): Promise<StoredEntry | null> {
+  return (await selectEntries(db, "c.id = $1", [id]))[0] ?? null;
 }
 
 /** A stored split (json `{ team: pct }`, written order kept) as a Split; null when none. */

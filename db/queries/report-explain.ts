@@ -15,6 +15,7 @@ import { EXPLAIN_UNMAPPED, explainTeamBucket, type MappedByPart } from "../../ap
 import { dec } from "../../app/domain/money";
 import { UNMAPPED } from "../../app/domain/vocabulary";
 import type { Db } from "../client";
+import type { AllocationResultText } from "./allocation";
 import { segmentAppliesAt, segmentJoin, shareAmount } from "./crosswalk-resolution";
 import type { ReportParams, ReportRow } from "./report";
 import { costCenterMap } from "./teams";
@@ -25,15 +26,8 @@ export interface ExplainedReportRow extends ReportRow {
   mappedBy: string;
 }
 
-interface StoredRow {
+interface StoredRow extends AllocationResultText {
   period_start: string;
-  org_id: string;
-  granularity: string;
-  bucket_start: string;
-  team: string;
-  direct_cost: string;
-  unallocated_share: string;
-  total: string;
 }
 
 interface PartRow {
