@@ -3,8 +3,8 @@
  * npm run crosswalk -- export [--org ORG_ID]         (CSV to stdout)
  * npm run crosswalk -- names FILE.csv                 (org_id,owner_id,display_name)
  * npm run crosswalk -- names --org ORG FILE.json      (a Confluent CLI list: `confluent iam service-account list -o json`, …)
- * npm run crosswalk -- rules import [--replace] [--dry-run] FILE.json   (mapping rules in priority order; all-or-nothing)
- * npm run crosswalk -- rules export [--org ORG_ID]    (the rules file to stdout)
+ * npm run crosswalk -- rules import [--replace] [--dry-run] FILE.json|FILE.csv   (mapping rules in priority order; all-or-nothing)
+ * npm run crosswalk -- rules export [--org ORG_ID] [--format json|csv]   (the rules file to stdout; default json)
  * --dry-run: what the import would change per team (docs/crosswalk.md "Command line"); nothing is stored.
  */
 import { readFile } from "node:fs/promises";
@@ -15,13 +15,12 @@ import { crosswalkCsv, readCsvRecords, toSafeCsv } from "../app/services/csv";
 import { CrosswalkConflictError, describeImportConflicts, importCrosswalk, importOwnerNames } from "../app/services/crosswalk";
 import { CONFLUENT_LISTS, namesJsonErrorText, parseConfluentNamesJson, toOwnerNames } from "../app/domain/names-json";
 import { dec, fmtExact } from "../app/domain/money";
-import { formatRuleIssue, parseRulesFile } from "../app/domain/rules";
-import { exportRules, importRules, planRulesImport, whatIf, type WhatIf } from "../app/services/mapping";
+import { exportRules, exportRulesCsv, importRules, parseRulesText, planRulesImport, whatIf, type WhatIf } from "../app/services/mapping";
 import { listCrosswalk } from "../db/queries/crosswalk";
 import { InputError, UsageError, cliActor, parseCli, runCli, withDb } from "./lib/cli";
 
-const RULES_USAGE = `npm run crosswalk -- rules import [--replace] [--dry-run] FILE.json
-npm run crosswalk -- rules export [--org ORG_ID]`;
+const RULES_USAGE = `npm run crosswalk -- rules import [--replace] [--dry-run] FILE.json|FILE.csv   (a .csv is the rules CSV)
+npm run crosswalk -- rules export [--org ORG_ID] [--format json|csv]         (default json)`;
 
 const USAGE = `npm run crosswalk -- import [--replace] [--dry-run] FILE.csv
 npm run crosswalk -- export [--org ORG_ID]
@@ -78,18 +77,17 @@ async function rules(rest: string[]): Promise<number> {
       { replace: { type: "boolean" }, "dry-run": { type: "boolean" } },
       z.object({ replace: z.boolean(), dryRun: z.boolean(), file: z.string() }),
       (v, p) => {
-        if (p.length !== 1) throw new UsageError(`rules import takes exactly one FILE.json\n\n${RULES_USAGE}`);
+        if (p.length !== 1) throw new UsageError(`rules import takes exactly one FILE.json or FILE.csv\n\n${RULES_USAGE}`);
         return { replace: Boolean(v.replace), dryRun: Boolean(v["dry-run"]), file: p[0] };
       },
     );
     const text = await readFile(a.file, "utf8").catch(() => {
       throw new InputError(`${a.file}: no such file`);
     });
-    const parsed = parseRulesFile(text);
+    // the rules CSV by its extension, the JSON otherwise
+    const parsed = parseRulesText(text, a.file.toLowerCase().endsWith(".csv") ? "csv" : "json");
     if (!parsed.ok)
-      throw new InputError(
-        `${a.file}: rejected, nothing changed. ${parsed.errors.length} problem(s):\n${parsed.errors.map(formatRuleIssue).join("\n")}`,
-      );
+      throw new InputError(`${a.file}: rejected, nothing changed. ${parsed.errors.length} problem(s):\n${parsed.errors.join("\n")}`);
     const opts = { replace: a.replace };
     const counts = (r: { added: string[]; updated: string[]; unchanged: string[]; removed: string[] }) =>
       `${r.added.length} added, ${r.updated.length} updated, ${r.unchanged.length} unchanged, ${r.removed.length} removed`;
@@ -108,11 +106,17 @@ async function rules(rest: string[]): Promise<number> {
     return 0;
   }
   if (sub === "export") {
-    const a = parseCli(RULES_USAGE, args, { org: { type: "string" } }, z.object({ org: z.string().min(1).optional() }), (v, p) => {
-      if (p.length) throw new UsageError(`rules export takes no positional arguments\n\n${RULES_USAGE}`);
-      return { org: v.org };
-    });
-    process.stdout.write(await withDb((db) => exportRules(db, a.org)));
+    const a = parseCli(
+      RULES_USAGE,
+      args,
+      { org: { type: "string" }, format: { type: "string" } },
+      z.object({ org: z.string().min(1).optional(), format: z.enum(["json", "csv"], { error: () => "--format is json or csv" }) }),
+      (v, p) => {
+        if (p.length) throw new UsageError(`rules export takes no positional arguments\n\n${RULES_USAGE}`);
+        return { org: v.org, format: v.format ?? "json" };
+      },
+    );
+    process.stdout.write(await withDb((db) => (a.format === "csv" ? exportRulesCsv(db, a.org) : exportRules(db, a.org))));
     return 0;
   }
   throw new UsageError(sub ? `unknown rules command "${sub}"\n\n${RULES_USAGE}` : RULES_USAGE);

@@ -59,7 +59,7 @@ import {
   td,
   THead,
 } from "~/components/ui";
-import { IssuesTable, OwnerLabel, useIsAdmin } from "~/components/admin/parts";
+import { IssuesTable, OwnerLabel, useIsAdmin, TeamOptions, OrgOptions } from "~/components/admin/parts";
 import { requireMutation, requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
 import { InputError, inputErrorResponse, parseForm } from "~/lib/forms.server";
@@ -293,20 +293,8 @@ export default function CrosswalkPage() {
           </>
         }
       />
-      <datalist id="team-names">
-        {teams
-          .filter((t) => !t.archived)
-          .map((t) => (
-            <option key={t.name} value={t.name}>
-              {t.costCenter ?? ""}
-            </option>
-          ))}
-      </datalist>
-      <datalist id="org-ids">
-        {orgs.map((o) => (
-          <option key={o} value={o} />
-        ))}
-      </datalist>
+      <TeamOptions id="team-names" teams={teams} />
+      <OrgOptions id="org-ids" orgs={orgs} />
 
       <div className="space-y-6">
         {result && result.ok && "message" in result ? <Alert tone="success">{result.message}</Alert> : null}

@@ -1,5 +1,5 @@
 // Mapping rules (docs/crosswalk.md): the ordered list; for finance admins create, edit, reorder,
-// delete and a rules JSON import, each previewed first (what-if) and saved with the same values.
+// delete and a rules file import (JSON or CSV), each previewed first (what-if) and saved with the same values.
 import {
   json,
   unstable_createMemoryUploadHandler,
@@ -15,7 +15,17 @@ import type { z } from "zod";
 import { listOrgs } from "../../db/queries/orgs";
 import { listTeams } from "../../db/queries/teams";
 import { displayNamesOf, type NamedId } from "../../db/queries/rules-view";
-import { createRule, deleteRule, importRules, listRules, moveRule, updateRule, whatIf, type WhatIf } from "~/services/mapping";
+import {
+  createRule,
+  deleteRule,
+  importRules,
+  listRules,
+  moveRule,
+  parseRulesText,
+  updateRule,
+  whatIf,
+  type WhatIf,
+} from "~/services/mapping";
 import {
   createRuleSchema,
   deleteRuleSchema,
@@ -55,7 +65,7 @@ import {
   tdNum,
   THead,
 } from "~/components/ui";
-import { useIsAdmin } from "~/components/admin/parts";
+import { useIsAdmin, TeamOptions, OrgOptions } from "~/components/admin/parts";
 import { WhatIfPanel } from "~/components/admin/what-if";
 import { requireMutation, requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
@@ -152,17 +162,35 @@ function fieldErrorsOf(e: InputError): Record<string, string> | null {
   return Object.keys(out).length ? out : null;
 }
 
-/** The uploaded rules file's text, else the pasted (or carried) text. */
-async function fileOrText(form: FormData, pasted: string): Promise<string> {
+type RulesFormat = "json" | "csv";
+
+/** A rules file's spelling by its content: the JSON is an array (`[`, or an object by mistake), the CSV starts with its header. */
+const formatOfText = (text: string): RulesFormat => (/^\s*[[{]/.test(text) ? "json" : "csv");
+
+/**
+ * The uploaded rules file's text and spelling (by its name: `.csv` / `.json`, else by content),
+ * else the pasted (or carried, after a preview) text, by content.
+ */
+async function fileOrText(form: FormData, pasted: string): Promise<{ text: string; format: RulesFormat }> {
   const f = form.get("rules_file");
-  if (f && typeof f !== "string" && f.size > 0) return f.text();
-  return pasted;
+  if (f && typeof f !== "string" && f.size > 0) {
+    const text = await f.text();
+    const name = f.name.toLowerCase();
+    return { text, format: name.endsWith(".csv") ? "csv" : name.endsWith(".json") ? "json" : formatOfText(text) };
+  }
+  return { text: pasted, format: formatOfText(pasted) };
 }
 
-function parseImport(text: string): Rule[] {
-  if (!text.trim()) throw new InputError("Choose a rules JSON file (or paste its content).", { field: "rules_file" });
-  const parsed = parseRulesFile(text);
-  if (!parsed.ok) throw new RulesFileErrors(parsed.errors);
+function parseImport({ text, format }: { text: string; format: RulesFormat }): Rule[] {
+  if (!text.trim()) throw new InputError("Choose a rules file, JSON or CSV (or paste its content).", { field: "rules_file" });
+  if (format === "json") {
+    const parsed = parseRulesFile(text);
+    if (!parsed.ok) throw new RulesFileErrors(parsed.errors);
+    return parsed.rules;
+  }
+  // the CSV's problems are located by line and column (`line 4, column "owner_name_value": …`)
+  const parsed = parseRulesText(text, "csv");
+  if (!parsed.ok) throw new RulesFileErrors(parsed.errors.map((message) => ({ index: null, path: "", message })));
   return parsed.rules;
 }
 
@@ -256,15 +284,16 @@ export async function action({ request }: ActionFunctionArgs) {
       }
       case "preview-import": {
         const f = parseFields(form, previewImportRulesSchema);
-        const text = await fileOrText(form, f.rules_text);
-        const rules = parseImport(text);
+        const file = await fileOrText(form, f.rules_text);
+        const rules = parseImport(file);
         let counts: Awaited<ReturnType<typeof importRules>> | null = null;
         const w = await whatIf(db, async (tx) => {
           counts = await importRules(tx, actor, rules, { replace: f.mode === "replace" });
         });
         const c = counts as Awaited<ReturnType<typeof importRules>> | null;
         const summary = `Import ${rules.length} rule${rules.length === 1 ? "" : "s"} (${f.mode}): ${c ? importCounts(c) : ""}.`;
-        return preview("import", summary, w, { mode: f.mode, rules_text: text });
+        // the text is sent again on save; its spelling is recognised again by its content
+        return preview("import", summary, w, { mode: f.mode, rules_text: file.text });
       }
       case "import": {
         const f = parseFields(form, importRulesSchema);
@@ -428,21 +457,14 @@ export default function RulesPage() {
             <a href="/crosswalk/rules.json" className={buttonClass.secondary} data-testid="export-json" download>
               Export JSON
             </a>
+            <a href="/crosswalk/rules.csv" className={buttonClass.secondary} data-testid="export-csv" download>
+              Export CSV
+            </a>
           </>
         }
       />
-      <datalist id="rule-teams">
-        {teams.map((t) => (
-          <option key={t.name} value={t.name}>
-            {t.costCenter ?? ""}
-          </option>
-        ))}
-      </datalist>
-      <datalist id="rule-orgs">
-        {orgs.map((o) => (
-          <option key={o} value={o} />
-        ))}
-      </datalist>
+      <TeamOptions id="rule-teams" teams={teams} />
+      <OrgOptions id="rule-orgs" orgs={orgs} />
 
       <div className="space-y-6">
         {done ? <Alert tone="success">{done.message}</Alert> : null}
@@ -503,7 +525,7 @@ export default function RulesPage() {
             <div className="p-5">
               <EmptyState title="No mapping rules">
                 {isAdmin
-                  ? "Create one above or import a rules JSON file below."
+                  ? "Create one above or import a rules file (JSON or CSV) below."
                   : "Cost that no crosswalk entry maps stays unmapped. Ask a finance admin to add rules."}
               </EmptyState>
             </div>
@@ -792,8 +814,8 @@ function ImportCard({ busy }: { busy: boolean }) {
   const [mode, setMode] = useState("merge");
   return (
     <Card
-      title="Import rules (JSON)"
-      description="A rules file as exported: a JSON array in priority order. All-or-nothing; you see a preview first."
+      title="Import rules (JSON or CSV)"
+      description="A rules file as exported: a JSON array, or the rules CSV, in priority order. All-or-nothing; you see a preview first."
     >
       <Form method="post" encType="multipart/form-data" className="space-y-4" data-testid="rules-import-form">
         <CsrfInput />
@@ -801,12 +823,17 @@ function ImportCard({ busy }: { busy: boolean }) {
         <input
           type="file"
           name="rules_file"
-          accept=".json,application/json"
+          accept=".json,.csv,application/json,text/csv"
           className="block w-full text-sm text-slate-700 file:mr-3 file:rounded-md file:border-0 file:bg-slate-100 file:px-3 file:py-1.5 file:text-sm file:font-medium"
         />
         <details className="text-sm">
-          <summary className="cursor-pointer text-xs text-slate-500">…or paste the JSON</summary>
-          <textarea name="rules_text" rows={6} className={`mt-2 font-mono text-xs ${inputClass}`} placeholder='[{ "org_id": null, … }]' />
+          <summary className="cursor-pointer text-xs text-slate-500">…or paste the JSON or the CSV (with its header line)</summary>
+          <textarea
+            name="rules_text"
+            rows={6}
+            className={`mt-2 font-mono text-xs ${inputClass}`}
+            placeholder={'[{ "org_id": null, … }]\n…or\nposition,org_id,name,…'}
+          />
         </details>
         <fieldset className="flex flex-wrap gap-4 text-sm">
           <label className="flex items-center gap-2">

@@ -32,7 +32,7 @@ import {
   THead,
   thNum,
 } from "~/components/ui";
-import { OwnerLabel, useIsAdmin } from "~/components/admin/parts";
+import { OwnerLabel, useIsAdmin, TeamOptions } from "~/components/admin/parts";
 import { createCrosswalkEntry, CrosswalkConflictError, describeEntry, importCrosswalk, type ImportEntry } from "~/services/crosswalk";
 import { listRules } from "~/services/mapping";
 import { acceptSuggestionSchema, assignEntrySchema, bulkAssignSchema } from "~/forms/crosswalk";
@@ -219,13 +219,7 @@ export default function UnmappedQueue() {
           </>
         }
       />
-      <datalist id="queue-teams">
-        {teams.map((t) => (
-          <option key={t.name} value={t.name}>
-            {t.costCenter ?? ""}
-          </option>
-        ))}
-      </datalist>
+      <TeamOptions id="queue-teams" teams={teams} />
       <div className="space-y-6">
         <ActionResult result={result} />
         <div className="grid grid-cols-1 gap-3 md:grid-cols-4">

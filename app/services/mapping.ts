@@ -10,7 +10,8 @@
  */
 import { InputError } from "../domain/errors";
 import { dec, ZERO } from "../domain/money";
-import { formatRulesFile, formatRuleIssue, parseRulesJson, ruleToJson, type Rule } from "../domain/rules";
+import { formatRulesCsv, parseRulesCsv } from "../domain/csv/rules";
+import { formatRulesFile, formatRuleIssue, parseRulesFile, parseRulesJson, ruleToJson, type Rule } from "../domain/rules";
 import { diffSegments, resolveSegments, usageKeyId, type SegmentChange } from "../domain/segments";
 import type { Db } from "../../db/client";
 import { writeAudit } from "../../db/queries/audit";
@@ -20,6 +21,7 @@ import { getReport } from "../../db/queries/report";
 import { latestDataMonth, restatementsSince, maxRestatementId } from "../../db/queries/restatements";
 import { addDays, monthRange } from "../domain/periods";
 import { recomputeOrgRange } from "./allocation";
+import { readCsvRecords, toSafeCsv } from "./csv";
 import { ensureTeam } from "./teams";
 
 /**
@@ -312,4 +314,30 @@ export async function whatIf(db: Db, apply: (tx: Db) => Promise<unknown>): Promi
 function prevMonthDay(month: string): string {
   const [y, m] = month.split("-").map(Number);
   return m === 1 ? `${y - 1}-12-01` : `${y}-${String(m - 1).padStart(2, "0")}-01`;
+}
+
+// ---------------------------------------------------------------- rules as CSV (the rules file's second spelling)
+// (imports kept here, next to their only users; import declarations are hoisted)
+
+/**
+ * Parses a rules file in either spelling (docs/crosswalk.md "Rules"): the JSON (`parseRulesFile`,
+ * problems as `[2].when.owner_name.regex: …`) or the rules CSV (app/domain/csv/rules.ts, problems
+ * as `line 4, column "owner_name_value": …`). All-or-nothing: every rule, or every problem.
+ */
+export function parseRulesText(text: string, format: "json" | "csv"): { ok: true; rules: Rule[] } | { ok: false; errors: string[] } {
+  if (format === "json") {
+    const r = parseRulesFile(text);
+    return r.ok ? { ok: true, rules: r.rules } : { ok: false, errors: r.errors.map(formatRuleIssue) };
+  }
+  const recs = readCsvRecords(text);
+  if (recs.syntaxError) return { ok: false, errors: [recs.syntaxError.message] };
+  const r = parseRulesCsv(recs.header, recs.rows, { maxErrors: Number.MAX_SAFE_INTEGER });
+  return r.ok ? { ok: true, rules: r.rules } : { ok: false, errors: r.errors.map((e) => e.message) };
+}
+
+/** `exportRules` as the rules CSV (formula-safe cells); an InputError when a split team's name has no CSV form. */
+export async function exportRulesCsv(db: Db, orgId?: string | null): Promise<string> {
+  const rules = await loadRules(db);
+  const { header, rows } = formatRulesCsv(orgId ? rules.filter((r) => r.orgId === null || r.orgId === orgId) : rules);
+  return toSafeCsv(header, rows);
 }

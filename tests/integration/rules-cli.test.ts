@@ -1,8 +1,8 @@
 /**
  * The mapping rules and the dry runs on the command line (docs/crosswalk.md "Command line"),
  * through the real CLI on the engine of TEST_DB:
- * - `crosswalk rules import [--replace] [--dry-run] FILE.json`: merge by name, --replace, a
- *   refused file with every problem located and nothing changed, `rules export` round-trip;
+ * - `crosswalk rules import [--replace] [--dry-run] FILE.json|FILE.csv`: merge by name, --replace, a
+ *   refused file with every problem located and nothing changed, `rules export [--format csv]` round-trip;
  * - `--dry-run` (rules and crosswalk CSV): the per-team deltas on stdout, nothing changed, and
  *   the deltas are the real ones (the real import afterwards changes the totals by exactly them),
  *   closed months listed as untouched;
@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testEngine } from "../helpers/db";
 import { dec, fmt4, ZERO, type Decimal } from "../../app/domain/money";
 import { readCsvRecords } from "../../app/services/csv";
+import { exportRules } from "../../app/services/mapping";
 import { getReport } from "../../db/queries/report";
 import { useCliEnv } from "../helpers/cli";
 import { seedVendorExample } from "../helpers/seed";
@@ -296,6 +297,37 @@ describe.runIf(onPg)("crosswalk rules import / export", SLOW, () => {
     expect((await ok("crosswalk", "rules", "export", "--org", "org-vendor")).stdout).toBe(exported);
     const other = JSON.parse((await ok("crosswalk", "rules", "export", "--org", "org-other")).stdout);
     expect(other.map((x: { name: string }) => x.name)).toEqual(["environments"]);
+  });
+
+  it("rules CSV: export --format csv, import it back: nothing changed; a bad line is refused with its line and column", async () => {
+    const json = await cli.withDb((db) => exportRules(db));
+    const csv = (await ok("crosswalk", "rules", "export", "--format", "csv")).stdout;
+    const recs = readCsvRecords(csv);
+    expect(recs.header.join(",")).toBe(
+      "position,org_id,name,owner_id,owner_id_prefix,owner_name_op,owner_name_value,owner_name_case_sensitive,owner_kind,environment_id,resource_id,product,team,split,valid_from,valid_to",
+    );
+    expect(recs.rows.map((r) => [r.fields[0], r.fields[1], r.fields[2]])).toEqual([
+      ["1", "", "environments"],
+      ["2", "org-vendor", "jkl to search"],
+    ]);
+    expect(recs.rows[0].fields[recs.header.indexOf("split")]).toBe("analytics:60;platform:40");
+
+    const again = await file("export.csv", csv);
+    const before = await fingerprint();
+    const r = await ok("crosswalk", "rules", "import", "--replace", again);
+    expect(r.stdout).toBe(`${again}: 0 added, 0 updated, 2 unchanged, 0 removed\n`);
+    expect(await fingerprint()).toEqual(before);
+
+    // the same file with a third rule whose regex is invalid (line 4): refused whole, nothing changed
+    const bad = await file("bad.csv", `${csv}3,org-vendor,bad regex,,,regex,(unclosed,,,,,,search,,,\n`);
+    const refused = await cli.run("crosswalk", "rules", "import", bad);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toBe("");
+    expect(refused.stderr).toMatch(/bad\.csv: rejected, nothing changed\. 1 problem\(s\):\n/);
+    expect(refused.stderr).toMatch(/^line 4, column "owner_name_value": value "\(unclosed" is refused: owner_name\.regex /m);
+    expect(await fingerprint()).toEqual(before);
+    expect(await cli.withDb((db) => exportRules(db))).toBe(json);
+    expect((await cli.run("crosswalk", "rules", "export", "--format", "xml")).code).toBe(2);
   });
 
   it("report --explain: a share without direct cost (shared:<team>) is the policy's", async () => {

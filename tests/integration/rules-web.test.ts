@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dec } from "../../app/domain/money";
 import { parseRulesFile, ruleToJson } from "../../app/domain/rules";
 import { importOwnerNames } from "../../app/services/crosswalk";
-import { exportRules, listRules } from "../../app/services/mapping";
+import { exportRules, exportRulesCsv, importRules, listRules, parseRulesText } from "../../app/services/mapping";
 import { closeMonth, reopenMonth } from "../../app/services/month-close";
 import { getReport } from "../../db/queries/report";
 import { ingestMonthly, seedVendorExample, VENDOR_EXPORT } from "../helpers/seed";
@@ -395,6 +395,51 @@ describe(`mapping rules page (${testEngine()})`, () => {
     const html = await (await server.admin.post(PAGE, { intent: "import", mode: "merge", rules_text: bad })).text();
     expect(html).toContain('data-testid="rules-file-issue"');
     expect((await listRules(server.app.db)).map(ruleToJson)).toEqual(stored);
+  });
+
+  it("downloads the rules CSV and imports it back (upload, previewed, saved); a bad CSV line is refused with its line and column", async () => {
+    const stored = (await listRules(server.app.db)).map(ruleToJson);
+    expect(stored.length).toBeGreaterThan(0);
+    const figures = await totals();
+
+    const res = await server.viewer.get("/crosswalk/rules.csv");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/csv/);
+    expect(res.headers.get("content-disposition")).toMatch(/^attachment; filename="mapping-rules\.csv"/);
+    const file = await res.text();
+    expect(file).toBe(await exportRulesCsv(server.app.db));
+    expect(file.split("\n")[0]).toBe(
+      "position,org_id,name,owner_id,owner_id_prefix,owner_name_op,owner_name_value,owner_name_case_sensitive,owner_kind,environment_id,resource_id,product,team,split,valid_from,valid_to",
+    );
+    const parsed = parseRulesText(file, "csv");
+    expect(parsed.ok && parsed.rules.map(ruleToJson)).toEqual(stored);
+    const byOrg = await server.viewer.get(`/crosswalk/rules.csv?org=${ORG}`);
+    expect(byOrg.headers.get("content-disposition")).toMatch(/filename="mapping-rules-org-vendor\.csv"/);
+    expect((await server.app.anonymous().get("/crosswalk/rules.csv")).status).toBe(302);
+
+    // every rule removed, then the downloaded CSV uploaded (merge): previewed, saved from the carried text
+    await importRules(server.app.db, "test", [], { replace: true });
+    expect(await listRules(server.app.db)).toEqual([]);
+    const upload = { intent: "preview-import", mode: "merge", rules_file: new File([file], "mapping-rules.csv", { type: "text/csv" }) };
+    const p = await act(server.admin, upload, { multipart: true });
+    expect(p.status, JSON.stringify(p.body)).toBe(200);
+    expect(p.body!.preview.summary).toMatch(new RegExp(`\\(merge\\): ${stored.length} added, 0 updated, 0 unchanged, 0 removed`));
+    expect(await listRules(server.app.db)).toEqual([]);
+    const saved = await act(server.admin, saveForm(p.body!.preview));
+    expect(saved.status, JSON.stringify(saved.body)).toBe(200);
+    expect((await listRules(server.app.db)).map(ruleToJson)).toEqual(stored);
+    expect(await totals()).toEqual(figures);
+
+    // pasted CSV with a bad regex on line 3: refused, located, nothing changed
+    const snap = await snapshot();
+    const bad = "org_id,name,owner_name_op,owner_name_value,team\n,fine,equals,x,search\norg-vendor,bad,regex,(unclosed,search\n";
+    const b = await act(server.admin, { intent: "preview-import", mode: "merge", rules_text: bad });
+    expect(b.status).toBe(400);
+    const messages = (b.body!.issues as Body[]).map((i) => i.message as string);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatch(/^line 3, column "owner_name_value": value "\(unclosed" is refused: owner_name\.regex /);
+    expect((await act(server.admin, { intent: "import", mode: "merge", rules_text: bad })).status).toBe(400);
+    expect(await snapshot()).toEqual(snap);
   });
 
   it("lists the closed months a change would not touch", async () => {

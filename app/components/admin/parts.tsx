@@ -153,3 +153,35 @@ export function JsonDiff({ before, after }: { before: unknown; after: unknown })
     </table>
   );
 }
+
+/** The team names (with their cost center) an input offers through `list={id}`. */
+export function TeamOptions({
+  id,
+  teams,
+}: {
+  id: string;
+  teams: ReadonlyArray<{ name: string; costCenter: string | null; archived?: boolean }>;
+}) {
+  return (
+    <datalist id={id}>
+      {teams
+        .filter((t) => !t.archived)
+        .map((t) => (
+          <option key={t.name} value={t.name}>
+            {t.costCenter ?? ""}
+          </option>
+        ))}
+    </datalist>
+  );
+}
+
+/** The organization ids an input offers through `list={id}`. */
+export function OrgOptions({ id, orgs }: { id: string; orgs: readonly string[] }) {
+  return (
+    <datalist id={id}>
+      {orgs.map((o) => (
+        <option key={o} value={o} />
+      ))}
+    </datalist>
+  );
+}
