@@ -120,7 +120,8 @@ describe("crosswalk bulk import on the page", () => {
     const preview = await post({ intent: "bulk_preview", mode: "merge", csv_text: csv });
     expect(preview.body.preview.ok).toBe(true);
     // meanwhile someone maps the same owner
-    await createCrosswalkEntry(server.app.db, "test", {
+    // (its id: the preview's what-if ran the import in a rolled-back transaction, and sequences are not rolled back)
+    const raceId = await createCrosswalkEntry(server.app.db, "test", {
       orgId: ORG,
       ownerId: "sa-race",
       team: "search",
@@ -132,7 +133,7 @@ describe("crosswalk bulk import on the page", () => {
     expect(apply.body.ok).toBe(false);
     expect(apply.body.error).toBe(
       "1 entry overlaps existing entries (use Replace mode to replace the organizations' crosswalks):\n" +
-        "line 2: org-parity/sa-race → payments [2026-01-01, open) overlaps existing entry org-parity/sa-race → search [2026-03-01, open) (entry #1)",
+        `line 2: org-parity/sa-race → payments [2026-01-01, open) overlaps existing entry org-parity/sa-race → search [2026-03-01, open) (entry #${raceId})`,
     );
     expect((await server.app.db.query(`select count(*)::int as n from crosswalk_entries`))[0]).toEqual({ n: 1 });
   }, 60_000);
