@@ -150,7 +150,8 @@ async function snapshot(db: Db) {
       `select org_id, granularity, month, team, owner_id, product, metric, unit, resource_id, direct::text as d from allocation_details order by 1, 2, 3, 4, 5, 6, 7, 8, 9`,
     ),
     owners: await db.query(
-      `select org_id, granularity, bucket_start, owner_id, cost::text as c from owner_bucket_costs order by 1, 2, 3, 4`,
+      `select org_id, granularity, bucket_start, owner_id, environment_id, resource_id, product, is_unallocated, cost::text as c from owner_bucket_costs
+        order by 1, 2, 3, 4, 5, 6, 7, 8`,
     ),
     report: await getReport(db, { granularity: "monthly", from: "2000-01-01", to: "2100-12-31" }),
   };

@@ -73,7 +73,8 @@ async function stored(org: string) {
     [org],
   );
   const owners = await t.db.query(
-    `select granularity, bucket_start, owner_id, is_unallocated, cost::text as cost from owner_bucket_costs where org_id = $1 order by 1, 2, 3`,
+    `select granularity, bucket_start, owner_id, environment_id, resource_id, product, is_unallocated, cost::text as cost from owner_bucket_costs
+      where org_id = $1 order by 1, 2, 3, 4, 5, 6, 7`,
     [org],
   );
   return { rows, results, details, owners };
