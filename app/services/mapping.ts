@@ -9,7 +9,7 @@
  * same figures, which the tests check).
  */
 import { InputError } from "../domain/errors";
-import { dec, ZERO } from "../domain/money";
+import { dec, ZERO, type Decimal } from "../domain/money";
 import { formatRulesCsv, parseRulesCsv } from "../domain/csv/rules";
 import { formatRulesFile, formatRuleIssue, parseRulesFile, parseRulesJson, ruleToJson, type Rule } from "../domain/rules";
 import { diffSegments, resolveSegments, usageKeyId, type SegmentChange } from "../domain/segments";
@@ -19,7 +19,7 @@ import { loadMappingEntries, loadRules, loadSegments, orgNames, replaceSegments,
 import { listOrgIds, lockOrg } from "../../db/queries/orgs";
 import { getReport } from "../../db/queries/report";
 import { latestDataMonth, restatementsSince, maxRestatementId } from "../../db/queries/restatements";
-import { addDays, monthRange } from "../domain/periods";
+import { addDays, monthOf, monthRange } from "../domain/periods";
 import { recomputeOrgRange } from "./allocation";
 import { readCsvRecords, toSafeCsv } from "./csv";
 import { ensureTeam } from "./teams";
@@ -77,8 +77,13 @@ export const listRules = (db: Db): Promise<Rule[]> => loadRules(db);
 
 /** The rules file of every rule, or of those that apply to `orgId` (its own and the all-org ones). */
 export async function exportRules(db: Db, orgId?: string | null): Promise<string> {
+  return formatRulesFile(await rulesFor(db, orgId));
+}
+
+/** Every rule, or those that apply to `orgId` (its own and the all-org ones), in order. */
+async function rulesFor(db: Db, orgId?: string | null): Promise<Rule[]> {
   const rules = await loadRules(db);
-  return formatRulesFile(orgId ? rules.filter((r) => r.orgId === null || r.orgId === orgId) : rules);
+  return orgId ? rules.filter((r) => r.orgId === null || r.orgId === orgId) : rules;
 }
 
 /** Checks a whole list as one rules file (unique names, valid fields); throws InputError with each problem located. */
@@ -108,8 +113,10 @@ async function saveRules(db: Db, actor: string, next: readonly Rule[], action: s
     const before = await loadRules(tx);
     for (const r of checked) for (const t of teamsOf(r)) await ensureTeam(tx, actor, t, null);
     const stored = await writeRules(tx, checked);
-    const changedBefore = before.filter((b) => !checked.some((c, i) => c.id === b.id && sameRule(c, b) && before.indexOf(b) === i));
-    const changedAfter = checked.filter((c, i) => !(c.id !== undefined && before[i]?.id === c.id && sameRule(c, before[i])));
+    // a rule is unchanged when the same rule stays at the same position (its `#order` label too)
+    const samePlace = (i: number) => before[i]?.id !== undefined && before[i].id === checked[i]?.id && sameRule(before[i], checked[i]);
+    const changedBefore = before.filter((_, i) => !samePlace(i));
+    const changedAfter = checked.filter((_, i) => !samePlace(i));
     await writeAudit(tx, {
       actor,
       action,
@@ -259,7 +266,7 @@ export async function whatIf(db: Db, apply: (tx: Db) => Promise<unknown>): Promi
   try {
     await db.transaction(async (tx) => {
       const latest = await latestDataMonth(tx);
-      const months = latest ? [prevMonthDay(latest).slice(0, 7), latest] : [];
+      const months = latest ? [monthOf(addDays(`${latest}-01`, -1)), latest] : [];
       const totals = async () => {
         const m = new Map<string, string>();
         if (!months.length) return m;
@@ -285,7 +292,7 @@ export async function whatIf(db: Db, apply: (tx: Db) => Promise<unknown>): Promi
         deltas.push({ month, orgId, team, before: b.toFixed(), after: a.toFixed(), delta: a.minus(b).toFixed() });
       }
       deltas.sort((x, y) => (x.month + x.orgId + x.team < y.month + y.orgId + y.team ? -1 : 1));
-      const agg = new Map<string, ReturnType<typeof dec>>();
+      const agg = new Map<string, Decimal>();
       for (const d of deltas) {
         const k = `${d.month}\u0000${d.team}`;
         agg.set(k, (agg.get(k) ?? ZERO).plus(dec(d.delta)));
@@ -310,14 +317,7 @@ export async function whatIf(db: Db, apply: (tx: Db) => Promise<unknown>): Promi
   return out!;
 }
 
-/** A day of the month before `month` (YYYY-MM). */
-function prevMonthDay(month: string): string {
-  const [y, m] = month.split("-").map(Number);
-  return m === 1 ? `${y - 1}-12-01` : `${y}-${String(m - 1).padStart(2, "0")}-01`;
-}
-
 // ---------------------------------------------------------------- rules as CSV (the rules file's second spelling)
-// (imports kept here, next to their only users; import declarations are hoisted)
 
 /**
  * Parses a rules file in either spelling (docs/crosswalk.md "Rules"): the JSON (`parseRulesFile`,
@@ -337,7 +337,6 @@ export function parseRulesText(text: string, format: "json" | "csv"): { ok: true
 
 /** `exportRules` as the rules CSV (formula-safe cells); an InputError when a split team's name has no CSV form. */
 export async function exportRulesCsv(db: Db, orgId?: string | null): Promise<string> {
-  const rules = await loadRules(db);
-  const { header, rows } = formatRulesCsv(orgId ? rules.filter((r) => r.orgId === null || r.orgId === orgId) : rules);
+  const { header, rows } = formatRulesCsv(await rulesFor(db, orgId));
   return toSafeCsv(header, rows);
 }

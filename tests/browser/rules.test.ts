@@ -4,6 +4,7 @@
  * explanation on the team page. Needs a build (SHOWBACK_BUILD_DIR).
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import { dec } from "../../app/domain/money";
 import { newPage, screenshot, signIn, useBrowserApp, waitForHydration, type TrackedPage } from "../helpers/browser";
 import { createUser, TEST_PASSWORD } from "../helpers/server";
 import { seedVendorExample } from "../helpers/seed";
@@ -76,7 +77,9 @@ describe("an environment rule from the unmapped queue", () => {
     expect(await page.getByTestId("rule-name").allTextContents()).toEqual([expect.stringMatching(/^env-xxx unclaimed to search/)]);
     // the preview said exactly what saving did: April (March had no data), search up, unmapped down by the same
     const searchAfter = await aprilTotal("search");
-    const moved = (Number(unmappedBefore) - Number(await aprilTotal("unmapped"))).toFixed(4);
+    const moved = dec(unmappedBefore)
+      .minus(dec(await aprilTotal("unmapped")))
+      .toFixed(4);
     expect(searchAfter).toBe(moved); // (4-decimal figures: exact as shown)
     expect(rows).toEqual([`search$0.0000+$${searchAfter}`, `unmapped$0.0000-$${moved}`]);
 
