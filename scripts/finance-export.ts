@@ -5,7 +5,8 @@
  */
 import { z } from "zod";
 import { isMonth } from "../app/domain/periods";
-import { focusCsv, journalCsv } from "../app/services/finance-exports";
+import { focusCsv } from "../app/services/finance-exports";
+import { journalCsv } from "../app/services/journal";
 import { getOrg } from "../db/queries/orgs";
 import { InputError, parseCli, runCli, withDb } from "./lib/cli";
 

@@ -10,6 +10,7 @@ import { assertMonth } from "../domain/month-end";
 import { monthRange } from "../domain/periods";
 import type { Db } from "../../db/client";
 import { recomputeOrgRange } from "./allocation";
+import { snapshotCloseExports } from "./close-snapshots";
 import { writeAudit } from "../../db/queries/audit";
 import {
   getMonthClose,
@@ -59,6 +60,7 @@ export async function closeMonth(db: Db, actor: string, p: CloseParams): Promise
       status: rec.status,
     };
     const row = await upsertMonthClose(tx, { orgId: p.orgId, month, reason, frozen, closedBy: actor });
+    await snapshotCloseExports(tx, p.orgId, month);
     await writeAudit(tx, {
       actor,
       action: "close",

@@ -20,3 +20,5 @@ export * from "./data-version";
 export * from "./crosswalk-rules";
 export * from "./mapping-segments";
 export * from "./usage-keys";
+export * from "./gl-accounts";
+export * from "./close-snapshots";
