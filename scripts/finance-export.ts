@@ -1,35 +1,67 @@
 /**
- * npm run finance-export -- --month YYYY-MM --kind journal|focus [--org ORG_ID]
- * Prints the chargeback journal or the FOCUS-shaped cost-and-usage CSV to stdout
- * (formula-safe). See docs/focus-mapping.md.
+ * npm run finance-export -- --month YYYY-MM --kind focus|journal [--org ORG_ID]
+ *   [--format csv|parquet] [--out FILE] [--metadata FILE]
+ * --kind focus: the FOCUS 1.2 cost and usage dataset, CSV on stdout (values exactly as they are),
+ *   or Parquet with `--format parquet --out FILE`; `--metadata FILE` also writes the FOCUS
+ *   metadata (JSON). See docs/focus-mapping.md.
+ * --kind journal: the general-ledger journal CSV on stdout. See docs/journal.md.
  */
+import { writeFile } from "node:fs/promises";
 import { z } from "zod";
 import { isMonth } from "../app/domain/periods";
-import { focusCsv } from "../app/services/finance-exports";
+import { focusCsv, focusMetadataJson, focusParquet } from "../app/services/finance-exports";
 import { journalCsv } from "../app/services/journal";
 import { getOrg } from "../db/queries/orgs";
 import { InputError, parseCli, runCli, withDb } from "./lib/cli";
 
-const USAGE = `npm run finance-export -- --month YYYY-MM --kind journal|focus [--org ORG_ID]`;
+const USAGE = `npm run finance-export -- --month YYYY-MM --kind focus|journal [--org ORG_ID] [--format csv|parquet] [--out FILE] [--metadata FILE]`;
 
-const Args = z.object({
-  month: z.string().refine(isMonth, "must be YYYY-MM"),
-  kind: z.enum(["journal", "focus"]),
-  org: z.string().min(1).optional(),
-});
+const Args = z
+  .object({
+    month: z.string().refine(isMonth, "must be YYYY-MM"),
+    kind: z.enum(["journal", "focus"]),
+    org: z.string().min(1).optional(),
+    format: z.enum(["csv", "parquet"]).default("csv"),
+    out: z.string().min(1).optional(),
+    metadata: z.string().min(1).optional(),
+  })
+  .refine((a) => a.format !== "parquet" || a.out !== undefined, { message: "--format parquet needs --out FILE", path: ["out"] })
+  .refine((a) => a.kind === "focus" || (a.format === "csv" && a.metadata === undefined), {
+    message: "--format and --metadata apply to --kind focus",
+    path: ["kind"],
+  });
 
 runCli(async () => {
   const a = parseCli(
     USAGE,
     process.argv.slice(2),
-    { month: { type: "string" }, kind: { type: "string" }, org: { type: "string" } },
+    {
+      month: { type: "string" },
+      kind: { type: "string" },
+      org: { type: "string" },
+      format: { type: "string" },
+      out: { type: "string" },
+      metadata: { type: "string" },
+    },
     Args,
     (v) => v,
   );
-  const csv = await withDb(async (db) => {
+  const p = { month: a.month, orgId: a.org };
+  await withDb(async (db) => {
     if (a.org && !(await getOrg(db, a.org))) throw new InputError(`unknown organization ${a.org}`);
-    return (a.kind === "journal" ? journalCsv : focusCsv)(db, { month: a.month, orgId: a.org });
+    if (a.kind === "journal") {
+      const csv = await journalCsv(db, p);
+      if (a.out) await writeFile(a.out, csv);
+      else process.stdout.write(csv);
+      return;
+    }
+    if (a.format === "parquet") await writeFile(a.out!, await focusParquet(db, p));
+    else {
+      const csv = await focusCsv(db, p);
+      if (a.out) await writeFile(a.out, csv);
+      else process.stdout.write(csv);
+    }
+    if (a.metadata) await writeFile(a.metadata, await focusMetadataJson(db, p));
   });
-  process.stdout.write(csv);
   return 0;
 });

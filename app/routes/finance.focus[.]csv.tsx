@@ -1,6 +1,7 @@
-// GET /finance/focus.csv?month=YYYY-MM[&org=ORG]: FOCUS 1.2-shaped cost and usage (formula-safe CSV; docs/focus-mapping.md).
+// GET /finance/focus.csv?month=YYYY-MM[&org=ORG]: the FOCUS 1.2 cost and usage dataset as CSV, values exactly as they are (docs/focus-mapping.md).
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { focusCsv } from "~/services/finance-exports";
-import { monthCsvLoader } from "~/lib/month-csv.server";
+import { focusDownload } from "~/lib/focus-download.server";
 
-export const loader = ({ request }: LoaderFunctionArgs) => monthCsvLoader(request, "focus", focusCsv);
+export const loader = ({ request }: LoaderFunctionArgs) =>
+  focusDownload(request, async (db, p) => ({ body: await focusCsv(db, p), contentType: "text/csv; charset=utf-8", extension: ".csv" }));

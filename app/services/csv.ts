@@ -43,6 +43,11 @@ export function neutraliseCell(v: string): string {
   return v;
 }
 
+/** CSV with every value exactly as given (FOCUS files: no formula guard; docs/security.md says which files have one). */
+export function toCsv(header: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | null | undefined>>): string {
+  return stringify([header as string[], ...rows.map((r) => r.map((c) => c ?? ""))], { eof: true });
+}
+
 export function toSafeCsv(header: string[], rows: Array<Array<string | null | undefined>>): string {
   return stringify([header, ...rows.map((r) => r.map((c) => neutraliseCell(c ?? "")))]);
 }

@@ -18,8 +18,8 @@ import { EMPTY_LABEL } from "../../app/domain/csv/labels";
 import { dec } from "../../app/domain/money";
 import { readCsvRecords } from "../../app/services/csv";
 import { importCrosswalk } from "../../app/services/crosswalk";
-import { FOCUS_HEADER } from "../../app/domain/finance-export";
-import { focusCsvRows } from "../../app/services/finance-exports";
+import { FOCUS_HEADER } from "../../app/domain/focus";
+import { focusRows } from "../../app/services/finance-exports";
 import { checkExportFile, ingestFile, type IngestResult } from "../../app/services/ingest";
 import { getReport } from "../../db/queries/report";
 import { createTestDb, type TestDb } from "../helpers/db";
@@ -194,7 +194,7 @@ describe("the export corpus", () => {
     }
   });
 
-  it("stores empty product and metric as empty and exports them as the (none) label", async () => {
+  it("stores empty product and metric as empty; FOCUS keeps them null, with a generic service", async () => {
     const org = `${slug("principal-empty-product-metric.csv")}-s`;
     const rows = await t.db.query<{ product: string; metric: string; unit: string }>(
       `select product, metric, unit from cost_rows where org_id = $1 and resource_id = 'lcc-456'`,
@@ -207,13 +207,15 @@ describe("the export corpus", () => {
     );
     expect(un).toEqual([{ product: "", metric: "", unit: "" }]);
 
-    const focus = await focusCsvRows(t.db, { month: "2026-04", orgId: org });
+    const focus = await focusRows(t.db, { month: "2026-04", orgId: org });
     const col = (name: string) => FOCUS_HEADER.indexOf(name);
     const connect = focus.filter((r) => r[col("ResourceId")] === "lcc-456");
     expect(connect).toHaveLength(1);
-    expect(connect[0][col("ChargeDescription")]).toBe(`${EMPTY_LABEL} ${EMPTY_LABEL} (task-hour)`);
-    expect(connect[0][col("ServiceName")]).toBe(`Confluent Cloud ${EMPTY_LABEL}`);
-    expect(connect[0][col("x_Metric")]).toBe(EMPTY_LABEL);
+    expect(connect[0][col("ChargeDescription")]).toMatch(/^usage \(task-hour\) used by /);
+    expect(connect[0][col("ServiceName")]).toBe("Confluent Cloud");
+    expect(connect[0][col("ServiceCategory")]).toBe("Other");
+    expect(connect[0][col("x_Product")]).toBeNull();
+    expect(connect[0][col("x_Metric")]).toBeNull();
     expect(connect[0][col("x_Unit")]).toBe("task-hour");
   });
 });

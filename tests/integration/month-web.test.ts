@@ -147,7 +147,8 @@ describe("/reconciliation", () => {
     ).toBe("27.50");
     const f = await server.viewer.get("/finance/focus.csv?month=2026-04&org=org-vendor");
     expect(f.status).toBe(200);
-    expect((await f.text()).split("\n")[0]).toContain("BillingAccountId,BillingPeriodStart,BillingPeriodEnd");
+    expect(f.headers.get("content-disposition")).toContain("focus-2026-04-org-vendor.csv");
+    expect((await f.text()).split("\n")[0]).toContain("BilledCost,BillingAccountId,BillingAccountName,BillingCurrency");
     expect((await server.viewer.get("/finance/journal.csv")).status).toBe(400);
     expect((await server.app.anonymous().get("/finance/journal.csv?month=2026-04")).status).toBe(302);
   });
