@@ -11,7 +11,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: "unit",
-          include: ["app/**/*.test.ts", "scripts/**/*.test.ts", "db/**/*.test.ts", "tests/lint/**/*.test.ts"],
+          include: ["app/**/*.test.ts", "scripts/**/*.test.ts", "db/**/*.test.ts", "tests/lint/**/*.test.ts", "tests/support/**/*.test.ts"],
           environment: "node",
         },
       },

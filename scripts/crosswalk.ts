@@ -18,6 +18,7 @@ import { dec, fmtExact } from "../app/domain/money";
 import { exportRules, exportRulesCsv, importRules, parseRulesText, planRulesImport, whatIf, type WhatIf } from "../app/services/mapping";
 import { listCrosswalk } from "../db/queries/crosswalk";
 import { InputError, UsageError, cliActor, parseCli, runCli, withDb } from "./lib/cli";
+import { parseImportArgs } from "./lib/import-args";
 
 const RULES_USAGE = `npm run crosswalk -- rules import [--replace] [--dry-run] FILE.json|FILE.csv   (a .csv is the rules CSV)
 npm run crosswalk -- rules export [--org ORG_ID] [--format json|csv]         (default json)`;
@@ -125,16 +126,7 @@ async function rules(rest: string[]): Promise<number> {
 runCli(async () => {
   const [cmd, ...rest] = process.argv.slice(2);
   if (cmd === "import") {
-    const a = parseCli(
-      USAGE,
-      rest,
-      { replace: { type: "boolean" }, "dry-run": { type: "boolean" } },
-      z.object({ replace: z.boolean(), dryRun: z.boolean(), file: z.string() }),
-      (v, p) => {
-        if (p.length !== 1) throw new UsageError(`import takes exactly one FILE.csv\n\n${USAGE}`);
-        return { replace: Boolean(v.replace), dryRun: Boolean(v["dry-run"]), file: p[0] };
-      },
-    );
+    const a = parseImportArgs(USAGE, rest);
     const recs = await readRecords(a.file);
     const v = validateCrosswalkCsv(recs.header, recs.rows, { splits: true });
     for (const w of v.warnings) process.stderr.write(`${a.file}: warning: ${w}\n`);

@@ -5,16 +5,17 @@
  *   or Parquet with `--format parquet --out FILE`; `--metadata FILE` also writes the FOCUS
  *   metadata (JSON). See docs/focus-mapping.md.
  * --kind journal: the general-ledger journal CSV on stdout. See docs/journal.md.
+ *   `--posting-date YYYY-MM-DD` posts it on that date instead of the month's last day.
  */
 import { writeFile } from "node:fs/promises";
 import { z } from "zod";
-import { isMonth } from "../app/domain/periods";
+import { isMonth, isValidDate } from "../app/domain/periods";
 import { focusCsv, focusMetadataJson, focusParquet } from "../app/services/finance-exports";
 import { journalCsv } from "../app/services/journal";
 import { getOrg } from "../db/queries/orgs";
 import { InputError, parseCli, runCli, withDb } from "./lib/cli";
 
-const USAGE = `npm run finance-export -- --month YYYY-MM --kind focus|journal [--org ORG_ID] [--format csv|parquet] [--out FILE] [--metadata FILE]`;
+const USAGE = `npm run finance-export -- --month YYYY-MM --kind focus|journal [--org ORG_ID] [--format csv|parquet] [--out FILE] [--metadata FILE] [--posting-date YYYY-MM-DD]`;
 
 const Args = z
   .object({
@@ -24,10 +25,15 @@ const Args = z
     format: z.enum(["csv", "parquet"]).default("csv"),
     out: z.string().min(1).optional(),
     metadata: z.string().min(1).optional(),
+    "posting-date": z.string().refine(isValidDate, "must be YYYY-MM-DD").optional(),
   })
   .refine((a) => a.format !== "parquet" || a.out !== undefined, { message: "--format parquet needs --out FILE", path: ["out"] })
   .refine((a) => a.kind === "focus" || (a.format === "csv" && a.metadata === undefined), {
     message: "--format and --metadata apply to --kind focus",
+    path: ["kind"],
+  })
+  .refine((a) => a.kind === "journal" || a["posting-date"] === undefined, {
+    message: "--posting-date applies to --kind journal",
     path: ["kind"],
   });
 
@@ -42,6 +48,7 @@ runCli(async () => {
       format: { type: "string" },
       out: { type: "string" },
       metadata: { type: "string" },
+      "posting-date": { type: "string" },
     },
     Args,
     (v) => v,
@@ -50,7 +57,7 @@ runCli(async () => {
   await withDb(async (db) => {
     if (a.org && !(await getOrg(db, a.org))) throw new InputError(`unknown organization ${a.org}`);
     if (a.kind === "journal") {
-      const csv = await journalCsv(db, p);
+      const csv = await journalCsv(db, { ...p, postingDate: a["posting-date"] });
       if (a.out) await writeFile(a.out, csv);
       else process.stdout.write(csv);
       return;

@@ -23,6 +23,7 @@ export const ADMIN_NAV: NavItem[] = [
   { to: "/crosswalk", label: "Crosswalk" },
   { to: "/admin/teams", label: "Teams & cost centers" },
   { to: "/admin/orgs", label: "Org settings" },
+  { to: "/admin/gl-accounts", label: "GL accounts" },
   { to: "/admin/users", label: "Users" },
   { to: "/audit", label: "Audit log" },
 ];

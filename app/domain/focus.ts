@@ -341,7 +341,7 @@ export interface FocusDirectInput {
   /** null = unmapped */
   team: string | null;
   costCenter: string;
-  /** how the team was found (`entry`, `rule:<name>`); null when unmapped */
+  /** how the team was found (`entry #3`, `rule "name" (#2)`, `split 40 % of entry #3`); null when unmapped */
   mappedBy: string | null;
   /** the split share in percent, when the owner is split; null otherwise */
   splitPct: string | null;
@@ -398,7 +398,8 @@ export interface FocusShareInput {
 export function focusShareRow(scope: FocusScope, s: FocusShareInput): FocusRow {
   const category = unallocatedCategory(s.product, s.metric);
   const service = serviceOf(s.product.trim() === "" ? "unallocated" : s.product);
-  const what = s.metric || s.product || "amount";
+  const named = s.metric || s.product;
+  const what = named === "" || named.toLowerCase() === "unallocated" ? "amount" : named;
   return {
     ...baseRow(scope, s.share, s.chargeStart, s.chargeEnd),
     ...serviceCells(service),
@@ -445,7 +446,7 @@ export function focusCorrectionRow(scope: FocusScope, d: FocusCorrectionInput): 
     ChargeCategory: "Usage",
     ChargeClass: "Correction",
     ChargeFrequency: "Usage-Based",
-    ChargeDescription: `Restatement after close: team ${d.team} ${focusNumber(d.old)} → ${focusNumber(d.new)}`,
+    ChargeDescription: `Restatement after close: team ${d.team} from ${focusNumber(d.old)} to ${focusNumber(d.new)}`,
     x_AllocationMethod: "restatement",
     x_Team: d.team,
     x_CostCenter: d.costCenter,
@@ -458,20 +459,40 @@ export function focusCorrectionRow(scope: FocusScope, d: FocusCorrectionInput): 
 }
 
 /**
- * Merges rows equal on every column but the costs (summing the costs), keeping first-seen order:
- * no two rows of the dataset are then identical on their FOCUS columns.
+ * Merges rows equal on every column but the costs (summing the costs), keeping first-seen order.
+ * Rows still equal on every FOCUS column after that differ only in `x_` columns (a product
+ * alias such as `ksql` / `ksqldb`, both "Confluent Cloud ksqlDB"): their ChargeDescription gets
+ * the differing `x_` values appended, so that no two rows of the dataset are identical on their
+ * FOCUS columns and a tool that de-duplicates on them counts every row.
  */
 export function mergeIdenticalRows(rows: readonly FocusRow[]): FocusRow[] {
-  const keyOf = (r: FocusRow) =>
-    JSON.stringify(FOCUS_HEADER.filter((c) => !(COST_COLUMNS as readonly string[]).includes(c)).map((c) => r[c] ?? null));
+  const isCost = (c: string) => (COST_COLUMNS as readonly string[]).includes(c);
+  const keyOf = (r: FocusRow, cols: readonly string[]) => JSON.stringify(cols.map((c) => r[c] ?? null));
+  const allCols = FOCUS_HEADER.filter((c) => !isCost(c));
+  const focusCols = allCols.filter((c) => !c.startsWith("x_"));
+  const xCols = allCols.filter((c) => c.startsWith("x_"));
   const out = new Map<string, FocusRow>();
   for (const r of rows) {
-    const k = keyOf(r);
+    const k = keyOf(r, allCols);
     const seen = out.get(k);
     if (!seen) out.set(k, { ...r });
     else for (const c of COST_COLUMNS) seen[c] = focusNumber(dec(seen[c]!).plus(dec(r[c]!)));
   }
-  return [...out.values()];
+  const merged = [...out.values()];
+  const groups = new Map<string, FocusRow[]>();
+  for (const r of merged) {
+    const k = keyOf(r, focusCols);
+    groups.set(k, [...(groups.get(k) ?? []), r]);
+  }
+  for (const group of groups.values()) {
+    if (group.length < 2) continue;
+    const differing = xCols.filter((c) => new Set(group.map((r) => r[c] ?? null)).size > 1);
+    for (const r of group) {
+      const tag = differing.map((c) => `${c.slice(2)} ${r[c] ?? "none"}`).join(", ");
+      r.ChargeDescription = `${r.ChargeDescription ?? ""} [${tag}]`;
+    }
+  }
+  return merged;
 }
 
 // ------------------------------------------------------------------ metadata

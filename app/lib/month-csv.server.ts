@@ -1,23 +1,63 @@
-/** The loader of the month CSV downloads (/finance/focus.csv, /finance/journal.csv): ?month=YYYY-MM[&org=ORG]. */
+/**
+ * The loaders of the month-end downloads, each ?month=YYYY-MM[&org=ORG]: /finance/journal.csv
+ * and the FOCUS files /finance/focus.csv, /finance/focus.parquet, /finance/focus-metadata.json
+ * (docs/journal.md, docs/focus-mapping.md). Signed-in users; never cached.
+ */
 import { isMonth } from "~/domain/periods";
 import { requireUser } from "~/lib/auth.server";
-import { csvResponse, fileNamePart } from "~/lib/csv.server";
+import { fileNamePart } from "~/lib/csv.server";
 import { getDb } from "~/lib/db.server";
+import { getOrg } from "../../db/queries/orgs";
 
 type Db = Awaited<ReturnType<typeof getDb>>;
+type Params = { month: string; orgId: string | undefined };
 
-/** Checks sign-in and the month, builds the CSV and names the file `<prefix>-<month>[-<org>].csv`. */
-export async function monthCsvLoader(
+export interface MonthFile {
+  body: string | Uint8Array;
+  contentType: string;
+  extension: string;
+}
+
+const plain = (status: number, text: string) =>
+  new Response(`${text}\n`, { status, headers: { "content-type": "text/plain; charset=utf-8" } });
+
+/**
+ * Checks sign-in, the month (400) and the org (404 when unknown), builds the file and names it
+ * `<prefix>-<month>[-<org>]<extension>`.
+ */
+export async function monthFileDownload(
   request: Request,
   fileNamePrefix: string,
-  build: (db: Db, params: { month: string; orgId: string | undefined }) => Promise<string>,
+  build: (db: Db, params: Params) => Promise<MonthFile>,
 ): Promise<Response> {
   await requireUser(request);
   const url = new URL(request.url);
   const month = url.searchParams.get("month");
   const org = url.searchParams.get("org") || undefined;
-  if (!isMonth(month))
-    return new Response("month=YYYY-MM is required\n", { status: 400, headers: { "content-type": "text/plain; charset=utf-8" } });
-  const csv = await build(await getDb(), { month, orgId: org });
-  return csvResponse(`${fileNamePrefix}-${month}${org ? `-${fileNamePart(org)}` : ""}.csv`, csv);
+  if (!isMonth(month)) return plain(400, "month=YYYY-MM is required");
+  const db = await getDb();
+  if (org !== undefined && !(await getOrg(db, org))) return plain(404, `unknown organization ${org}`);
+  const file = await build(db, { month, orgId: org });
+  const name = `${fileNamePrefix}-${month}${org ? `-${fileNamePart(org)}` : ""}${file.extension}`;
+  return new Response(typeof file.body === "string" ? file.body : Buffer.from(file.body), {
+    headers: {
+      "Content-Type": file.contentType,
+      "Content-Disposition": `attachment; filename="${name}"`,
+      "Cache-Control": "private, no-store",
+      "X-Content-Type-Options": "nosniff",
+    },
+  });
+}
+
+/** A month CSV download named `<prefix>-<month>[-<org>].csv`. */
+export function monthCsvLoader(
+  request: Request,
+  fileNamePrefix: string,
+  build: (db: Db, params: Params) => Promise<string>,
+): Promise<Response> {
+  return monthFileDownload(request, fileNamePrefix, async (db, p) => ({
+    body: await build(db, p),
+    contentType: "text/csv; charset=utf-8",
+    extension: ".csv",
+  }));
 }

@@ -1,13 +1,6 @@
 // Crosswalk editor: filter, add, edit, end-date, delete; bulk CSV import with preview; display names.
-import {
-  json,
-  unstable_createMemoryUploadHandler,
-  type ActionFunctionArgs,
-  type LoaderFunctionArgs,
-  type MetaFunction,
-} from "@remix-run/node";
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
-import { useState } from "react";
 import { listCrosswalk } from "../../db/queries/crosswalk";
 import { listOrgs } from "../../db/queries/orgs";
 import { listTeams } from "../../db/queries/teams";
@@ -60,7 +53,9 @@ import {
   THead,
 } from "~/components/ui";
 import { IssuesTable, OwnerLabel, useIsAdmin, TeamOptions, OrgOptions } from "~/components/admin/parts";
-import { requireMutation, requireUser } from "~/lib/auth.server";
+import { ApplyImportBar, CsvUploadForm } from "~/components/admin/csv-import";
+import { fileOrText, requireUploadMutation } from "~/lib/csv-upload.server";
+import { requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
 import { InputError, inputErrorResponse, parseForm } from "~/lib/forms.server";
 import { isValidDate } from "~/domain/periods";
@@ -119,18 +114,8 @@ const valuesOf = (form: FormData): Values => {
   return v;
 };
 
-/** An uploaded file's text, else the pasted text (HTTP only: the services take text). */
-async function fileOrText(form: FormData, fileField: string, pasted: string | undefined): Promise<{ text: string; name: string }> {
-  const f = form.get(fileField);
-  if (f && typeof f !== "string" && f.size > 0) return { text: await f.text(), name: (f as File).name || "upload.csv" };
-  return { text: pasted ?? "", name: "pasted text" };
-}
-
 export async function action({ request }: ActionFunctionArgs) {
-  const { user, form } = await requireMutation(request, "finance_admin", {
-    uploadHandler: unstable_createMemoryUploadHandler({ maxPartSize: 20_000_000 }),
-    maxFieldSize: 20_000_000,
-  });
+  const { user, form } = await requireUploadMutation(request, 20_000_000);
   const db = await getDb();
   const intent = str(form.get("intent"));
   try {
@@ -680,44 +665,18 @@ export default function CrosswalkPage() {
 }
 
 function BulkUploadCard({ busy }: { busy: boolean }) {
-  const [mode, setMode] = useState("merge");
   return (
     <Card
       title="Bulk import (CSV)"
       description="Header org_id,owner_id,team,valid_from,valid_to[,cost_center][,note]. All-or-nothing; you see a preview first."
     >
-      <Form method="post" encType="multipart/form-data" className="space-y-4" data-testid="bulk-form">
-        <CsrfInput />
-        <input type="hidden" name="intent" value="bulk_preview" />
-        <input
-          type="file"
-          name="csv_file"
-          accept=".csv,text/csv"
-          className="block w-full text-sm text-slate-700 file:mr-3 file:rounded-md file:border-0 file:bg-slate-100 file:px-3 file:py-1.5 file:text-sm file:font-medium"
-        />
-        <details className="text-sm">
-          <summary className="cursor-pointer text-xs text-slate-500">…or paste CSV text</summary>
-          <textarea
-            name="csv_text"
-            rows={5}
-            className={`mt-2 font-mono text-xs ${inputClass}`}
-            placeholder="org_id,owner_id,team,valid_from,valid_to"
-          />
-        </details>
-        <fieldset className="flex flex-wrap gap-4 text-sm">
-          <label className="flex items-center gap-2">
-            <input type="radio" name="mode" value="merge" checked={mode === "merge"} onChange={() => setMode("merge")} /> Merge
-            <span className="text-xs text-slate-500">(add new entries; overlaps are errors)</span>
-          </label>
-          <label className="flex items-center gap-2">
-            <input type="radio" name="mode" value="replace" checked={mode === "replace"} onChange={() => setMode("replace")} /> Replace
-            <span className="text-xs text-slate-500">(replace every entry of the organizations in the file)</span>
-          </label>
-        </fieldset>
-        <button type="submit" className={buttonClass.primary} disabled={busy}>
-          Preview import
-        </button>
-      </Form>
+      <CsvUploadForm
+        intent="bulk_preview"
+        testId="bulk-form"
+        placeholder="org_id,owner_id,team,valid_from,valid_to"
+        modeHelp={{ merge: "add new entries; overlaps are errors", replace: "replace every entry of the organizations in the file" }}
+        busy={busy}
+      />
     </Card>
   );
 }
@@ -822,22 +781,16 @@ function BulkPreviewCard({ bulk, busy }: { bulk: Extract<ActionData, { intent: "
         ) : p.ok ? (
           <p className="px-5 py-4 text-sm text-slate-500">Nothing would change: every entry already exists.</p>
         ) : null}
-        <div className="flex gap-3 border-t border-slate-100 px-5 py-3">
-          {p.ok ? (
-            <Form method="post">
-              <CsrfInput />
-              <input type="hidden" name="intent" value="bulk_apply" />
-              <input type="hidden" name="mode" value={bulk.mode} />
-              <input type="hidden" name="csv" value={bulk.csv} />
-              <button type="submit" className={buttonClass.primary} disabled={busy} data-testid="bulk-apply">
-                Apply import
-              </button>
-            </Form>
-          ) : null}
-          <Link to="/crosswalk" className={buttonClass.secondary}>
-            {p.ok ? "Cancel" : "Start over"}
-          </Link>
-        </div>
+        <ApplyImportBar
+          canApply={p.ok}
+          intent="bulk_apply"
+          mode={bulk.mode}
+          csv={bulk.csv}
+          busy={busy}
+          testId="bulk-apply"
+          backTo="/crosswalk"
+          backLabel="Start over"
+        />
       </div>
     </Card>
   );

@@ -1,12 +1,6 @@
 // Mapping rules (docs/crosswalk.md): the ordered list; for finance admins create, edit, reorder,
 // delete and a rules file import (JSON or CSV), each previewed first (what-if) and saved with the same values.
-import {
-  json,
-  unstable_createMemoryUploadHandler,
-  type ActionFunctionArgs,
-  type LoaderFunctionArgs,
-  type MetaFunction,
-} from "@remix-run/node";
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useLocation, useNavigation } from "@remix-run/react";
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
@@ -67,7 +61,8 @@ import {
 } from "~/components/ui";
 import { useIsAdmin, TeamOptions, OrgOptions } from "~/components/admin/parts";
 import { WhatIfPanel } from "~/components/admin/what-if";
-import { requireMutation, requireUser } from "~/lib/auth.server";
+import { requireUser } from "~/lib/auth.server";
+import { requireUploadMutation } from "~/lib/csv-upload.server";
 import { getDb } from "~/lib/db.server";
 import { inputErrorResponse } from "~/lib/forms.server";
 import { InputError } from "~/domain/errors";
@@ -214,10 +209,7 @@ const importCounts = (c: { added: string[]; updated: string[]; unchanged: string
   `${c.added.length} added, ${c.updated.length} updated, ${c.unchanged.length} unchanged, ${c.removed.length} removed`;
 
 export async function action({ request }: ActionFunctionArgs) {
-  const { user, form } = await requireMutation(request, "finance_admin", {
-    uploadHandler: unstable_createMemoryUploadHandler({ maxPartSize: 5_000_000 }),
-    maxFieldSize: 5_000_000,
-  });
+  const { user, form } = await requireUploadMutation(request, 5_000_000);
   const db = await getDb();
   const actor = user.email;
   const intent = str(form.get("intent"));

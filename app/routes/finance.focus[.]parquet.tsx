@@ -1,10 +1,10 @@
 // GET /finance/focus.parquet?month=YYYY-MM[&org=ORG]: the FOCUS 1.2 cost and usage dataset as Parquet (docs/focus-mapping.md).
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { focusParquet } from "~/services/finance-exports";
-import { focusDownload } from "~/lib/focus-download.server";
+import { monthFileDownload } from "~/lib/month-csv.server";
 
 export const loader = ({ request }: LoaderFunctionArgs) =>
-  focusDownload(request, async (db, p) => ({
+  monthFileDownload(request, "focus", async (db, p) => ({
     body: await focusParquet(db, p),
     contentType: "application/vnd.apache.parquet",
     extension: ".parquet",

@@ -7,7 +7,7 @@ import { isMonth } from "~/domain/periods";
 import { isReconciliationIntent, monthTargetSchema, reconciliationIntents } from "~/forms/reconciliation";
 import { setInvoice } from "~/services/invoices";
 import { closeMonth, reopenMonth } from "~/services/month-close";
-import { CheckLine, ClosedBadge, ReconcileStatusBadge, type CheckStatus, type ReconcileStatus } from "~/components/month/badges";
+import { CheckList, ClosedBadge, ReconcileStatusBadge, type ReconcileStatus } from "~/components/month/badges";
 import {
   Alert,
   Badge,
@@ -119,7 +119,81 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 const RESTATEMENT_NUM = ["Frozen", "Current data", "Delta"];
-const CHECK_NAMES = ["buckets_complete", "ingested_after_48h", "allocated_equals_export", "coverage"] as const;
+
+/** The month's finance files (docs/reconciliation.md#finance-exports), each for all organizations or one. */
+const DOWNLOADS = [
+  {
+    label: "FOCUS 1.2 (CSV)",
+    path: "/finance/focus.csv",
+    about: "FOCUS 1.2 cost and usage, for FinOps tools. Values exactly as they are.",
+  },
+  {
+    label: "FOCUS 1.2 (Parquet)",
+    path: "/finance/focus.parquet",
+    about: "The same FOCUS 1.2 rows as Parquet (FinOps tools, DuckDB). Values exactly as they are.",
+  },
+  {
+    label: "FOCUS metadata (JSON)",
+    path: "/finance/focus-metadata.json",
+    about: "Describes the FOCUS files: FOCUS version, data generator, schema.",
+  },
+  {
+    label: "GL journal (CSV)",
+    path: "/finance/journal.csv",
+    about: "Double-entry journal for the general ledger, one line per posting. Formula-safe.",
+  },
+] as const;
+
+const fileHref = (path: string, month: string, orgId?: string) =>
+  `${path}?month=${encodeURIComponent(month)}${orgId ? `&org=${encodeURIComponent(orgId)}` : ""}`;
+
+function Downloads({ month, orgIds }: { month: string; orgIds: string[] }) {
+  return (
+    <div id="downloads" data-testid="downloads">
+      <Card title={`Downloads · ${month}`} description="Each file for all organizations, or for one." padded={false}>
+        <Table caption={`Finance files of ${month}`}>
+          <THead>
+            <HeadRow cols={["File", "What it is", "One organization"]} />
+          </THead>
+          <TBody>
+            {DOWNLOADS.map((f) => (
+              <tr key={f.path} data-download={f.path}>
+                <td className={cx(td, "whitespace-nowrap font-medium")}>
+                  <a className="text-indigo-700 hover:underline" href={fileHref(f.path, month)} download>
+                    {f.label}
+                  </a>
+                  <span className="block text-xs font-normal text-slate-500">all organizations</span>
+                </td>
+                <td className={cx(td, "text-xs")}>{f.about}</td>
+                <td className={cx(td, "text-xs")}>
+                  <span className="flex flex-wrap gap-x-3 gap-y-1">
+                    {orgIds.map((o) => (
+                      <a
+                        key={o}
+                        className="text-indigo-700 hover:underline"
+                        href={fileHref(f.path, month, o)}
+                        aria-label={`${f.label} for ${o}`}
+                        download
+                      >
+                        {o}
+                      </a>
+                    ))}
+                  </span>
+                </td>
+              </tr>
+            ))}
+          </TBody>
+        </Table>
+        <p className="border-t border-slate-100 px-5 py-3 text-xs text-slate-600" data-testid="downloads-note">
+          <strong>FOCUS files</strong> keep every value exactly as it is, with no spreadsheet formula guard: they are for FinOps tools,
+          which must read the original values. The <strong>GL journal</strong> and the other spreadsheet CSVs (report and dashboard
+          downloads) neutralise cells that would start a formula (a leading <code>&apos;</code> before <code>=</code>, <code>+</code>,{" "}
+          <code>-</code> or <code>@</code>; see docs/security.md). Open FOCUS files in a spreadsheet with care.
+        </p>
+      </Card>
+    </div>
+  );
+}
 
 export default function Reconciliation() {
   const data = useLoaderData<typeof loader>();
@@ -167,11 +241,11 @@ export default function Reconciliation() {
             description={`Export data is complete 48 h after month end (${data.dueAt}). Variance = export total − invoice subtotal.`}
             actions={
               <div className="flex gap-2">
-                <a className={buttonClass.secondary} href={`/finance/journal.csv?month=${month}`} download>
-                  Chargeback journal (CSV)
-                </a>
-                <a className={buttonClass.secondary} href={`/finance/focus.csv?month=${month}`} download>
-                  FOCUS cost &amp; usage (CSV)
+                <Link className={buttonClass.secondary} to={`/reconciliation/close-pack?month=${month}`} data-testid="close-pack-link">
+                  Close pack
+                </Link>
+                <a className={buttonClass.secondary} href="#downloads">
+                  Downloads
                 </a>
               </div>
             }
@@ -204,11 +278,7 @@ export default function Reconciliation() {
                       <ReconcileStatusBadge status={r.status as ReconcileStatus} testId={`status-${r.orgId}`} />
                     </td>
                     <td className={td}>
-                      <ul className="space-y-1">
-                        {CHECK_NAMES.map((n) => (
-                          <CheckLine key={n} name={n} status={r.checks[n].status as CheckStatus} detail={r.checks[n].detail} />
-                        ))}
-                      </ul>
+                      <CheckList checks={r.checks} />
                     </td>
                   </tr>
                 ))}
@@ -224,22 +294,15 @@ export default function Reconciliation() {
                       <ReconcileStatusBadge status={data.total.status as ReconcileStatus} testId="status-ALL" />
                     </td>
                     <td className={cx(td, "font-normal")}>
-                      <ul className="space-y-1">
-                        {CHECK_NAMES.map((n) => (
-                          <CheckLine
-                            key={n}
-                            name={n}
-                            status={data.total!.checks[n].status as CheckStatus}
-                            detail={data.total!.checks[n].detail}
-                          />
-                        ))}
-                      </ul>
+                      <CheckList checks={data.total!.checks} />
                     </td>
                   </tr>
                 ) : null}
               </TBody>
             </Table>
           </Card>
+
+          <Downloads month={month} orgIds={data.orgs.map((r) => r.orgId)} />
 
           {data.restatements.length > 0 ? (
             <Card

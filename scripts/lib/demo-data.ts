@@ -16,6 +16,7 @@ import { parseRulesJson } from "../../app/domain/rules";
 import { ingestFile } from "../../app/services/ingest";
 import { saveOrgSettings } from "../../app/services/orgs";
 import { importTeams } from "../../app/services/teams";
+import { importGlAccounts } from "../../app/services/gl-accounts";
 import { closeMonth } from "../../app/services/month-close";
 import { setInvoice } from "../../app/services/invoices";
 import { reconcileOrgMonth } from "../../db/queries/reconcile";
@@ -38,6 +39,25 @@ const COST_CENTERS: Record<string, string | null> = {
   platform: "CC-4300",
   growth: null, // no cost center yet: shows under "unassigned"
 };
+
+/**
+ * A small chart of accounts for the journal (docs/journal.md): an expense account per cost
+ * center (risk's CC-4105 left out: posts to suspense, flagged, except in the sandbox, whose
+ * org default catches it), the clearing (payable) account and the suspense accounts.
+ */
+export const DEMO_GL_ACCOUNTS = [
+  "scope,key,account,org_id",
+  "cost_center,CC-4102,6100-PAY,",
+  "cost_center,CC-4103,6100-SRCH,",
+  "cost_center,CC-4104,6100-LOG,",
+  "cost_center,CC-4200,6200-DATA,",
+  "cost_center,CC-4300,6300-PLAT,",
+  "cost_center,CC-4300,6310-PLAT-SBX,org-sandbox",
+  "org_default,org-sandbox,6900-SBX,",
+  "clearing,*,2100,",
+  "suspense,*,6999,",
+  "suspense,unmapped,6998,",
+].join("\n");
 
 export interface DemoSummary {
   orgs: number;
@@ -140,6 +160,8 @@ export async function loadDemoData(db: Db, opts: { now: Date; actor?: string; lo
         );
       }
     }
+    // the GL accounts of the journal (before the close below, which takes the journal's lines)
+    await importGlAccounts(db, actor, DEMO_GL_ACCOUNTS);
     // a mapping rule: a shared service account split 60/40 (entries beat rules; the other
     // unmapped accounts stay on the unmapped queue)
     const rules = parseRulesJson([

@@ -12,6 +12,7 @@ import { getReport } from "../../db/queries/report";
 import { listClosedMonthRestatements } from "../../db/queries/closes";
 import { readCsvRecords } from "../../app/services/csv";
 import { createCliEnv, type CliEnv } from "../helpers/cli";
+import { expectBalancedJournal, isClearing, journalsByOrg, parseJournal, sumOf } from "../helpers/journal";
 import { VENDOR_CROSSWALK as CROSSWALK, VENDOR_EXPORT as EXPORT } from "../helpers/seed";
 
 const HEADER = "timestamp,owner_id,environment_id,resource_id,product,metric,unit,chargeback_cost,original_amount,usage_share";
@@ -146,21 +147,55 @@ describe("finance exports", () => {
         .join("\n"),
     );
     expect((await cli.run("ingest", "--org", "org-daily", "--granularity", "daily", path.join(tmp, "apr-daily.csv"))).code).toBe(0);
+    // a small chart of accounts: two cost centers, org-vendor's default, the clearing and suspense accounts
+    await writeFile(
+      path.join(tmp, "gl.csv"),
+      "scope,key,account,org_id\ncost_center,CC-100,6100,\ncost_center,CC-200,6200,\norg_default,org-vendor,6190,\nclearing,*,2100,\nsuspense,*,6999,\n",
+    );
+    const gl = await cli.run("gl-accounts", "import", path.join(tmp, "gl.csv"));
+    expect(gl.stderr).toBe("");
+    expect(gl.code).toBe(0);
     const r = await cli.run("finance-export", "--month", "2026-04", "--kind", "journal");
     expect(r.code).toBe(0);
-    const lines = r.stdout.trim().split("\n");
-    expect(lines[0]).toBe("period,org_id,cost_center,team,direct_cost,unallocated_share,total_cost");
-    const rows = lines.slice(1).map((l) => l.split(","));
-    const total = rows.reduce((s, f) => s.plus(f[6]), new Decimal(0));
+    const rows = parseJournal(r.stdout);
+    const byOrg = journalsByOrg(rows);
+    expect([...byOrg.keys()]).toEqual(["org-daily", "org-vendor"]);
+    // per org: balanced, and the posted lines (Σ debits − credits but the clearing line) = the export total
     // org-vendor 27.50 + org-daily 30 × 1.40 = 42.00
-    expect(total.toFixed(2)).toBe("69.50");
-    for (const f of rows) expect(new Decimal(f[4]).plus(f[5]).eq(f[6])).toBe(true);
-    const vendor = rows.filter((f) => f[1] === "org-vendor");
-    expect(vendor.reduce((s, f) => s.plus(f[6]), new Decimal(0)).toFixed(2)).toBe("27.50");
-    expect(vendor.map((f) => `${f[2]}/${f[3]}`)).toEqual(["CC-100/payments", "CC-200/search", "CC-300/platform", "unassigned/analytics"]);
-    const daily = rows.filter((f) => f[1] === "org-daily");
-    expect(daily.map((f) => f[3]).sort()).toEqual(["payments", "unmapped"]);
-    expect(daily.reduce((s, f) => s.plus(f[6]), new Decimal(0)).toFixed(2)).toBe("42.00");
+    const vendor = byOrg.get("org-vendor")!;
+    const daily = byOrg.get("org-daily")!;
+    expect(expectBalancedJournal(vendor, "org-vendor").toFixed(2)).toBe("27.50");
+    expect(expectBalancedJournal(daily, "org-daily").toFixed(2)).toBe("42.00");
+    // across orgs: the journals' debits are the total of both exports (every total is positive: the clearing lines are credits)
+    expect(
+      sumOf(
+        rows.filter((l) => !isClearing(l)),
+        "debit",
+      ).toFixed(2),
+    ).toBe("69.50");
+    expect(sumOf(rows.filter(isClearing), "credit").toFixed(2)).toBe("69.50");
+    expect(sumOf(rows, "amount").toFixed(2)).toBe("0.00");
+    // one debit per cost center to its account (CC-300 by the org default), unassigned to suspense, the credit to clearing
+    expect(vendor.map((l) => [l.cost_center, l.account, l.debit, l.credit])).toEqual([
+      ["CC-100", "6100", expect.any(String), ""],
+      ["CC-200", "6200", expect.any(String), ""],
+      ["CC-300", "6190", expect.any(String), ""],
+      ["", "6999", expect.any(String), ""],
+      ["", "2100", "", "27.50"],
+    ]);
+    expect(vendor[3].memo).toContain("unassigned");
+    expect(daily.map((l) => [l.cost_center, l.account])).toEqual([
+      ["CC-100", "6100"],
+      ["", "6999"],
+      ["", "2100"],
+    ]);
+    expect(daily[1].memo).toContain("unmapped");
+    expect(vendor[0]).toMatchObject({ journal_id: "SB-org-vendor-2026-04", posting_date: "2026-04-30", currency: "USD" });
+    expect(vendor[0].reference).toMatch(/^imports:\d+$/);
+    expect(daily[0].reference).toMatch(/^imports:\d+(-\d+)?$/);
+    // per org with --org: the same lines
+    const one = await cli.run("finance-export", "--month", "2026-04", "--kind", "journal", "--org", "org-vendor");
+    expect(parseJournal(one.stdout)).toEqual(vendor);
   });
 
   it("the FOCUS file has the FOCUS columns and its BilledCost sums to the export total", async () => {

@@ -9,6 +9,9 @@ import { describe, expect, it } from "vitest";
 import type { Db } from "../../db/client";
 import { Decimal } from "../../app/domain/money";
 import { postMonthAction } from "../helpers/forms";
+import { expectBalancedJournal, parseJournal } from "../helpers/journal";
+import { DEFAULT_CLEARING_ACCOUNT, DEFAULT_SUSPENSE_ACCOUNT, NO_GL_ACCOUNT } from "../../app/domain/journal";
+import { journalCsv } from "../../app/services/journal";
 import { ingestMonthly, seedVendorExample, VENDOR_EXPORT } from "../helpers/seed";
 import { useTestServer } from "../helpers/server";
 import { monthCases } from "./access-cases/month";
@@ -132,19 +135,27 @@ describe("/reconciliation", () => {
     expect(new Decimal(team.restatements[0].delta).gt(0.8)).toBe(true);
   });
 
-  it("downloads the journal and the FOCUS file as formula-safe CSV", async () => {
+  it("downloads the balanced journal (formula-guarded CSV) and the FOCUS file (values as they are)", async () => {
     const j = await server.viewer.get("/finance/journal.csv?month=2026-04");
     expect(j.status).toBe(200);
     expect(j.headers.get("content-type")).toContain("text/csv");
     expect(j.headers.get("content-disposition")).toContain("chargeback-journal-2026-04.csv");
-    const lines = (await j.text()).trim().split("\n");
-    expect(lines[0]).toBe("period,org_id,cost_center,team,direct_cost,unallocated_share,total_cost");
-    expect(
-      lines
-        .slice(1)
-        .reduce((s, l) => s.plus(l.split(",")[6]!), new Decimal(0))
-        .toFixed(2),
-    ).toBe("27.50");
+    const text = await j.text();
+    const rows = parseJournal(text);
+    // org-vendor is closed: the lines taken at close, which tie to the frozen 27.50 (the export is now 28.50, pending)
+    expect(rows.every((r) => r.org_id === "org-vendor")).toBe(true);
+    expect(expectBalancedJournal(rows, "org-vendor").toFixed(2)).toBe("27.50");
+    // three cost centers, analytics (no cost center) as unassigned, the clearing line
+    expect(rows.map((r) => r.cost_center)).toEqual(["CC-100", "CC-200", "CC-300", "", ""]);
+    expect(rows[3].memo).toContain("unassigned");
+    // no account mapped: the cost centers post to suspense flagged in the memo, the offset to the default clearing account
+    expect(rows.slice(0, 3).every((r) => r.account === DEFAULT_SUSPENSE_ACCOUNT && r.memo.includes(NO_GL_ACCOUNT))).toBe(true);
+    expect(rows.at(-1)).toMatchObject({ account: DEFAULT_CLEARING_ACCOUNT, credit: "27.50", amount: "-27.50" });
+    // the guard leaves numbers alone: the negative amount is not turned into text
+    expect(text).toContain(",-27.50,");
+    expect(text).not.toContain("'-27.50");
+    // the download is the same file as the CLI's (the service)
+    expect(text).toBe(await journalCsv(server.app.db, { month: "2026-04" }));
     const f = await server.viewer.get("/finance/focus.csv?month=2026-04&org=org-vendor");
     expect(f.status).toBe(200);
     expect(f.headers.get("content-disposition")).toContain("focus-2026-04-org-vendor.csv");

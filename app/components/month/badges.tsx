@@ -47,3 +47,22 @@ export function ClosedBadge({ testId }: { testId?: string }) {
     </span>
   );
 }
+
+/** The reconciliation checks, in their fixed order (docs/reconciliation.md). */
+export const CHECK_NAMES = ["buckets_complete", "ingested_after_48h", "allocated_equals_export", "coverage"] as const;
+
+/** A row's checks, one line each, in CHECK_NAMES order. */
+export function CheckList({ checks }: { checks: Record<string, { status: string; detail: string }> }) {
+  return (
+    <ul className="space-y-1">
+      {CHECK_NAMES.map((n) => (
+        <CheckLine key={n} name={n} status={checks[n].status as CheckStatus} detail={checks[n].detail} />
+      ))}
+    </ul>
+  );
+}
+
+/** A check's status alone (e.g. the coverage band). */
+export function CheckStatusBadge({ status }: { status: string }) {
+  return <Badge tone={CHECK_TONE[status as CheckStatus] ?? "neutral"}>{status}</Badge>;
+}

@@ -49,8 +49,9 @@ import { InputError } from "../errors";
 import { NAME_OPS, parseRulesJson, type Rule } from "../rules";
 import { formatSplitObject, formatSplitText, parseSplitText } from "../splits";
 import type { CsvRecord } from "./crosswalk";
-import { type ColumnSpec, checkFieldCount, matchHeader, normalizeHeaderName } from "./header";
-import { IssueList, makeIssue, RULES, type ValidationIssue } from "./issues";
+import { issueWithOwnRules, issuesByLine, matchFixedHeader } from "./fixed-columns";
+import { type ColumnSpec, checkFieldCount } from "./header";
+import { IssueList, RULES, type ValidationIssue } from "./issues";
 
 export const RULES_CSV_COLUMNS = [
   { name: "position", aliases: [], required: false },
@@ -91,13 +92,7 @@ export const RULES_CSV_RULES: Readonly<Record<string, string>> = {
 };
 
 /** `makeIssue`, with the text of this file's own rule ids. */
-function issue(line: number, column: string | null, value: string | null, rule: string, text: string): ValidationIssue {
-  const i = makeIssue(line, column, value, rule, text);
-  const own = RULES[rule] === undefined ? RULES_CSV_RULES[rule] : undefined;
-  if (own === undefined) return i;
-  const tail = `(rule: ${rule})`;
-  return { ...i, message: `${i.message.slice(0, i.message.length - tail.length)}(rule: ${own})` };
-}
+const issue = issueWithOwnRules((rule) => (RULES[rule] === undefined ? RULES_CSV_RULES[rule] : undefined));
 
 // ---------------------------------------------------------------------------------------------
 // Formula protection
@@ -224,31 +219,13 @@ export function parseRulesCsv(header: string[], records: readonly CsvRecord[], o
   const headerLine = opts.headerLine ?? 1;
   // every issue, in the order found; listed by line at the end
   const all = new IssueList(Number.MAX_SAFE_INTEGER);
-  const fail = (): RulesCsvResult => {
-    const list = new IssueList(opts.maxErrors ?? 50);
-    const byLine = all.issues.map((x, n) => ({ x, n })).sort((a, b) => a.x.line - b.x.line || a.n - b.n);
-    for (const { x } of byLine) list.add(x);
-    return { ok: false, errors: list.issues, errorCount: list.count };
-  };
+  const fail = (): RulesCsvResult => ({ ok: false, ...issuesByLine(all, opts.maxErrors ?? 50) });
 
-  if (header.length === 0) {
-    all.add(issue(0, null, null, "not-empty", `the file is empty: expected the header ${RULES_CSV_HEADER.join(",")}`));
-    return fail();
-  }
-  const match = matchHeader(header, RULES_CSV_COLUMNS, headerLine, all, []);
-  const known = new Set<string>(RULES_CSV_HEADER);
-  header.forEach((h, i) => {
-    if (known.has(normalizeHeaderName(h, i))) return;
-    const shown = (i === 0 ? h.replace(/^\uFEFF/, "") : h).trim();
-    all.add(
-      issue(
-        headerLine,
-        null,
-        shown,
-        "unknown-column",
-        `(field ${i + 1}) is not a rules CSV column (a condition ignored would widen its rules); the columns are ${RULES_CSV_HEADER.join(", ")}`,
-      ),
-    );
+  const match = matchFixedHeader(header, RULES_CSV_COLUMNS, headerLine, all, {
+    issue,
+    expected: RULES_CSV_HEADER.join(","),
+    unknownText: (field) =>
+      `(field ${field}) is not a rules CSV column (a condition ignored would widen its rules); the columns are ${RULES_CSV_HEADER.join(", ")}`,
   });
   if (!match) return fail();
 

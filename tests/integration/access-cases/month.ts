@@ -10,4 +10,9 @@ export const monthCases: Record<string, { path: string; form: Record<string, str
       await db.query(`insert into organizations (org_id) values ('org-vendor') on conflict (org_id) do nothing`);
     },
   },
+  // the journal's GL accounts (docs/journal.md): the every-org suspense account needs nothing seeded
+  "routes/admin.gl-accounts": {
+    path: "/admin/gl-accounts",
+    form: { intent: "save", scope: "suspense", key: "*", org_id: "", account: "6999" },
+  },
 };
