@@ -157,6 +157,24 @@ describe("buildJournal", () => {
     ]);
   });
 
+  it("summarizes by the journal's layout, not by what team names say", () => {
+    const tricky = buildJournal({
+      orgId: "o1",
+      month: "2026-04",
+      teams: [
+        { team: "ops (suspense)", total: "2" },
+        { team: "x (clearing)", total: "1" },
+      ],
+      costCenterOf: (t) => (t === "ops (suspense)" ? "CC-100" : undefined),
+      accounts: ACCOUNTS,
+      importIds: [1],
+    }).map(journalCsvRow);
+    expect(col(tricky[0], "memo")).toMatch(/teams: ops \(suspense\)$/);
+    expect(summarizeJournal(tricky)).toEqual([
+      expect.objectContaining({ total: "3.00", suspense: "1.00", unmappedCostCenters: [], balanced: true }),
+    ]);
+  });
+
   it("a negative org total puts the clearing line on the debit side; zero lines are left out", () => {
     const j = buildJournal({
       orgId: "o2",

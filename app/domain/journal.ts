@@ -532,10 +532,14 @@ export function summarizeJournal(rows: readonly string[][]): JournalSummary[] {
   return [...by.entries()].map(([orgId, rs]) => {
     const debits = sum(rs.map((r) => amt(c(r, "debit"))));
     const credits = sum(rs.map((r) => amt(c(r, "credit"))));
-    // the memo's fixed endings tell the kinds apart (team names come before them)
-    const offsets = rs.filter((r) => c(r, "cost_center") === "" && c(r, "memo").endsWith(CLEARING_SUFFIX));
+    // buildJournal's layout tells the kinds apart: the clearing line is the last, without a cost
+    // center; the other lines without one are pseudo cost centers (suspense); a real cost center
+    // posted to suspense has the no-account flag at the end of its memo
+    const last = rs[rs.length - 1];
+    const offsets = c(last, "cost_center") === "" && c(last, "memo").endsWith(CLEARING_SUFFIX) ? [last] : [];
     const posted = rs.filter((r) => !offsets.includes(r));
-    const suspense = posted.filter((r) => c(r, "memo").endsWith(SUSPENSE_SUFFIX));
+    const noAccount = ` - ${NO_GL_ACCOUNT}${SUSPENSE_SUFFIX}`;
+    const suspense = posted.filter((r) => c(r, "cost_center") === "" || c(r, "memo").endsWith(noAccount));
     return {
       orgId,
       journalId: c(rs[0], "journal_id"),
@@ -545,7 +549,7 @@ export function summarizeJournal(rows: readonly string[][]): JournalSummary[] {
       total: sum(posted.map((r) => amt(c(r, "amount")))).toFixed(2),
       suspense: sum(suspense.map((r) => amt(c(r, "amount")))).toFixed(2),
       unmappedCostCenters: suspense
-        .filter((r) => c(r, "cost_center") !== "" && c(r, "memo").endsWith(` - ${NO_GL_ACCOUNT}${SUSPENSE_SUFFIX}`))
+        .filter((r) => c(r, "cost_center") !== "")
         .map((r) => c(r, "cost_center"))
         .sort(cmpStr),
       balanced: debits.eq(credits) && sum(rs.map((r) => amt(c(r, "amount")))).isZero(),

@@ -3,6 +3,7 @@
  * and the FOCUS files /finance/focus.csv, /finance/focus.parquet, /finance/focus-metadata.json
  * (docs/journal.md, docs/focus-mapping.md). Signed-in users; never cached.
  */
+import { InputError } from "~/domain/errors";
 import { isMonth } from "~/domain/periods";
 import { requireUser } from "~/lib/auth.server";
 import { fileNamePart } from "~/lib/csv.server";
@@ -22,7 +23,8 @@ const plain = (status: number, text: string) =>
   new Response(`${text}\n`, { status, headers: { "content-type": "text/plain; charset=utf-8" } });
 
 /**
- * Checks sign-in, the month (400) and the org (404 when unknown), builds the file and names it
+ * Checks sign-in, the month (400) and the org (404 when unknown), builds the file (an InputError
+ * from the build, such as a bad posting date, is a 400 with its message) and names it
  * `<prefix>-<month>[-<org>]<extension>`.
  */
 export async function monthFileDownload(
@@ -37,7 +39,13 @@ export async function monthFileDownload(
   if (!isMonth(month)) return plain(400, "month=YYYY-MM is required");
   const db = await getDb();
   if (org !== undefined && !(await getOrg(db, org))) return plain(404, `unknown organization ${org}`);
-  const file = await build(db, { month, orgId: org });
+  let file: MonthFile;
+  try {
+    file = await build(db, { month, orgId: org });
+  } catch (e) {
+    if (e instanceof InputError) return plain(400, e.message); // e.g. a bad posting_date
+    throw e;
+  }
   const name = `${fileNamePrefix}-${month}${org ? `-${fileNamePart(org)}` : ""}${file.extension}`;
   return new Response(typeof file.body === "string" ? file.body : Buffer.from(file.body), {
     headers: {

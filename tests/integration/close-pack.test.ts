@@ -242,4 +242,24 @@ describe("/reconciliation/close-pack", () => {
       expect(await unknown.text()).toContain("unknown organization org-nope");
     }
   });
+
+  it("the journal download takes a posting date on or after the month's first day", async () => {
+    const dates = async (q: string) => {
+      const res = await server.viewer.get(`/finance/journal.csv?month=2026-04&org=org-vendor${q}`);
+      expect(res.status).toBe(200);
+      const [header, ...lines] = (await res.text())
+        .trimEnd()
+        .split("\n")
+        .map((l) => l.split(","));
+      const col = header!.indexOf("posting_date");
+      return new Set(lines.map((l) => l[col]));
+    };
+    expect(await dates("")).toEqual(new Set(["2026-04-30"]));
+    expect(await dates("&posting_date=2026-05-03")).toEqual(new Set(["2026-05-03"]));
+    for (const bad of ["2026-03-31", "2026-02-30", "May"]) {
+      const res = await server.viewer.get(`/finance/journal.csv?month=2026-04&posting_date=${bad}`);
+      expect(res.status, bad).toBe(400);
+      expect(await res.text(), bad).toMatch(/posting date/);
+    }
+  });
 });
