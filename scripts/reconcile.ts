@@ -9,6 +9,7 @@
  * --close / --reopen close or reopen the month (needs --org). Exit 0/1/2 (docs/cli.md).
  */
 import { z } from "zod";
+import { reconcileFields } from "../app/domain/api-schemas";
 import { parseInvoiceAmount } from "../app/domain/month-end";
 import { isMonth } from "../app/domain/periods";
 import type { ReconcileResult } from "../app/domain/reconcile";
@@ -33,22 +34,7 @@ const Args = z
   .refine((a) => a.org || (!a.invoice && !a.close && !a.reopen), { message: "--invoice, --close and --reopen need --org", path: ["org"] });
 
 function out(r: ReconcileResult & { source?: string }, extra: Record<string, unknown> = {}) {
-  return {
-    org_id: r.orgId,
-    month: r.month,
-    export_total: r.exportTotal,
-    invoice_subtotal: r.invoiceSubtotal,
-    variance: r.variance,
-    status: r.status,
-    checks: r.checks,
-    missing_buckets: r.missingBuckets,
-    coverage: r.coverage,
-    tolerance: r.tolerance,
-    allocated_total: r.allocatedTotal,
-    unmapped_total: r.unmappedTotal,
-    ...(r.source ? { source: r.source } : {}),
-    ...extra,
-  };
+  return { ...reconcileFields(r), ...(r.source ? { source: r.source } : {}), ...extra };
 }
 
 runCli(async () => {

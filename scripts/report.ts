@@ -5,6 +5,7 @@
  * `mapped_by` the last column (docs/crosswalk.md "Command line"), amounts exact (at least 4 decimals).
  */
 import { z } from "zod";
+import { reportRowFields } from "../app/domain/api-schemas";
 import { parseDate } from "../app/domain/csv/values";
 import { dec, fmt4, fmtExact } from "../app/domain/money";
 import { GRANULARITIES, GROUP_BYS, REPORT_FORMATS } from "../app/domain/vocabulary";
@@ -55,15 +56,7 @@ runCli(async () => {
   if (a.format === "json") {
     process.stdout.write(
       JSON.stringify(
-        rows.map((r) => ({
-          period_start: r.periodStart,
-          org_id: r.orgId,
-          group: r.group,
-          direct_cost: r.direct,
-          unallocated_share: r.unallocatedShare,
-          total_cost: r.total,
-          ...(a.explain ? { mapped_by: r.mappedBy } : {}),
-        })),
+        rows.map((r) => ({ ...reportRowFields(r), ...(a.explain ? { mapped_by: r.mappedBy } : {}) })),
         null,
         2,
       ) + "\n",

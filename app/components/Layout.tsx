@@ -25,6 +25,7 @@ export const ADMIN_NAV: NavItem[] = [
   { to: "/admin/orgs", label: "Org settings" },
   { to: "/admin/gl-accounts", label: "GL accounts" },
   { to: "/admin/users", label: "Users" },
+  { to: "/admin/tokens", label: "API tokens" },
   { to: "/audit", label: "Audit log" },
 ];
 

@@ -22,3 +22,4 @@ export * from "./mapping-segments";
 export * from "./usage-keys";
 export * from "./gl-accounts";
 export * from "./close-snapshots";
+export * from "./api-tokens";

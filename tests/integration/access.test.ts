@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../db/client";
 import { loadBuiltRoutes, sampleUrl, startTestServer, type BuiltRoute, type TestServer } from "../helpers/server";
 import { adminCases } from "./access-cases/admin";
+import { apiRoutes, tokenCases } from "./access-cases/api";
 import { monthCases } from "./access-cases/month";
 
 interface ActionCase {
@@ -38,6 +39,7 @@ const ACTION_CASES: Record<string, ActionCase> = {
   // each area keeps its own cases next to its tests
   ...adminCases,
   ...monthCases,
+  ...tokenCases,
 };
 
 /** Routes whose action is not a finance-admin mutation, with the reason. */
@@ -85,7 +87,9 @@ describe("route table", () => {
 });
 
 describe("anonymous visitors", () => {
-  const pages = routes.filter((r) => (r.isPage || r.hasLoader) && !PUBLIC_ROUTES.has(r.id) && (r.path !== "/" || r.index));
+  const pages = routes.filter(
+    (r) => (r.isPage || r.hasLoader) && !PUBLIC_ROUTES.has(r.id) && !apiRoutes[r.id] && (r.path !== "/" || r.index),
+  );
   it.each(pages.map((r) => [r.id, r] as const))("GET %s → /login", async (_id, r) => {
     const url = sampleUrl(r);
     const res = await app.anonymous().get(url);
@@ -93,6 +97,17 @@ describe("anonymous visitors", () => {
     const loc = res.headers.get("location") ?? "";
     expect(loc.startsWith("/login"), `${url} → ${loc}`).toBe(true);
     if (url !== "/") expect(loc).toBe(`/login?redirectTo=${encodeURIComponent(url)}`);
+  });
+
+  const api = routes.filter((r) => r.id.startsWith("routes/api."));
+  it("every API route is registered in access-cases/api.ts", () => {
+    expect(api.map((r) => r.id).sort()).toEqual(Object.keys(apiRoutes).sort());
+  });
+  it.each(api.map((r) => [r.id, r] as const))("GET %s without a token → JSON 401 (the document: 200)", async (_id, r) => {
+    const c = apiRoutes[r.id]!;
+    const res = await app.anonymous().get(c.path);
+    expect(res.status, c.path).toBe(c.anonymousStatus);
+    expect(res.headers.get("content-type")).toMatch(/^application\/json/);
   });
 
   it("GET /healthz is public", async () => {
