@@ -16,6 +16,7 @@ export const NAV: NavItem[] = [
   { to: "/cost-centers", label: "Cost centers" },
   { to: "/orgs", label: "Organizations" },
   { to: "/reconciliation", label: "Reconciliation" },
+  { to: "/views", label: "Saved views" },
 ];
 
 export const ADMIN_NAV: NavItem[] = [

@@ -23,3 +23,4 @@ export * from "./usage-keys";
 export * from "./gl-accounts";
 export * from "./close-snapshots";
 export * from "./api-tokens";
+export * from "./saved-views";

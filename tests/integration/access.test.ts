@@ -18,6 +18,7 @@ import { loadBuiltRoutes, sampleUrl, startTestServer, type BuiltRoute, type Test
 import { adminCases } from "./access-cases/admin";
 import { apiRoutes, tokenCases } from "./access-cases/api";
 import { monthCases } from "./access-cases/month";
+import { viewCases } from "./access-cases/views";
 
 interface ActionCase {
   /** Concrete URL to post to (default: the route's path with ":param" → "sample"). */
@@ -40,6 +41,8 @@ const ACTION_CASES: Record<string, ActionCase> = {
   ...adminCases,
   ...monthCases,
   ...tokenCases,
+  // saved views: any signed-in role, its own views (role: viewer)
+  ...viewCases,
 };
 
 /** Routes whose action is not a finance-admin mutation, with the reason. */

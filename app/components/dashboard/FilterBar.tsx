@@ -2,8 +2,9 @@
  * The dashboard filters as a GET form: every choice lands in the URL (shareable, back
  * button). With JavaScript a change submits at once; without, "Apply" does.
  */
-import { Form, useNavigation, useSubmit } from "@remix-run/react";
+import { Form, useLocation, useNavigation, useSubmit } from "@remix-run/react";
 import { useRef } from "react";
+import { useCsrfToken } from "~/components/csrf";
 import { buttonClass } from "~/components/ui";
 import { GRANS, PERIOD_LABELS, PERIODS, type ResolvedFilters } from "~/lib/filters";
 
@@ -25,8 +26,20 @@ export function FilterBar({
   const submit = useSubmit();
   const nav = useNavigation();
   const form = useRef<HTMLFormElement>(null);
+  const viewName = useRef<HTMLInputElement>(null);
+  const location = useLocation();
+  const csrf = useCsrfToken();
+  // "Save view": this page and its filters (the URL) under a name, on /views (app/routes/views.tsx)
+  const saveView = () => {
+    const name = viewName.current?.value.trim() ?? "";
+    if (!name) return viewName.current?.focus();
+    const query = location.search.replace(/^\?/, "");
+    submit({ _csrf: csrf, intent: "save", name, path: location.pathname, query }, { method: "post", action: "/views" });
+  };
   const onChange = (e: React.FormEvent<HTMLFormElement>) => {
     const t = e.target as HTMLInputElement;
+    // the "Save view" name is not a filter
+    if (!t.name) return;
     // typing a custom date: wait for a full date
     if (t.type === "date" && !t.value) return;
     submit(e.currentTarget, { replace: false, preventScrollReset: true });
@@ -181,6 +194,24 @@ export function FilterBar({
         ) : (
           <span data-testid="range-label">{filters.label}</span>
         )}
+      </div>
+      <div className="flex items-center gap-2 self-end">
+        <input
+          ref={viewName}
+          maxLength={100}
+          placeholder="View name"
+          aria-label="Name of the view to save"
+          className={`${select} w-36 pr-2`}
+          data-testid="view-name"
+          onKeyDown={(e) => {
+            if (e.key !== "Enter") return;
+            e.preventDefault();
+            saveView();
+          }}
+        />
+        <button type="button" className={buttonClass.secondary} onClick={saveView} data-testid="save-view">
+          Save view
+        </button>
       </div>
     </Form>
   );
