@@ -12,7 +12,7 @@
 import { z } from "zod";
 import { createApiToken, revokeApiToken } from "../app/services/api-tokens";
 import { listApiTokens, type ApiTokenRow } from "../db/queries/api-tokens";
-import { UsageError, cliActor, parseCli, runCli, withDb } from "./lib/cli";
+import { UsageError, cliActor, parseCli, printTable, runCli, withDb } from "./lib/cli";
 
 const USAGE = `usage:
   npm run tokens -- create --user EMAIL --name NAME [--expires-days 90]
@@ -57,17 +57,6 @@ type Command = keyof typeof commands;
 const status = (t: ApiTokenRow) => (t.revoked_at ? "revoked" : t.expired ? "expired" : t.user_disabled ? "user disabled" : "active");
 
 const principal = (t: ApiTokenRow) => (t.user_email ? `user ${t.user_email}` : `client ${t.client_name} (${t.role})`);
-
-function printTable(rows: string[][]) {
-  const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  for (const r of rows)
-    console.log(
-      r
-        .map((c, i) => c.padEnd(w[i]!))
-        .join("  ")
-        .trimEnd(),
-    );
-}
 
 runCli(async () => {
   const [command, ...rest] = process.argv.slice(2);

@@ -17,7 +17,7 @@ import { z } from "zod";
 import { addUser, resetPassword, setDisabled, setRole, unlockSignIn } from "../app/services/users";
 import type { Db } from "../db/client";
 import { listUsers } from "../db/queries/users";
-import { InputError, UsageError, parseCli, runCli, withDb } from "./lib/cli";
+import { InputError, UsageError, parseCli, printTable, runCli, withDb } from "./lib/cli";
 
 const USAGE = `usage:
   npm run users -- add --email EMAIL --role viewer|finance_admin [--password-stdin]
@@ -103,14 +103,7 @@ async function run(db: Db, command: Command, args: Record<string, unknown>) {
         ["EMAIL", "ROLE", "STATUS", "CREATED"],
         ...users.map((u) => [u.email, u.role, u.disabled ? "disabled" : "active", String(u.created_at).slice(0, 19)]),
       ];
-      const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-      for (const r of rows)
-        console.log(
-          r
-            .map((c, i) => c.padEnd(w[i]!))
-            .join("  ")
-            .trimEnd(),
-        );
+      printTable(rows);
       return;
     }
     case "disable":

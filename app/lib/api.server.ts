@@ -15,7 +15,6 @@
  * number of refusals since the previous entry; the first use of a token each UTC day is audited
  * by the service.
  */
-import { z } from "zod";
 import type { Db } from "../../db/client";
 import type { ApiErrorCode, ParamSpec } from "../domain/api-schemas";
 import type { Role } from "../domain/vocabulary";
@@ -23,28 +22,12 @@ import { auditApiRefusal, authenticateApiToken, type ApiPrincipal, type TokenChe
 import { clientAddress } from "./client-address.server";
 import { getServerContext } from "./db.server";
 import type { ServerContext } from "./context.server";
+import type { Env } from "./env.server";
 
 // ---------------------------------------------------------------- settings
 
-export const apiEnvSchema = z.object({
-  /** Requests allowed per token per window (default 120). */
-  SHOWBACK_API_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(120),
-  /** The fixed window in seconds (default 60). */
-  SHOWBACK_API_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
-});
-export type ApiEnv = z.infer<typeof apiEnvSchema>;
-
-/** Parses the API settings; throws one line per problem (at server start: this module loads with the build). */
-export function parseApiEnv(source: Record<string, string | undefined> = process.env): ApiEnv {
-  const clean = Object.fromEntries(Object.keys(apiEnvSchema.shape).map((k) => [k, source[k] ? source[k] : undefined]));
-  const r = apiEnvSchema.safeParse(clean);
-  if (!r.success) {
-    throw new Error(`Invalid environment:\n${r.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n")}`);
-  }
-  return r.data;
-}
-
-export const apiEnv: ApiEnv = parseApiEnv();
+/** The rate limit: SHOWBACK_API_RATE_LIMIT requests per SHOWBACK_API_RATE_WINDOW_SECONDS (app/lib/env.server.ts). */
+export type ApiLimits = Pick<Env, "SHOWBACK_API_RATE_LIMIT" | "SHOWBACK_API_RATE_WINDOW_SECONDS">;
 
 // ---------------------------------------------------------------- responses
 
@@ -91,7 +74,7 @@ function stateOf(ctx: ServerContext): ServerState {
 }
 
 /** Fixed window per token: null when allowed, else the seconds until the window ends. */
-export function takeRateLimit(state: ServerState, tokenId: number, now: number, env: ApiEnv = apiEnv) {
+export function takeRateLimit(state: ServerState, tokenId: number, now: number, env: ApiLimits) {
   const windowMs = env.SHOWBACK_API_RATE_WINDOW_SECONDS * 1000;
   if (state.windows.size > 10_000) for (const [k, w] of state.windows) if (now - w.start >= windowMs) state.windows.delete(k);
   let w = state.windows.get(tokenId);
@@ -165,9 +148,9 @@ export async function apiHandler(request: Request, opts: { role: Role }, fn: (c:
     return apiError("unauthorized", why);
   }
   const p = auth.principal;
-  const rl = takeRateLimit(state, p.tokenId, Date.now());
+  const rl = takeRateLimit(state, p.tokenId, Date.now(), ctx.env);
   const rlHeaders = {
-    "RateLimit-Limit": String(apiEnv.SHOWBACK_API_RATE_LIMIT),
+    "RateLimit-Limit": String(ctx.env.SHOWBACK_API_RATE_LIMIT),
     "RateLimit-Remaining": String(rl.remaining),
     "RateLimit-Reset": String(rl.resetSeconds),
   };
@@ -175,7 +158,7 @@ export async function apiHandler(request: Request, opts: { role: Role }, fn: (c:
     await refusalAudited(ctx.db, state, { ...info, reason: "rate_limited", tokenId: p.tokenId, label: p.label });
     return apiError(
       "rate_limited",
-      `too many requests: at most ${apiEnv.SHOWBACK_API_RATE_LIMIT} per ${apiEnv.SHOWBACK_API_RATE_WINDOW_SECONDS} s per token`,
+      `too many requests: at most ${ctx.env.SHOWBACK_API_RATE_LIMIT} per ${ctx.env.SHOWBACK_API_RATE_WINDOW_SECONDS} s per token`,
       {
         headers: { ...rlHeaders, "Retry-After": String(rl.resetSeconds) },
       },

@@ -133,6 +133,10 @@ export const envSchema = z
     SHOWBACK_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
     /** Sign-ins allowed to wait for a hashing slot; beyond that the answer is 503. */
     SHOWBACK_HASH_QUEUE: z.coerce.number().int().min(0).max(1000).default(16),
+    /** Read API: requests allowed per token per window (default 120; docs/api.md). */
+    SHOWBACK_API_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(120),
+    /** Read API: the fixed rate-limit window in seconds (default 60). */
+    SHOWBACK_API_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
     /** Upload cap of the import page in MB (default 200; docs/security.md). */
     SHOWBACK_UPLOAD_MAX_MB: z
       .string()

@@ -35,6 +35,18 @@ export function parseCli<S extends z.ZodType>(
   return r.data;
 }
 
+/** Prints rows as left-aligned columns two spaces apart (the first row is the header). */
+export function printTable(rows: string[][]) {
+  const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  for (const r of rows)
+    console.log(
+      r
+        .map((c, i) => c.padEnd(w[i]!))
+        .join("  ")
+        .trimEnd(),
+    );
+}
+
 export const cliActor = () => process.env.SHOWBACK_ACTOR || `cli:${os.userInfo().username}`;
 
 export async function withDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
