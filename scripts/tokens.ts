@@ -3,6 +3,7 @@
  *
  *   npm run tokens -- create --user EMAIL --name NAME [--expires-days 90]
  *   npm run tokens -- create --client NAME --role viewer|finance_admin --name NAME [--expires-days 90]
+ *   npm run tokens -- create --client NAME --role team_viewer --teams A,B [--cost-centers CC-1] --name NAME
  *   npm run tokens -- list [--format table|json]
  *   npm run tokens -- revoke --id ID
  *
@@ -10,6 +11,7 @@
  * Exit: 0 ok, 1 invalid input, 2 usage error. Changes are audited (actor cli:<OS user> or SHOWBACK_ACTOR).
  */
 import { z } from "zod";
+import { describeScope } from "../app/domain/scope";
 import { createApiToken, revokeApiToken } from "../app/services/api-tokens";
 import { listApiTokens, type ApiTokenRow } from "../db/queries/api-tokens";
 import { UsageError, cliActor, parseCli, printTable, runCli, withDb } from "./lib/cli";
@@ -17,14 +19,18 @@ import { UsageError, cliActor, parseCli, printTable, runCli, withDb } from "./li
 const USAGE = `usage:
   npm run tokens -- create --user EMAIL --name NAME [--expires-days 90]
   npm run tokens -- create --client NAME --role viewer|finance_admin --name NAME [--expires-days 90]
+  npm run tokens -- create --client NAME --role team_viewer --teams A,B [--cost-centers CC-1] --name NAME [--expires-days 90]
   npm run tokens -- list [--format table|json]
   npm run tokens -- revoke --id ID
-The token is printed once by create; only its hash is stored.`;
+The token is printed once by create; only its hash is stored. A user's token reads with the
+user's role and scope at each request.`;
 
 const OPTIONS = {
   user: { type: "string" },
   client: { type: "string" },
   role: { type: "string" },
+  teams: { type: "string" },
+  "cost-centers": { type: "string" },
   name: { type: "string" },
   "expires-days": { type: "string" },
   format: { type: "string" },
@@ -37,6 +43,8 @@ const commands = {
       user: z.string().optional(),
       client: z.string().optional(),
       role: z.string().optional(),
+      teams: z.string().optional(),
+      "cost-centers": z.string().optional(),
       name: z.string({ error: "--name is required" }),
       "expires-days": z.string().optional(),
     })
@@ -46,7 +54,7 @@ const commands = {
       path: ["user"],
     })
     .refine((a) => a.client === undefined || a.role !== undefined, {
-      message: "--client needs --role viewer|finance_admin",
+      message: "--client needs --role team_viewer|viewer|finance_admin",
       path: ["role"],
     }),
   list: z.object({ format: z.enum(["table", "json"]).default("table") }).strict(),
@@ -56,7 +64,10 @@ type Command = keyof typeof commands;
 
 const status = (t: ApiTokenRow) => (t.revoked_at ? "revoked" : t.expired ? "expired" : t.user_disabled ? "user disabled" : "active");
 
-const principal = (t: ApiTokenRow) => (t.user_email ? `user ${t.user_email}` : `client ${t.client_name} (${t.role})`);
+const principal = (t: ApiTokenRow) =>
+  t.user_email
+    ? `user ${t.user_email}`
+    : `client ${t.client_name} (${t.role}${t.role === "team_viewer" ? `: ${describeScope({ teams: t.scope_teams, costCenters: t.scope_cost_centers })}` : ""})`;
 
 runCli(async () => {
   const [command, ...rest] = process.argv.slice(2);
@@ -75,6 +86,8 @@ runCli(async () => {
           user: args.user,
           client: args.client,
           role: args.role,
+          teams: args.teams,
+          costCenters: args["cost-centers"],
           expiresDays: args["expires-days"],
         });
         process.stderr.write(`token ${row.id} "${row.name}" for ${principal(row)}, expires ${row.expires_at}; shown once, store it now:\n`);
@@ -91,6 +104,7 @@ runCli(async () => {
             user: t.user_email,
             client: t.client_name,
             role: t.role,
+            scope: t.role === "team_viewer" ? { teams: t.scope_teams, cost_centers: t.scope_cost_centers } : null,
             status: status(t),
             created_by: t.created_by,
             created_at: t.created_at,

@@ -2,10 +2,12 @@
  * Account management.
  *
  *   npm run users -- add --email E --role viewer|finance_admin [--password-stdin]
+ *   npm run users -- add --email E --role team_viewer --teams a,b [--cost-centers CC-1] [--password-stdin]
+ *   npm run users -- set-scope --email E [--teams a,b] [--cost-centers CC-1]
  *   npm run users -- list [--format table|json]
  *   npm run users -- disable --email E
  *   npm run users -- enable --email E
- *   npm run users -- set-role --email E --role R
+ *   npm run users -- set-role --email E --role R [--teams a,b] [--cost-centers CC-1]
  *   npm run users -- reset-password --email E --password-stdin
  *   npm run users -- unlock --email E      (clears the sign-in throttle of E; audited)
  *
@@ -14,27 +16,39 @@
  */
 import { userInfo } from "node:os";
 import { z } from "zod";
-import { addUser, resetPassword, setDisabled, setRole, unlockSignIn } from "../app/services/users";
+import { describeScope } from "../app/domain/scope";
+import { addUser, resetPassword, setDisabled, setRole, setScope, unlockSignIn } from "../app/services/users";
 import type { Db } from "../db/client";
 import { listUsers } from "../db/queries/users";
 import { InputError, UsageError, parseCli, printTable, runCli, withDb } from "./lib/cli";
 
 const USAGE = `usage:
   npm run users -- add --email EMAIL --role viewer|finance_admin [--password-stdin]
+  npm run users -- add --email EMAIL --role team_viewer --teams A,B [--cost-centers CC-1,CC-2] [--password-stdin]
+  npm run users -- set-scope --email EMAIL [--teams A,B] [--cost-centers CC-1]   (a team_viewer's scope, replaced)
   npm run users -- list [--format table|json]
   npm run users -- disable --email EMAIL
   npm run users -- enable --email EMAIL
-  npm run users -- set-role --email EMAIL --role viewer|finance_admin
+  npm run users -- set-role --email EMAIL --role team_viewer|viewer|finance_admin [--teams A,B] [--cost-centers CC-1]
   npm run users -- reset-password --email EMAIL --password-stdin
   npm run users -- unlock --email EMAIL      (clear the sign-in throttle for EMAIL, from every client)
-The password is read from standard input (e.g. printf '%s' "$PW" | npm run users -- add ...).`;
+A team_viewer sees only the teams named and the teams of the cost centers named; every other
+team is one line, "other teams". The password is read from standard input
+(e.g. printf '%s' "$PW" | npm run users -- add ...).`;
 
 const commands = {
-  add: z.object({ email: z.string(), role: z.string(), "password-stdin": z.boolean().optional() }),
+  add: z.object({
+    email: z.string(),
+    role: z.string(),
+    teams: z.string().optional(),
+    "cost-centers": z.string().optional(),
+    "password-stdin": z.boolean().optional(),
+  }),
   list: z.object({ format: z.enum(["table", "json"]).optional() }),
   disable: z.object({ email: z.string() }),
   enable: z.object({ email: z.string() }),
-  "set-role": z.object({ email: z.string(), role: z.string() }),
+  "set-role": z.object({ email: z.string(), role: z.string(), teams: z.string().optional(), "cost-centers": z.string().optional() }),
+  "set-scope": z.object({ email: z.string(), teams: z.string().optional(), "cost-centers": z.string().optional() }),
   "reset-password": z.object({ email: z.string(), "password-stdin": z.literal(true, { error: "--password-stdin is required" }) }),
   unlock: z.object({ email: z.string() }),
 } as const;
@@ -53,6 +67,8 @@ const OPTIONS = {
   email: { type: "string" },
   role: { type: "string" },
   format: { type: "string" },
+  teams: { type: "string" },
+  "cost-centers": { type: "string" },
   "password-stdin": { type: "boolean" },
 } as const;
 
@@ -83,8 +99,16 @@ async function run(db: Db, command: Command, args: Record<string, unknown>) {
   switch (command) {
     case "add": {
       const password = args["password-stdin"] ? await readStdin() : undefined;
-      const u = await addUser(db, actor, { email: args.email, role: args.role, password });
-      console.log(`added ${u.email} (${u.role})${password === undefined ? " without a password (header sign-in only)" : ""}`);
+      const u = await addUser(db, actor, {
+        email: args.email,
+        role: args.role,
+        password,
+        teams: args.teams,
+        costCenters: args["cost-centers"],
+      });
+      console.log(
+        `added ${u.email} (${u.role}${scopeText(u)})${password === undefined ? " without a password (header or single sign-on only)" : ""}`,
+      );
       return;
     }
     case "list": {
@@ -92,7 +116,13 @@ async function run(db: Db, command: Command, args: Record<string, unknown>) {
       if (args.format === "json") {
         console.log(
           JSON.stringify(
-            users.map((u) => ({ email: u.email, role: u.role, disabled: u.disabled, created_at: u.created_at })),
+            users.map((u) => ({
+              email: u.email,
+              role: u.role,
+              disabled: u.disabled,
+              created_at: u.created_at,
+              scope: u.role === "team_viewer" ? { teams: u.scope_teams, cost_centers: u.scope_cost_centers } : null,
+            })),
             null,
             2,
           ),
@@ -100,8 +130,14 @@ async function run(db: Db, command: Command, args: Record<string, unknown>) {
         return;
       }
       const rows = [
-        ["EMAIL", "ROLE", "STATUS", "CREATED"],
-        ...users.map((u) => [u.email, u.role, u.disabled ? "disabled" : "active", String(u.created_at).slice(0, 19)]),
+        ["EMAIL", "ROLE", "STATUS", "CREATED", "SCOPE"],
+        ...users.map((u) => [
+          u.email,
+          u.role,
+          u.disabled ? "disabled" : "active",
+          String(u.created_at).slice(0, 19),
+          u.role === "team_viewer" ? scopeText(u).replace(/^: /, "") : "",
+        ]),
       ];
       printTable(rows);
       return;
@@ -113,8 +149,13 @@ async function run(db: Db, command: Command, args: Record<string, unknown>) {
       return;
     }
     case "set-role": {
-      const u = await setRole(db, actor, args.email, args.role);
-      console.log(`${u.email} is now ${u.role}`);
+      const u = await setRole(db, actor, args.email, args.role, { teams: args.teams, costCenters: args["cost-centers"] });
+      console.log(`${u.email} is now ${u.role}${scopeText(u)}`);
+      return;
+    }
+    case "set-scope": {
+      const u = await setScope(db, actor, args.email, { teams: args.teams, costCenters: args["cost-centers"] });
+      console.log(`${u.email} now sees${scopeText(u).replace(/^:/, "")}`);
       return;
     }
     case "reset-password": {
@@ -129,6 +170,11 @@ async function run(db: Db, command: Command, args: Record<string, unknown>) {
       return;
     }
   }
+}
+
+/** ": teams a, b; cost centers CC-1" for a team_viewer, "" otherwise. */
+function scopeText(u: { role: string; scope_teams: string[]; scope_cost_centers: string[] }): string {
+  return u.role === "team_viewer" ? `: ${describeScope({ teams: u.scope_teams, costCenters: u.scope_cost_centers })}` : "";
 }
 
 function safeUser() {

@@ -8,6 +8,8 @@ interface NavItem {
   to: string;
   label: string;
   end?: boolean;
+  /** shows every team: not for a team_viewer (docs/auth.md "Scoped viewers") */
+  everyTeam?: boolean;
 }
 
 export const NAV: NavItem[] = [
@@ -15,7 +17,7 @@ export const NAV: NavItem[] = [
   { to: "/teams", label: "Teams" },
   { to: "/cost-centers", label: "Cost centers" },
   { to: "/orgs", label: "Organizations" },
-  { to: "/reconciliation", label: "Reconciliation" },
+  { to: "/reconciliation", label: "Reconciliation", everyTeam: true },
   { to: "/views", label: "Saved views" },
 ];
 
@@ -63,6 +65,16 @@ function UserBox({ user, authMode }: { user: RootUser; authMode: RootData["authM
       <p className="mt-0.5 text-xs text-slate-400" data-testid="current-role">
         {roleLabel(user.role)}
       </p>
+      {user.scope ? (
+        <p className="mt-0.5 text-xs text-slate-400" data-testid="current-scope">
+          {[
+            user.scope.teams.length ? `Teams: ${user.scope.teams.join(", ")}` : "",
+            user.scope.costCenters.length ? `Cost centers: ${user.scope.costCenters.join(", ")}` : "",
+          ]
+            .filter(Boolean)
+            .join(" · ")}
+        </p>
+      ) : null}
       {authMode === "password" ? (
         <Form method="post" action="/logout" className="mt-3">
           <CsrfInput />
@@ -89,7 +101,7 @@ export function Layout({ user, authMode, children }: { user: RootUser; authMode:
           <span className="text-sm font-semibold tracking-tight text-white">Showback</span>
         </div>
         <nav aria-label="Main" className="flex-1 overflow-y-auto px-2 py-4">
-          <NavList items={NAV} />
+          <NavList items={user.role === "team_viewer" ? NAV.filter((i) => !i.everyTeam) : NAV} />
           {user.role === "finance_admin" ? (
             <>
               <p className="mb-1 mt-6 px-3 text-[11px] font-semibold uppercase tracking-wider text-slate-500">Finance admin</p>

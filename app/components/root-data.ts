@@ -7,6 +7,8 @@ export interface RootUser {
   id: number;
   email: string;
   role: Role;
+  /** team_viewer only: the teams and cost centers it may see */
+  scope: { teams: string[]; costCenters: string[] } | null;
 }
 /** What the root loader returns (see app/root.tsx). */
 export interface RootData {
@@ -24,4 +26,4 @@ export function useOptionalUser(): RootUser | null {
   return useRootData()?.user ?? null;
 }
 
-export const roleLabel = (role: Role) => (role === "finance_admin" ? "Finance admin" : "Viewer");
+export const roleLabel = (role: Role) => (role === "finance_admin" ? "Finance admin" : role === "team_viewer" ? "Team viewer" : "Viewer");

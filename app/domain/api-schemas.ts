@@ -140,9 +140,10 @@ export const ReportRowSchema = z
   .object({
     period_start: DateString,
     org_id: z.string(),
-    group: z
-      .string()
-      .meta({ description: "The team (or cost center with by=cost_center), or a pseudo-group: unmapped, unallocated, unassigned" }),
+    group: z.string().meta({
+      description:
+        'The team (or cost center with by=cost_center), or a pseudo-group: unmapped, unallocated, unassigned; for a scoped token, "other teams" sums every team outside its scope',
+    }),
     direct_cost: DecimalString,
     unallocated_share: DecimalString,
     total_cost: DecimalString,
@@ -298,7 +299,14 @@ function parameters(specs: ParamSpec[]) {
 
 const errorResponse = (description: string) => ({ description, content: { "application/json": { schema: ref(ApiErrorSchema) } } });
 
-function operation(summary: string, description: string, specs: ParamSpec[], body: z.ZodType, adminOnly = false) {
+/** Who may call an operation: any token (a team_viewer's is scoped), tokens that see every team, or finance admins. */
+type Audience = "scoped" | "every_team" | "admin";
+const FORBIDDEN: Record<Exclude<Audience, "scoped">, string> = {
+  every_team: "The token is scoped to some teams (role team_viewer): this endpoint shows every team",
+  admin: "The token's principal is not a finance admin",
+};
+
+function operation(summary: string, description: string, specs: ParamSpec[], body: z.ZodType, audience: Audience) {
   return {
     get: {
       summary,
@@ -309,7 +317,7 @@ function operation(summary: string, description: string, specs: ParamSpec[], bod
         "200": { description: "The page of rows", content: { "application/json": { schema: ref(body) } } },
         "400": errorResponse("A query parameter is missing or invalid (`parameter` names it)"),
         "401": errorResponse("No token, or a malformed, unknown, expired or revoked one"),
-        ...(adminOnly ? { "403": errorResponse("The token's principal is not a finance admin") } : {}),
+        ...(audience === "scoped" ? {} : { "403": errorResponse(FORBIDDEN[audience]) }),
         "429": {
           ...errorResponse("Too many requests for this token in the current window"),
           headers: { "Retry-After": { description: "Seconds until the window ends", schema: { type: "integer" } } },
@@ -340,36 +348,45 @@ export function openApiDocument(opts: { rateLimit: number; windowSeconds: number
     paths: {
       "/api/v1/report": operation(
         "Allocation report",
-        "The rows of the report CLI (`npm run report -- --format json`) for the same parameters.",
+        "The rows of the report CLI (`npm run report -- --format json`) for the same parameters. " +
+          'A token scoped to some teams (role team_viewer) gets its teams and one group, "other teams", summing every other team.',
         REPORT_PARAMS,
         ReportResponseSchema,
+        "scoped",
       ),
       "/api/v1/reconciliation": operation(
         "Month reconciliation",
         "Export total against invoice per organization, the month-end checks and the close status (`npm run reconcile`).",
         RECONCILIATION_PARAMS,
         ReconciliationResponseSchema,
+        "every_team",
       ),
       "/api/v1/unmapped": operation(
         "Unmapped queue (finance admins)",
         "Owners with cost in the month that no crosswalk entry or rule covers, largest first.",
         UNMAPPED_PARAMS,
         UnmappedResponseSchema,
-        true,
+        "admin",
       ),
       "/api/v1/teams/{team}": (() => {
         const op = operation(
           "Team detail",
-          "One team (or the pseudo-teams unmapped, unallocated) over the range, as on the team page. 404 for a team that does not exist.",
+          "One team (or the pseudo-teams unmapped, unallocated) over the range, as on the team page. 404 for a team that does not exist; " +
+            "403 for a team outside a scoped token's teams.",
           TEAM_PARAMS,
           TeamResponseSchema,
+          "scoped",
         );
         const team = { name: "team", in: "path", required: true, description: "The team's name", schema: { type: "string" } };
         return {
           get: {
             ...op.get,
             parameters: [team, ...op.get.parameters],
-            responses: { ...op.get.responses, "404": errorResponse("No team of that name") },
+            responses: {
+              ...op.get.responses,
+              "403": errorResponse("The team is outside the token's scope (role team_viewer)"),
+              "404": errorResponse("No team of that name"),
+            },
           },
         };
       })(),

@@ -174,7 +174,7 @@ describe("parseRulesFile", () => {
       "[0].org_id: org_id is required: an organization id, or null for every organization",
       "[0].when.owner_name: owner_name takes exactly one of equals, starts_with, ends_with, contains, regex, got equals and contains",
       "[0].when.owner_kind: owner_kind must be one of service_account, user, identity_pool, resource",
-      '[0].then.team: team "unmapped" is a pseudo-team (unmapped, unallocated): no entry, rule or split can name it',
+      '[0].then.team: team "unmapped" is a pseudo-team (unmapped, unallocated, other teams): no entry, rule or split can name it',
       "[1].org_id: org_id is empty (use null for every organization)",
       "[1].name: name must not start or end with spaces",
       "[1].when.owner_name: owner_name needs exactly one of equals, starts_with, ends_with, contains, regex",

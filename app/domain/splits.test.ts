@@ -59,7 +59,7 @@ describe("parseSplitText", () => {
     expect(messages(parseSplitText("a:50;a:50"))).toEqual(['team "a" is listed twice (parts 1 and 2)']);
     expect(messages(parseSplitText(":50;b:50"))).toEqual(["team name is empty"]);
     expect(messages(parseSplitText("unmapped:50;b:50"))).toEqual([
-      'team "unmapped" is a pseudo-team (unmapped, unallocated): no entry, rule or split can name it',
+      'team "unmapped" is a pseudo-team (unmapped, unallocated, other teams): no entry, rule or split can name it',
     ]);
   });
 

@@ -30,14 +30,14 @@ import {
 describe("vocabulary", () => {
   it("declares each word set once", () => {
     expect(GRANULARITIES).toEqual(["daily", "weekly", "monthly"]);
-    expect(ROLES).toEqual(["viewer", "finance_admin"]);
+    expect(ROLES).toEqual(["team_viewer", "viewer", "finance_admin"]);
     expect(IMPORT_STATUSES).toEqual(["active", "superseded"]);
     expect(RECONCILE_STATUSES).toEqual(["matched", "mismatch", "no_invoice", "no_data"]);
     expect(CHECK_STATUSES).toEqual(["pass", "warn", "fail"]);
     expect(GROUP_BYS).toEqual(["team", "cost_center"]);
     expect(REPORT_FORMATS).toEqual(["csv", "json"]);
-    expect(DISPLAY_PSEUDO_GROUPS).toEqual(["unmapped", "unallocated", "unassigned"]);
-    expect(RESERVED_TEAM_NAMES).toEqual(["unmapped", "unallocated"]);
+    expect(DISPLAY_PSEUDO_GROUPS).toEqual(["unmapped", "unallocated", "unassigned", "other teams"]);
+    expect(RESERVED_TEAM_NAMES).toEqual(["unmapped", "unallocated", "other teams"]);
   });
 
   it("the old homes re-export the vocabulary instead of declaring their own", () => {

@@ -15,8 +15,11 @@ export function isGranularity(s: unknown): s is Granularity {
   return typeof s === "string" && (GRANULARITIES as readonly string[]).includes(s);
 }
 
-/** User roles (docs/auth.md). */
-export const ROLES = ["viewer", "finance_admin"] as const;
+/**
+ * User roles (docs/auth.md): `team_viewer` reads the figures of its scope (teams and/or cost
+ * centers) only, `viewer` reads everything, `finance_admin` reads and changes everything.
+ */
+export const ROLES = ["team_viewer", "viewer", "finance_admin"] as const;
 export type Role = (typeof ROLES)[number];
 export const RoleSchema = z.enum(ROLES);
 
@@ -55,8 +58,13 @@ export const UNALLOCATED = "unallocated";
 /** The owner id of the export's unallocated row (any case in the file; stored lowercase): not a team, never mappable. */
 export const UNALLOCATED_OWNER_ID = "unallocated";
 export const UNASSIGNED = "unassigned";
+/**
+ * What a scoped viewer (role `team_viewer`) sees in place of every team outside its scope,
+ * the pseudo-teams included: one line, no breakdown (app/domain/scope.ts).
+ */
+export const OTHER_TEAMS = "other teams";
 /** The pseudo-groups a report or dashboard may show beside real teams and cost centers. */
-export const DISPLAY_PSEUDO_GROUPS = [UNMAPPED, UNALLOCATED, UNASSIGNED] as const;
+export const DISPLAY_PSEUDO_GROUPS = [UNMAPPED, UNALLOCATED, UNASSIGNED, OTHER_TEAMS] as const;
 export type DisplayPseudoGroup = (typeof DISPLAY_PSEUDO_GROUPS)[number];
 export function isDisplayPseudoGroup(s: string): s is DisplayPseudoGroup {
   return (DISPLAY_PSEUDO_GROUPS as readonly string[]).includes(s);
@@ -65,7 +73,7 @@ export function isDisplayPseudoGroup(s: string): s is DisplayPseudoGroup {
  * The pseudo-teams: names no team, crosswalk entry or policy may use
  * (UNASSIGNED is a cost-center pseudo-group only, so it may name a team).
  */
-export const RESERVED_TEAM_NAMES = [UNMAPPED, UNALLOCATED] as const;
+export const RESERVED_TEAM_NAMES = [UNMAPPED, UNALLOCATED, OTHER_TEAMS] as const;
 export type ReservedTeamName = (typeof RESERVED_TEAM_NAMES)[number];
 export function isReservedTeamName(s: string): s is ReservedTeamName {
   return (RESERVED_TEAM_NAMES as readonly string[]).includes(s);

@@ -9,10 +9,14 @@ import { z } from "zod";
 // string the browser posted, so an empty email is "not a valid address", as on the CLI
 const typed = z.string().default("");
 
-export const addUserSchema = z.object({ intent: z.literal("add"), email: typed, role: typed, password: typed });
+/** A team_viewer's scope: comma-separated team names and cost center codes (the service parses them). */
+const scope = { teams: typed, cost_centers: typed };
+
+export const addUserSchema = z.object({ intent: z.literal("add"), email: typed, role: typed, password: typed, ...scope });
 export const disableUserSchema = z.object({ intent: z.literal("disable"), email: typed });
 export const enableUserSchema = z.object({ intent: z.literal("enable"), email: typed });
-export const setRoleSchema = z.object({ intent: z.literal("set-role"), email: typed, role: typed });
+export const setRoleSchema = z.object({ intent: z.literal("set-role"), email: typed, role: typed, ...scope });
+export const setScopeSchema = z.object({ intent: z.literal("set-scope"), email: typed, ...scope });
 export const resetPasswordSchema = z.object({ intent: z.literal("reset-password"), email: typed, password: typed });
 
 export const userIntents = {
@@ -20,6 +24,7 @@ export const userIntents = {
   disable: disableUserSchema,
   enable: enableUserSchema,
   "set-role": setRoleSchema,
+  "set-scope": setScopeSchema,
   "reset-password": resetPasswordSchema,
 } as const;
 export type UserIntent = keyof typeof userIntents;

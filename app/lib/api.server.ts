@@ -21,6 +21,8 @@ import type { Role } from "../domain/vocabulary";
 import { auditApiRefusal, authenticateApiToken, type ApiPrincipal, type TokenCheck } from "../services/api-tokens";
 import { clientAddress } from "./client-address.server";
 import { getServerContext } from "./db.server";
+import { visibleFor } from "./scope.server";
+import type { Visible } from "../domain/scope";
 import type { ServerContext } from "./context.server";
 import type { Env } from "./env.server";
 
@@ -110,12 +112,16 @@ async function refusalAudited(
 
 // ---------------------------------------------------------------- the guard
 
-const RANK: Record<Role, number> = { viewer: 1, finance_admin: 2 };
+const RANK: Record<Role, number> = { team_viewer: 0, viewer: 1, finance_admin: 2 };
 
 export interface ApiContext {
   db: Db;
   url: URL;
   principal: ApiPrincipal;
+  /** a team_viewer token's visible teams (app/lib/scope.server.ts); null: every team */
+  visible: Visible;
+  /** The 403 for a request outside the token's scope (audited like every refusal). */
+  outOfScope: (message: string) => Promise<Response>;
 }
 
 /** The bearer token of the request, or null. */
@@ -166,11 +172,21 @@ export async function apiHandler(request: Request, opts: { role: Role }, fn: (c:
   }
   if (RANK[p.role] < RANK[opts.role]) {
     await refusalAudited(ctx.db, state, { ...info, reason: "forbidden", tokenId: p.tokenId, label: p.label });
-    return apiError("forbidden", "this endpoint is for finance admins", { headers: rlHeaders });
+    const who = opts.role === "finance_admin" ? "finance admins" : "tokens that see every team (viewer or finance admin)";
+    return apiError("forbidden", `this endpoint is for ${who}`, { headers: rlHeaders });
   }
   let res: Response;
   try {
-    res = await fn({ db: ctx.db, url, principal: p });
+    res = await fn({
+      db: ctx.db,
+      url,
+      principal: p,
+      visible: await visibleFor(ctx.db, p.scope),
+      outOfScope: async (message) => {
+        await refusalAudited(ctx.db, state, { ...info, reason: "out_of_scope", tokenId: p.tokenId, label: p.label });
+        return apiError("forbidden", message, { headers: rlHeaders });
+      },
+    });
   } catch (e) {
     if (!(e instanceof Response)) throw e;
     res = e;

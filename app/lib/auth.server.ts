@@ -27,7 +27,9 @@ import {
   normalizeEmail,
   type Role,
   type ThrottleState,
+  type UserRow,
 } from "../../db/queries/users";
+import type { AccessScope } from "../domain/scope";
 import { clientAddress } from "./client-address.server";
 import { CSRF_FIELD, headerModeCsrfToken, originAllowed, tokenFromUrlOrHeader, tokensEqual } from "./csrf.server";
 import { getServerContext } from "./db.server";
@@ -41,10 +43,23 @@ export interface SessionUser {
   id: number;
   email: string;
   role: Role;
+  /** team_viewer only: what it may see (app/domain/scope.ts); null for viewer and finance_admin */
+  scope: AccessScope | null;
 }
 
-const RANK: Record<Role, number> = { viewer: 1, finance_admin: 2 };
+/** team_viewer < viewer < finance_admin: `hasRole(u, "viewer")` means "may read every team". */
+const RANK: Record<Role, number> = { team_viewer: 0, viewer: 1, finance_admin: 2 };
 export const hasRole = (user: Pick<SessionUser, "role">, role: Role) => RANK[user.role] >= RANK[role];
+
+/** The session user of a stored account: the scope is read only for team_viewer. */
+export function sessionUserOf(u: Pick<UserRow, "id" | "email" | "role" | "scope_teams" | "scope_cost_centers">): SessionUser {
+  return {
+    id: u.id,
+    email: u.email,
+    role: u.role,
+    scope: u.role === "team_viewer" ? { teams: [...u.scope_teams], costCenters: [...u.scope_cost_centers] } : null,
+  };
+}
 
 /** Throws a 403 response (rendered by the error boundary as a friendly page). */
 export function forbidden(message = "You do not have permission to do this."): never {
@@ -102,14 +117,15 @@ async function resolveNow(request: Request): Promise<Resolved> {
     if (!raw) return { user: null, csrf: null };
     const u = await findUserByEmail(ctx.db, raw);
     if (!u || u.disabled) return { user: null, csrf: null };
-    return { user: { id: u.id, email: u.email, role: u.role }, csrf: headerModeCsrfToken(ctx.sessionSecret, u.email) };
+    return { user: sessionUserOf(u), csrf: headerModeCsrfToken(ctx.sessionSecret, u.email) };
   }
   const live = await getLiveSession(request);
   if (!live) return { user: null, csrf: null };
   const u = await getUserById(ctx.db, live.userId);
-  // A password-less account has no business in password mode, whatever the session says.
-  if (!u || u.disabled || !u.password_hash) return { user: null, csrf: null };
-  return { user: { id: u.id, email: u.email, role: u.role }, csrf: live.csrf };
+  // An account with neither a password nor a single sign-on identity has no business in a
+  // session, whatever the session says.
+  if (!u || u.disabled || (!u.password_hash && !u.oidc_subject)) return { user: null, csrf: null };
+  return { user: sessionUserOf(u), csrf: live.csrf };
 }
 
 /** The signed-in user, or null. Never redirects. */
@@ -299,7 +315,7 @@ export async function attemptLogin(db: Db, emailInput: string, password: string,
   }
   await markLoginSuccess(db, attempt.id);
   await writeAudit(db, { actor: u.email, action: "sign_in", entity: "user", entityId: u.email, after: { client: lc.client } });
-  return { ok: true, user: { id: u.id, email: u.email, role: u.role } };
+  return { ok: true, user: sessionUserOf(u) };
 }
 
 function auditFailure(db: Db, email: string, client: string, attemptId: number, reason: string) {

@@ -29,7 +29,14 @@ import { readerFor, type CachedRead } from "./read-cache.server";
 
 /** orgIds as a key: a sorted set; none or empty = every org (as the queries read it). */
 const orgKey = (orgIds?: readonly string[] | null) => (orgIds && orgIds.length ? [...new Set(orgIds)].sort() : null);
-const viewKey = (v: ViewParams) => ({ granularity: v.granularity, from: v.from, to: v.to, orgIds: orgKey(v.orgIds) });
+const viewKey = (v: ViewParams) => ({
+  granularity: v.granularity,
+  from: v.from,
+  to: v.to,
+  orgIds: orgKey(v.orgIds),
+  // a scoped viewer's visible teams (sorted by app/domain/scope.ts): the same scope shares answers
+  visible: v.visible ?? null,
+});
 /** The UTC day of an instant: the only grain at which the read models look at the clock. */
 export const utcDay = (now: Date) => now.toISOString().slice(0, 10);
 

@@ -3,10 +3,9 @@
  * the URL resolved against the server clock (SHOWBACK_NOW may fix it for demos and
  * tests), the org list and the trust signals (per-org freshness, unmapped share).
  */
-import { requireUser } from "./auth.server";
 import { dashboardReads } from "./dashboard-reads.server";
-import { getDb } from "./db.server";
 import { parseFilters, resolveFilters, todayUtc } from "./filters";
+import { requireScopedReader } from "./scope.server";
 
 export function serverNow(): Date {
   const fixed = process.env.SHOWBACK_NOW;
@@ -19,8 +18,8 @@ export function serverNow(): Date {
 
 export async function dashboardBase(request: Request) {
   const started = performance.now();
-  const user = await requireUser(request);
-  const db = await getDb();
+  // a team_viewer's view carries its visible teams: every read model folds the others (scope.server.ts)
+  const { user, db, visible } = await requireScopedReader(request);
   const reads = dashboardReads(request, db); // cached per data version (docs/decisions/0005-read-cache.md)
   const url = new URL(request.url);
   const raw = parseFilters(url.searchParams);
@@ -31,7 +30,7 @@ export async function dashboardBase(request: Request) {
   const latest = await reads.latestDataDay(raw.org);
   const filters = resolveFilters(raw, todayUtc(now), latest);
   const orgIds = filters.orgs.length ? filters.orgs : undefined;
-  const view = { granularity: filters.gran, from: filters.range.from, to: filters.range.to, orgIds };
+  const view = { granularity: filters.gran, from: filters.range.from, to: filters.range.to, orgIds, visible };
   const fr = await reads.orgFreshness(orgIds);
   const freshness = orgs
     .filter((o) => !orgIds || orgIds.includes(o.org_id))
@@ -48,6 +47,9 @@ export async function dashboardBase(request: Request) {
     orgOptions: orgs.map((o) => ({ id: o.org_id, name: o.display_name })),
     freshness,
     isAdmin: user.role === "finance_admin",
+    /** a team_viewer: the pages hide what would show other teams (unmapped share, crosswalk links) */
+    scoped: visible !== null,
+    visible,
   };
 }
 

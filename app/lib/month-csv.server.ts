@@ -5,7 +5,7 @@
  */
 import { InputError } from "~/domain/errors";
 import { isMonth } from "~/domain/periods";
-import { requireUser } from "~/lib/auth.server";
+import { requireFullReader } from "~/lib/scope.server";
 import { fileNamePart } from "~/lib/csv.server";
 import { getDb } from "~/lib/db.server";
 import { getOrg } from "../../db/queries/orgs";
@@ -32,7 +32,7 @@ export async function monthFileDownload(
   fileNamePrefix: string,
   build: (db: Db, params: Params) => Promise<MonthFile>,
 ): Promise<Response> {
-  await requireUser(request);
+  await requireFullReader(request);
   const url = new URL(request.url);
   const month = url.searchParams.get("month");
   const org = url.searchParams.get("org") || undefined;

@@ -33,8 +33,15 @@ import { filtersToSearch, type SortKey } from "~/lib/filters";
 import { dashboardBase, timing } from "~/lib/filters.server";
 import { formatPercent, formatUsd } from "~/lib/format";
 import { sortOverviewRows } from "../../db/queries/overview";
+import { OTHER_TEAMS } from "~/domain/vocabulary";
 
 export const meta: MetaFunction = () => [{ title: "Overview · Showback" }];
+
+/** A scoped viewer's own teams: the total less the "other teams" line. */
+function scopeTotal(rows: ReadonlyArray<{ group: string; total: string }>, total: string): string {
+  const other = rows.find((r) => r.group === OTHER_TEAMS)?.total ?? "0";
+  return new Decimal(total).minus(other).toFixed();
+}
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const base = await dashboardBase(request);
@@ -56,6 +63,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       orgOptions: base.orgOptions,
       hasData: base.hasData,
       isAdmin: base.isAdmin,
+      scoped: base.scoped,
       search: filtersToSearch(filters),
       kpi: ov.kpi,
       rows: sortOverviewRows(ov.rows, filters.sort, filters.dir),
@@ -64,7 +72,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
       trust: {
         nowMs: base.now.getTime(),
         freshness: base.freshness,
-        unmapped: { amount: ov.kpi.unmapped, share: ov.kpi.unmappedShare },
+        // a scoped viewer: unmapped cost is part of "other teams"
+        unmapped: base.scoped ? null : { amount: ov.kpi.unmapped, share: ov.kpi.unmappedShare },
         periods: statuses,
         gran: filters.gran,
       },
@@ -155,24 +164,38 @@ export default function Overview() {
             </>
           }
         />
-        <Stat
-          size="lg"
-          testId="kpi-coverage"
-          label="Allocation coverage"
-          value={d.kpi.coverage === null ? "—" : formatPercent(d.kpi.coverage)}
-          badge={<Badge tone={band.tone}>{band.label}</Badge>}
-          hint={
-            <>
+        {d.scoped ? (
+          <Stat
+            size="lg"
+            testId="kpi-scope"
+            label="Your teams"
+            value={formatUsd(scopeTotal(d.rows, d.kpi.total))}
+            hint={
               <span>
-                {formatUsd(d.kpi.unmapped)} unmapped ·{" "}
-                <Link to="/crosswalk/unmapped" className="text-indigo-700 hover:underline">
-                  unmapped queue
-                </Link>
+                of {formatUsd(d.kpi.total)}; the rest is “{OTHER_TEAMS}”
               </span>
-              <CoverageMeter coverage={d.kpi.coverage} />
-            </>
-          }
-        />
+            }
+          />
+        ) : (
+          <Stat
+            size="lg"
+            testId="kpi-coverage"
+            label="Allocation coverage"
+            value={d.kpi.coverage === null ? "—" : formatPercent(d.kpi.coverage)}
+            badge={<Badge tone={band.tone}>{band.label}</Badge>}
+            hint={
+              <>
+                <span>
+                  {formatUsd(d.kpi.unmapped)} unmapped ·{" "}
+                  <Link to="/crosswalk/unmapped" className="text-indigo-700 hover:underline">
+                    unmapped queue
+                  </Link>
+                </span>
+                <CoverageMeter coverage={d.kpi.coverage} />
+              </>
+            }
+          />
+        )}
         <Stat
           size="lg"
           testId="kpi-unallocated"

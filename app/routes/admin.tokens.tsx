@@ -27,6 +27,7 @@ import {
 import { requireMutation, requireRole } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
 import { handleInput, parseForm } from "~/lib/forms.server";
+import { describeScope } from "~/domain/scope";
 import { createApiToken, DEFAULT_EXPIRES_DAYS, MAX_EXPIRES_DAYS, revokeApiToken } from "~/services/api-tokens";
 
 export const meta: MetaFunction = () => [{ title: "API tokens · Showback" }];
@@ -40,6 +41,8 @@ const intents = {
     user: typed,
     client: typed,
     role: typed,
+    teams: typed,
+    cost_centers: typed,
     name: typed,
     expires_days: typed,
   }),
@@ -58,6 +61,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       hint: t.hint,
       principal: t.user_email ?? `client:${t.client_name}`,
       role: t.role,
+      scope: t.role === "team_viewer" ? describeScope({ teams: t.scope_teams, costCenters: t.scope_cost_centers }) : null,
       status: t.revoked_at ? "revoked" : t.expired ? "expired" : t.user_disabled ? "user disabled" : "active",
       createdBy: t.created_by,
       expiresAt: t.expires_at.slice(0, 16),
@@ -85,6 +89,8 @@ export async function action({ request }: ActionFunctionArgs) {
           user: f.kind === "user" ? f.user : undefined,
           client: f.kind === "client" ? f.client : undefined,
           role: f.kind === "client" ? f.role : undefined,
+          teams: f.kind === "client" ? f.teams : undefined,
+          costCenters: f.kind === "client" ? f.cost_centers : undefined,
           expiresDays: f.expires_days || undefined,
         });
         return json<ActionData>(
@@ -159,9 +165,14 @@ export default function AdminTokens() {
               <div className="mt-1 flex gap-2">
                 <input id="token-client" name="client" placeholder="grafana" className={inputClass} />
                 <select name="role" aria-label="Role of the client" defaultValue="viewer" className={inputClass}>
+                  <option value="team_viewer">Team viewer (scoped)</option>
                   <option value="viewer">Viewer</option>
                   <option value="finance_admin">Finance admin</option>
                 </select>
+              </div>
+              <div className="mt-2 flex gap-2">
+                <input name="teams" placeholder="teams (team viewer)" aria-label="Teams of the client" className={inputClass} />
+                <input name="cost_centers" placeholder="cost centers" aria-label="Cost centers of the client" className={inputClass} />
               </div>
             </div>
             <div>
@@ -209,7 +220,13 @@ export default function AdminTokens() {
                     <td className={cx(td, "font-medium text-slate-900")}>{t.name}</td>
                     <td className={cx(td, "font-mono text-xs")}>{t.hint}…</td>
                     <td className={td}>{t.principal}</td>
-                    <td className={td}>{t.role === "finance_admin" ? "Finance admin" : "Viewer"}</td>
+                    <td className={td}>
+                      {t.role === "finance_admin"
+                        ? "Finance admin"
+                        : t.role === "team_viewer"
+                          ? `Team viewer${t.scope ? ` (${t.scope})` : ""}`
+                          : "Viewer"}
+                    </td>
                     <td className={td}>
                       <Badge tone={tone(t.status)}>{t.status}</Badge>
                     </td>

@@ -1,4 +1,4 @@
-// Finance admins manage accounts: add, disable/enable, set role, reset password.
+// Finance admins manage accounts: add, disable/enable, set role and a team viewer's scope, reset password.
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { listUsers } from "../../db/queries/users";
@@ -25,7 +25,8 @@ import { getDb, getEnv } from "~/lib/db.server";
 import { handleInput, parseForm } from "~/lib/forms.server";
 import { isUserIntent, userIntents } from "~/forms/users";
 import { PASSWORD_MIN } from "~/services/password";
-import { addUser, resetPassword, setDisabled, setRole } from "~/services/users";
+import { addUser, resetPassword, setDisabled, setRole, setScope } from "~/services/users";
+import { describeScope } from "~/domain/scope";
 
 export const meta: MetaFunction = () => [{ title: "Users · Showback" }];
 
@@ -53,7 +54,13 @@ export async function action({ request }: ActionFunctionArgs) {
           const u = await addUser(
             db,
             user.email,
-            { email: f.email, role: f.role, password: f.password !== "" ? f.password : undefined },
+            {
+              email: f.email,
+              role: f.role,
+              password: f.password !== "" ? f.password : undefined,
+              teams: f.teams,
+              costCenters: f.cost_centers,
+            },
             { requirePassword: env.SHOWBACK_AUTH === "password" },
           );
           return json<ActionData>({ ok: true, message: `Added ${u.email}.` });
@@ -66,11 +73,13 @@ export async function action({ request }: ActionFunctionArgs) {
         }
         case "set-role": {
           const f = parseForm(form, userIntents["set-role"]);
-          const u = await setRole(db, user.email, f.email, f.role);
-          return json<ActionData>({
-            ok: true,
-            message: `${u.email} is now ${u.role === "finance_admin" ? "a finance admin" : "a viewer"}.`,
-          });
+          const u = await setRole(db, user.email, f.email, f.role, { teams: f.teams, costCenters: f.cost_centers });
+          return json<ActionData>({ ok: true, message: `${u.email} is now ${roleArticle(u.role)}${scopeSuffix(u)}.` });
+        }
+        case "set-scope": {
+          const f = parseForm(form, userIntents["set-scope"]);
+          const u = await setScope(db, user.email, f.email, { teams: f.teams, costCenters: f.cost_centers });
+          return json<ActionData>({ ok: true, message: `${u.email} now sees${scopeSuffix(u).replace(/^:/, "")}.` });
         }
         case "reset-password": {
           const f = parseForm(form, userIntents["reset-password"]);
@@ -83,7 +92,22 @@ export async function action({ request }: ActionFunctionArgs) {
   );
 }
 
-const roleName = (r: string) => (r === "finance_admin" ? "Finance admin" : "Viewer");
+const roleName = (r: string) => (r === "finance_admin" ? "Finance admin" : r === "team_viewer" ? "Team viewer" : "Viewer");
+const roleArticle = (r: string) => (r === "finance_admin" ? "a finance admin" : r === "team_viewer" ? "a team viewer" : "a viewer");
+const scopeSuffix = (u: { role: string; scope_teams: string[]; scope_cost_centers: string[] }) =>
+  u.role === "team_viewer" ? `: ${describeScope({ teams: u.scope_teams, costCenters: u.scope_cost_centers })}` : "";
+
+function RoleOptions() {
+  return (
+    <>
+      <option value="team_viewer">Team viewer (scoped)</option>
+      <option value="viewer">Viewer</option>
+      <option value="finance_admin">Finance admin</option>
+    </>
+  );
+}
+
+const smallInput = "w-32 rounded-md border-slate-300 py-1 text-sm";
 
 export default function AdminUsers() {
   const { users, me, authMode, passwordMin } = useLoaderData<typeof loader>();
@@ -104,7 +128,7 @@ export default function AdminUsers() {
         <ActionResult result={result} />
 
         <Card title="Add a user">
-          <Form method="post" className="grid grid-cols-1 items-end gap-4 md:grid-cols-4" data-testid="add-user-form">
+          <Form method="post" className="grid grid-cols-1 items-end gap-4 md:grid-cols-3" data-testid="add-user-form">
             <CsrfInput />
             <input type="hidden" name="intent" value="add" />
             <div>
@@ -118,9 +142,20 @@ export default function AdminUsers() {
                 Role
               </label>
               <select id="new-role" name="role" defaultValue="viewer" className={`mt-1 ${inputClass}`}>
-                <option value="viewer">Viewer</option>
-                <option value="finance_admin">Finance admin</option>
+                <RoleOptions />
               </select>
+            </div>
+            <div>
+              <label htmlFor="new-teams" className={labelClass}>
+                Teams (team viewer)
+              </label>
+              <input id="new-teams" name="teams" placeholder="payments, search" className={`mt-1 ${inputClass}`} />
+            </div>
+            <div>
+              <label htmlFor="new-cost-centers" className={labelClass}>
+                Cost centers (team viewer)
+              </label>
+              <input id="new-cost-centers" name="cost_centers" placeholder="CC-1" className={`mt-1 ${inputClass}`} />
             </div>
             <div>
               <label htmlFor="new-password" className={labelClass}>
@@ -142,7 +177,10 @@ export default function AdminUsers() {
               </button>
             </div>
           </Form>
-          <p className="mt-2 text-xs text-slate-500">Passwords need at least {passwordMin} characters.</p>
+          <p className="mt-2 text-xs text-slate-500">
+            Passwords need at least {passwordMin} characters. A team viewer sees only the teams named and the teams of the cost centers
+            named (comma-separated); every other team is one line, “other teams”.
+          </p>
         </Card>
 
         <Card title="Accounts" description={`${users.length} user${users.length === 1 ? "" : "s"}`} padded={false}>
@@ -153,7 +191,7 @@ export default function AdminUsers() {
           ) : (
             <Table>
               <THead>
-                <HeadRow cols={["Email", "Role", "Status", "Created", "Actions"]} num={["Actions"]} />
+                <HeadRow cols={["Email", "Role", "Scope", "Status", "Created", "Actions"]} num={["Actions"]} />
               </THead>
               <TBody>
                 {users.map((u) => (
@@ -169,13 +207,53 @@ export default function AdminUsers() {
                           aria-label={`Role of ${u.email}`}
                           className="rounded-md border-slate-300 py-1 text-sm"
                         >
-                          <option value="viewer">Viewer</option>
-                          <option value="finance_admin">Finance admin</option>
+                          <RoleOptions />
                         </select>
+                        {u.role !== "team_viewer" ? (
+                          <>
+                            <input
+                              name="teams"
+                              placeholder="teams"
+                              aria-label={`Teams for ${u.email} as a team viewer`}
+                              className={smallInput}
+                            />
+                            <input
+                              name="cost_centers"
+                              placeholder="cost centers"
+                              aria-label={`Cost centers for ${u.email} as a team viewer`}
+                              className={smallInput}
+                            />
+                          </>
+                        ) : null}
                         <button type="submit" className={buttonClass.secondary} disabled={busy}>
                           Set
                         </button>
                       </RowForm>
+                    </td>
+                    <td className={td}>
+                      {u.role === "team_viewer" ? (
+                        <RowForm intent="set-scope" fields={{ email: u.email }} className="flex items-center gap-2">
+                          <input
+                            name="teams"
+                            defaultValue={u.scope_teams.join(", ")}
+                            placeholder="teams"
+                            aria-label={`Teams of ${u.email}`}
+                            className={smallInput}
+                          />
+                          <input
+                            name="cost_centers"
+                            defaultValue={u.scope_cost_centers.join(", ")}
+                            placeholder="cost centers"
+                            aria-label={`Cost centers of ${u.email}`}
+                            className={smallInput}
+                          />
+                          <button type="submit" className={buttonClass.secondary} disabled={busy}>
+                            Save scope
+                          </button>
+                        </RowForm>
+                      ) : (
+                        <span className="text-slate-500">every team</span>
+                      )}
                     </td>
                     <td className={td}>
                       {u.disabled ? <Badge tone="danger">Disabled</Badge> : <Badge tone="success">Active</Badge>}{" "}

@@ -6,7 +6,8 @@ import type { Granularity, GroupBy } from "~/domain/vocabulary";
 import { apiError, apiHandler, apiJson, compareStrings, paginate, parseQuery } from "~/lib/api.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  return apiHandler(request, { role: "viewer" }, async ({ db, url }) => {
+  // a team_viewer token: its teams, and every other team summed as "other teams"
+  return apiHandler(request, { role: "team_viewer" }, async ({ db, url, visible }) => {
     const q = parseQuery(url, REPORT_PARAMS) as {
       granularity: Granularity;
       from: string;
@@ -17,7 +18,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       cursor?: string;
     };
     if (q.from > q.to) return apiError("invalid_parameter", "from: must not be after to", { parameter: "from" });
-    const rows = await getReport(db, { granularity: q.granularity, from: q.from, to: q.to, orgIds: q.org, by: q.by });
+    const rows = await getReport(db, { granularity: q.granularity, from: q.from, to: q.to, orgIds: q.org, by: q.by, visible });
     const page = paginate(rows, {
       key: (r) => [r.periodStart, r.orgId, r.group],
       arity: 3,

@@ -4,6 +4,7 @@ import { getDrilldown } from "../../db/queries/drilldown";
 import { getTeamInfo } from "../../db/queries/teams";
 import { TEAM_PARAMS, TeamResponseSchema } from "~/domain/api-schemas";
 import { dec } from "~/domain/money";
+import { isVisible, OTHER_TEAMS } from "~/domain/scope";
 import { UNALLOCATED, UNMAPPED, type Granularity } from "~/domain/vocabulary";
 import { apiError, apiHandler, apiJson, compareStrings, paginate, parseQuery } from "~/lib/api.server";
 
@@ -12,7 +13,7 @@ type Key = [string, string, string];
 const compare = (a: Key, b: Key) => dec(b[0]).comparedTo(dec(a[0])) || compareStrings(a.slice(1), b.slice(1));
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  return apiHandler(request, { role: "viewer" }, async ({ db, url }) => {
+  return apiHandler(request, { role: "team_viewer" }, async ({ db, url, visible, outOfScope }) => {
     const q = parseQuery(url, TEAM_PARAMS) as {
       granularity: Granularity;
       from: string;
@@ -23,7 +24,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     };
     if (q.from > q.to) return apiError("invalid_parameter", "from: must not be after to", { parameter: "from" });
     const team = params.team ?? "";
-    const d = await getDrilldown(db, "team", team, { granularity: q.granularity, from: q.from, to: q.to, orgIds: q.org });
+    if (!isVisible(visible, team) || (visible !== null && team === OTHER_TEAMS)) {
+      return outOfScope(`team ${JSON.stringify(team)} is outside this token's scope`);
+    }
+    const d = await getDrilldown(db, "team", team, { granularity: q.granularity, from: q.from, to: q.to, orgIds: q.org, visible });
     const info = await getTeamInfo(db, team);
     // the team page's rule: unknown unless it exists, has cost in the range, or is a pseudo-team
     if (!info && d.trend.length === 0 && team !== UNMAPPED && team !== UNALLOCATED) {

@@ -19,6 +19,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db, filters, view, reads } = base;
   const d = await reads.getDrilldown("cost_center", code, view);
   const cc = await reads.cached("costCenterInfo", { code }, () => getCostCenter(db, code));
+  // a scoped viewer: only the cost centers of its visible teams (same answer as an unknown code)
+  if (base.scoped && d.members.length === 0) throw json({ message: `No cost center “${code}” in your scope.` }, { status: 404 });
   if (!cc && d.members.length === 0 && !isDisplayPseudoGroup(code)) {
     throw json({ message: `No cost center “${code}”.` }, { status: 404 });
   }

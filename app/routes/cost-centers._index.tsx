@@ -9,6 +9,7 @@ import { Badge, buttonClass, Card, cx, EmptyState, PageHeader } from "~/componen
 import { filtersToSearch } from "~/lib/filters";
 import { dashboardBase, timing } from "~/lib/filters.server";
 import Decimal from "decimal.js";
+import { OTHER_TEAMS } from "~/domain/vocabulary";
 
 export const meta: MetaFunction = () => [{ title: "Cost centers · Showback" }];
 
@@ -36,6 +37,7 @@ const PSEUDO_HINT: Record<string, string> = {
   unassigned: "teams without a cost center",
   unmapped: "owners without a crosswalk entry",
   unallocated: "unallocated amounts not spread to teams",
+  [OTHER_TEAMS]: "every team outside your scope",
 };
 
 export default function CostCenters() {
@@ -71,12 +73,16 @@ export default function CostCenters() {
             total={total}
             name={(c) => (
               <>
-                <Link
-                  to={`/cost-centers/${encodeURIComponent(c.code)}${search}`}
-                  className={cx("font-medium hover:underline", c.pseudo ? "italic text-slate-600" : "text-indigo-700")}
-                >
-                  {c.code}
-                </Link>
+                {c.code === OTHER_TEAMS ? (
+                  <span className="font-medium italic text-slate-600">{c.code}</span>
+                ) : (
+                  <Link
+                    to={`/cost-centers/${encodeURIComponent(c.code)}${search}`}
+                    className={cx("font-medium hover:underline", c.pseudo ? "italic text-slate-600" : "text-indigo-700")}
+                  >
+                    {c.code}
+                  </Link>
+                )}
                 {c.name ? <span className="ml-2 text-slate-500">{c.name}</span> : null}
                 {c.pseudo ? (
                   <span className="ml-2" title={PSEUDO_HINT[c.code]}>

@@ -55,7 +55,7 @@ import {
 import { IssuesTable, OwnerLabel, useIsAdmin, TeamOptions, OrgOptions } from "~/components/admin/parts";
 import { ApplyImportBar, CsvUploadForm } from "~/components/admin/csv-import";
 import { fileOrText, requireUploadMutation } from "~/lib/csv-upload.server";
-import { requireUser } from "~/lib/auth.server";
+import { requireFullReader } from "~/lib/scope.server";
 import { getDb } from "~/lib/db.server";
 import { InputError, inputErrorResponse, parseForm } from "~/lib/forms.server";
 import { isValidDate } from "~/domain/periods";
@@ -66,7 +66,7 @@ export const meta: MetaFunction = () => [{ title: "Crosswalk · Showback" }];
 const today = () => new Date().toISOString().slice(0, 10);
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireUser(request);
+  await requireFullReader(request);
   const db = await getDb();
   const url = new URL(request.url);
   const f = {

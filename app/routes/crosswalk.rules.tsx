@@ -61,7 +61,7 @@ import {
 } from "~/components/ui";
 import { useIsAdmin, TeamOptions, OrgOptions } from "~/components/admin/parts";
 import { WhatIfPanel } from "~/components/admin/what-if";
-import { requireUser } from "~/lib/auth.server";
+import { requireFullReader } from "~/lib/scope.server";
 import { requireUploadMutation } from "~/lib/csv-upload.server";
 import { getDb } from "~/lib/db.server";
 import { inputErrorResponse } from "~/lib/forms.server";
@@ -78,7 +78,7 @@ const PREFILL: ReadonlyArray<[string, RuleField]> = [
 ];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireUser(request);
+  await requireFullReader(request);
   const db = await getDb();
   const url = new URL(request.url);
   const [rules, orgs, teams] = await Promise.all([listRules(db), listOrgs(db), listTeams(db, { includeArchived: false })]);

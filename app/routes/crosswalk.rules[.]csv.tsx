@@ -2,13 +2,13 @@
 // to the org), the same rules as /crosswalk/rules.json in the CSV spelling. Any signed-in user, as the JSON.
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { exportRulesCsv } from "~/services/mapping";
-import { requireUser } from "~/lib/auth.server";
+import { requireFullReader } from "~/lib/scope.server";
 import { getDb } from "~/lib/db.server";
 import { csvResponse, fileNamePart } from "~/lib/csv.server";
 import { InputError } from "~/domain/errors";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireUser(request);
+  await requireFullReader(request);
   const org = new URL(request.url).searchParams.get("org") || null;
   let csv: string;
   try {

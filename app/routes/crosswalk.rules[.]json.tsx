@@ -1,12 +1,12 @@
 // GET /crosswalk/rules.json[?org=…]: the mapping rules as a rules file (docs/crosswalk.md; all, or those that apply to the org).
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { exportRules } from "~/services/mapping";
-import { requireUser } from "~/lib/auth.server";
+import { requireFullReader } from "~/lib/scope.server";
 import { getDb } from "~/lib/db.server";
 import { fileNamePart } from "~/lib/csv.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireUser(request);
+  await requireFullReader(request);
   const org = new URL(request.url).searchParams.get("org") || null;
   const text = await exportRules(await getDb(), org);
   return new Response(text, {

@@ -36,7 +36,8 @@ import { OwnerLabel, useIsAdmin, TeamOptions } from "~/components/admin/parts";
 import { createCrosswalkEntry, CrosswalkConflictError, describeEntry, importCrosswalk, type ImportEntry } from "~/services/crosswalk";
 import { listRules } from "~/services/mapping";
 import { acceptSuggestionSchema, assignEntrySchema, bulkAssignSchema } from "~/forms/crosswalk";
-import { requireMutation, requireUser } from "~/lib/auth.server";
+import { requireMutation } from "~/lib/auth.server";
+import { requireFullReader } from "~/lib/scope.server";
 import { getDb } from "~/lib/db.server";
 import { handleInput, InputError, parseForm } from "~/lib/forms.server";
 import { formatNumber } from "~/lib/format";
@@ -64,7 +65,7 @@ function ruleLink(orgId: string, environmentId: string, name: string, team: stri
 }
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireUser(request);
+  await requireFullReader(request);
   const db = await getDb();
   const url = new URL(request.url);
   const months = await listMonthsWithRows(db, 60);

@@ -21,7 +21,7 @@ import {
   THead,
 } from "~/components/ui";
 import { fmtWhen, ImportStatusBadge, Warnings } from "~/components/admin/parts";
-import { requireUser } from "~/lib/auth.server";
+import { requireFullReader } from "~/lib/scope.server";
 import { getDb } from "~/lib/db.server";
 import { formatNumber } from "~/lib/format";
 import { dec } from "~/domain/money";
@@ -30,7 +30,7 @@ import { labelOf } from "~/domain/csv/labels";
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Import #${data?.imp.id ?? ""} · Showback` }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  await requireUser(request);
+  await requireFullReader(request);
   const id = /^\d{1,9}$/.test(params.id ?? "") ? Number(params.id) : NaN;
   const db = await getDb();
   const detail = Number.isFinite(id) ? await getImportDetail(db, id) : null;

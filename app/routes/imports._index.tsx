@@ -21,14 +21,14 @@ import {
   THead,
 } from "~/components/ui";
 import { fmtWhen, ImportStatusBadge, useIsAdmin } from "~/components/admin/parts";
-import { requireUser } from "~/lib/auth.server";
+import { requireFullReader } from "~/lib/scope.server";
 import { getDb } from "~/lib/db.server";
 import { formatNumber } from "~/lib/format";
 
 export const meta: MetaFunction = () => [{ title: "Imports · Showback" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireUser(request);
+  await requireFullReader(request);
   const db = await getDb();
   const url = new URL(request.url);
   const org = url.searchParams.get("org") || undefined;

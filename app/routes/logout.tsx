@@ -11,6 +11,6 @@ export async function action({ request }: ActionFunctionArgs) {
   const env = await getEnv();
   if (env.SHOWBACK_AUTH === "header") return redirect("/");
   // Any signed-in role may sign out; the token stops other sites from signing users out.
-  await requireMutation(request, "viewer");
+  await requireMutation(request, "team_viewer");
   return redirect("/login", { headers: { "Set-Cookie": await endSession(request) } });
 }

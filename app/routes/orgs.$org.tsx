@@ -2,6 +2,8 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
+import Decimal from "decimal.js";
+import { OTHER_TEAMS } from "~/domain/vocabulary";
 import { StackedSpendChart } from "~/components/dashboard/charts";
 import { FilterBar } from "~/components/dashboard/FilterBar";
 import {
@@ -52,7 +54,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       rows: ov.rows,
       series: ov.series,
       periods: ov.periods,
-      imports: await reads.recentImports(orgId, 8),
+      // a scoped viewer: imports are the whole org's files (not its to open)
+      imports: base.scoped ? null : await reads.recentImports(orgId, 8),
+      scoped: base.scoped,
       closes: await reads.monthClosesOf([orgId]),
       filters: { ...filters, orgs: [orgId] },
       orgOptions: base.orgOptions,
@@ -83,12 +87,21 @@ export default function OrgPage() {
       <TrustBar trust={d.trust} />
       <div className="mb-6 grid grid-cols-1 gap-4 md:grid-cols-4">
         <Stat size="lg" testId="kpi-total" label="Total" value={formatUsd(d.kpi.total)} hint={f.label} />
-        <Stat
-          size="lg"
-          label="Coverage"
-          value={d.kpi.coverage === null ? "—" : formatPercent(d.kpi.coverage)}
-          hint={`${formatUsd(d.kpi.unmapped)} unmapped`}
-        />
+        {d.scoped ? (
+          <Stat
+            size="lg"
+            label="Your teams"
+            value={formatUsd(new Decimal(d.kpi.total).minus(d.rows.find((r) => r.group === OTHER_TEAMS)?.total ?? "0").toFixed())}
+            hint={`the rest is “${OTHER_TEAMS}”`}
+          />
+        ) : (
+          <Stat
+            size="lg"
+            label="Coverage"
+            value={d.kpi.coverage === null ? "—" : formatPercent(d.kpi.coverage)}
+            hint={`${formatUsd(d.kpi.unmapped)} unmapped`}
+          />
+        )}
         <Stat size="lg" label="Net unallocated" value={<Money value={d.kpi.netUnallocated} />} hint={`policy ${o.policy}`} />
         <Stat
           size="lg"
@@ -123,41 +136,43 @@ export default function OrgPage() {
           />
         </Card>
         <div className="space-y-6">
-          <Card title="Recent imports" padded={false}>
-            <Table caption="Recent imports" testId="org-imports">
-              <THead>
-                <HeadRow cols={["When", "File", "Buckets", "Status", "Total"]} num={["Total"]} />
-              </THead>
-              <TBody>
-                {d.imports.map((i) => (
-                  <tr key={i.id}>
-                    <td className={cx(td, "whitespace-nowrap")}>{formatIsoUtc(i.at)}</td>
-                    <td className={cx(td, "max-w-[9rem] truncate")} title={i.file_name}>
-                      {i.file_name}
-                    </td>
-                    <td className={cx(td, "text-xs")}>
-                      {i.granularity}
-                      <br />
-                      {i.first_bucket} → {i.last_bucket}
-                    </td>
-                    <td className={td}>
-                      <Badge tone={i.status === "active" ? "success" : "neutral"}>{i.status}</Badge>
-                      {i.warnings.length ? (
-                        <span className="ml-1" title={i.warnings.join("\n")}>
-                          <Badge tone="warning">
-                            {i.warnings.length} warning{i.warnings.length === 1 ? "" : "s"}
-                          </Badge>
-                        </span>
-                      ) : null}
-                    </td>
-                    <td className={tdNum}>
-                      <Money value={i.total} />
-                    </td>
-                  </tr>
-                ))}
-              </TBody>
-            </Table>
-          </Card>
+          {d.imports ? (
+            <Card title="Recent imports" padded={false}>
+              <Table caption="Recent imports" testId="org-imports">
+                <THead>
+                  <HeadRow cols={["When", "File", "Buckets", "Status", "Total"]} num={["Total"]} />
+                </THead>
+                <TBody>
+                  {d.imports.map((i) => (
+                    <tr key={i.id}>
+                      <td className={cx(td, "whitespace-nowrap")}>{formatIsoUtc(i.at)}</td>
+                      <td className={cx(td, "max-w-[9rem] truncate")} title={i.file_name}>
+                        {i.file_name}
+                      </td>
+                      <td className={cx(td, "text-xs")}>
+                        {i.granularity}
+                        <br />
+                        {i.first_bucket} → {i.last_bucket}
+                      </td>
+                      <td className={td}>
+                        <Badge tone={i.status === "active" ? "success" : "neutral"}>{i.status}</Badge>
+                        {i.warnings.length ? (
+                          <span className="ml-1" title={i.warnings.join("\n")}>
+                            <Badge tone="warning">
+                              {i.warnings.length} warning{i.warnings.length === 1 ? "" : "s"}
+                            </Badge>
+                          </span>
+                        ) : null}
+                      </td>
+                      <td className={tdNum}>
+                        <Money value={i.total} />
+                      </td>
+                    </tr>
+                  ))}
+                </TBody>
+              </Table>
+            </Card>
+          ) : null}
           <Card title="Month closes" padded={false}>
             {d.closes.length === 0 ? (
               <Muted className="px-5 py-4">No month closed yet: every figure is provisional.</Muted>

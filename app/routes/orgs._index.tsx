@@ -17,15 +17,17 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const orgs = await reads.orgSummaries(view);
   const trust = await reads.groupTrust({ view, now: base.now, freshness: base.freshness });
   return json(
-    { orgs, filters, orgOptions: base.orgOptions, isAdmin: base.isAdmin, search: filtersToSearch(filters), trust },
+    { orgs, filters, orgOptions: base.orgOptions, isAdmin: base.isAdmin, scoped: base.scoped, search: filtersToSearch(filters), trust },
     { headers: timing(base.started) },
   );
 }
 
 const ORG_NUM = ["Direct cost", "Unmapped", "Total"];
+/** a scoped viewer: no unmapped column (that cost is part of "other teams") */
+const ORG_NUM_SCOPED = ["Direct cost", "Total"];
 
 export default function Orgs() {
-  const { orgs, filters, orgOptions, isAdmin, search, trust } = useLoaderData<typeof loader>();
+  const { orgs, filters, orgOptions, isAdmin, scoped, search, trust } = useLoaderData<typeof loader>();
   return (
     <>
       <PageHeader title="Organizations" description={`Confluent Cloud organizations, ${filters.label}`} />
@@ -48,7 +50,10 @@ export default function Orgs() {
         <Card padded={false}>
           <Table caption="Organizations" testId="orgs-table">
             <THead>
-              <HeadRow cols={["Organization", "Policy", "Last import", "Data through", ...ORG_NUM]} num={ORG_NUM} />
+              <HeadRow
+                cols={["Organization", "Policy", "Last import", "Data through", ...(scoped ? ORG_NUM_SCOPED : ORG_NUM)]}
+                num={ORG_NUM}
+              />
             </THead>
             <TBody>
               {orgs.map((o) => (
@@ -75,9 +80,11 @@ export default function Orgs() {
                   <td className={tdNum}>
                     <Money value={o.direct} />
                   </td>
-                  <td className={tdNum}>
-                    <Money value={o.unmapped} />
-                  </td>
+                  {scoped ? null : (
+                    <td className={tdNum}>
+                      <Money value={o.unmapped} />
+                    </td>
+                  )}
                   <td className={cx(tdNum, "font-semibold text-slate-900")}>
                     <Money value={o.total} />
                   </td>

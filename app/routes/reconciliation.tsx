@@ -27,7 +27,8 @@ import {
   tdNum,
   THead,
 } from "~/components/ui";
-import { hasRole, requireMutation, requireUser } from "~/lib/auth.server";
+import { hasRole, requireMutation } from "~/lib/auth.server";
+import { requireFullReader } from "~/lib/scope.server";
 import { getDb } from "~/lib/db.server";
 import { handleInput, parseForm } from "~/lib/forms.server";
 import { dashboardReads, utcDay } from "~/lib/dashboard-reads.server";
@@ -37,7 +38,7 @@ import { labelOf } from "~/domain/csv/labels";
 export const meta: MetaFunction = () => [{ title: "Reconciliation · Showback" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireUser(request);
+  const user = await requireFullReader(request);
   const db = await getDb();
   const reads = dashboardReads(request, db); // cached per data version (docs/decisions/0005-read-cache.md)
   const url = new URL(request.url);

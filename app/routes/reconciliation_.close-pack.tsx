@@ -8,7 +8,7 @@ import { CheckList, CheckStatusBadge, ClosedBadge, ReconcileStatusBadge, type Re
 import { Badge, buttonClass, Card, cx, EmptyState, HeadRow, Money, Table, TBody, td, tdNum, THead } from "~/components/ui";
 import { dec } from "~/domain/money";
 import { isMonth } from "~/domain/periods";
-import { requireUser } from "~/lib/auth.server";
+import { requireFullReader } from "~/lib/scope.server";
 import { dashboardReads, utcDay } from "~/lib/dashboard-reads.server";
 import { getDb } from "~/lib/db.server";
 import { formatPercent } from "~/lib/format";
@@ -21,7 +21,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 ];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireUser(request);
+  const user = await requireFullReader(request);
   const db = await getDb();
   const reads = dashboardReads(request, db); // cached per data version (docs/decisions/0005-read-cache.md)
   const asked = new URL(request.url).searchParams.get("month") || null;

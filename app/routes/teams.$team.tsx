@@ -25,6 +25,7 @@ import {
 import type { Drilldown } from "../../db/queries/drilldown";
 import { filtersToSearch } from "~/lib/filters";
 import { dashboardBase, timing } from "~/lib/filters.server";
+import { requireVisibleTeam } from "~/lib/scope.server";
 import { formatUsd } from "~/lib/format";
 import { UNALLOCATED, UNMAPPED } from "~/domain/vocabulary";
 import { getTeamInfo } from "../../db/queries/teams";
@@ -34,6 +35,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const base = await dashboardBase(request);
   const team = params.team ?? "";
+  requireVisibleTeam(base.visible, team);
   const { db, filters, view, reads } = base;
   const report = await reads.getReport({ ...view, by: "team" }); // one report for the drill-down and the trust bar
   const d = await reads.getDrilldown("team", team, view, { report });

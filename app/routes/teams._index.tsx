@@ -9,6 +9,7 @@ import { Badge, buttonClass, Card, cx, EmptyState, PageHeader } from "~/componen
 import { filtersToSearch } from "~/lib/filters";
 import { dashboardBase, timing } from "~/lib/filters.server";
 import Decimal from "decimal.js";
+import { OTHER_TEAMS } from "~/domain/vocabulary";
 
 export const meta: MetaFunction = () => [{ title: "Teams · Showback" }];
 
@@ -57,12 +58,16 @@ export default function Teams() {
             total={total}
             name={(t) => (
               <>
-                <Link
-                  to={`/teams/${encodeURIComponent(t.team)}${search}`}
-                  className={cx("font-medium hover:underline", t.pseudo ? "italic text-slate-600" : "text-indigo-700")}
-                >
-                  {t.team}
-                </Link>
+                {t.team === OTHER_TEAMS ? (
+                  <span className="font-medium italic text-slate-600">{t.team}</span>
+                ) : (
+                  <Link
+                    to={`/teams/${encodeURIComponent(t.team)}${search}`}
+                    className={cx("font-medium hover:underline", t.pseudo ? "italic text-slate-600" : "text-indigo-700")}
+                  >
+                    {t.team}
+                  </Link>
+                )}
                 {t.pseudo ? (
                   <span className="ml-2">
                     <Badge tone="warning">pseudo-team</Badge>

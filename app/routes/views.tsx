@@ -77,7 +77,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 type ActionData = { ok: true; message: string } | { ok: false; error: string; field?: string };
 
 export async function action({ request }: ActionFunctionArgs) {
-  const { user, form } = await requireMutation(request, "viewer");
+  const { user, form } = await requireMutation(request, "team_viewer");
   const db = await getDb();
   const intent = String(form.get("intent") ?? "");
   return handleInput(async () => {

@@ -18,6 +18,7 @@ import {
 } from "../../db/queries/api-tokens";
 import { findUserByEmail, normalizeEmail } from "../../db/queries/users";
 import { InputError } from "../domain/errors";
+import { scopeListSchema, scopeProblem, type AccessScope } from "../domain/scope";
 import { RoleSchema, type Role } from "../domain/vocabulary";
 
 export const TOKEN_PREFIX = "sbk_";
@@ -37,6 +38,8 @@ export interface ApiPrincipal {
   label: string;
   userId: number | null;
   role: Role;
+  /** team_viewer only: the scope it reads (the user's, at request time, for a user's token) */
+  scope: AccessScope | null;
 }
 
 export const principalLabel = (t: Pick<ApiTokenRow, "user_email" | "client_name">) =>
@@ -71,6 +74,7 @@ const publicToken = (t: ApiTokenRow) => ({
   user: t.user_email,
   client: t.client_name,
   role: t.client_name ? t.role : null,
+  scope: t.client_name && t.role === "team_viewer" ? { teams: t.scope_teams, cost_centers: t.scope_cost_centers } : null,
   expires_at: t.expires_at,
 });
 
@@ -81,6 +85,9 @@ export interface CreateTokenInput {
   client?: unknown;
   /** Service clients only (a user's token takes the user's role at request time). */
   role?: unknown;
+  /** Service clients with role team_viewer only: comma-separated team names and cost center codes. */
+  teams?: unknown;
+  costCenters?: unknown;
   expiresDays?: unknown;
 }
 
@@ -96,6 +103,9 @@ export async function createApiToken(db: Db, actor: string, input: CreateTokenIn
     let row: ApiTokenRow;
     if (given(input.user)) {
       if (given(input.role)) throw new InputError("a user's token has the user's role: leave out the role", { field: "role" });
+      if (given(input.teams) || given(input.costCenters)) {
+        throw new InputError("a user's token has the user's scope: leave out --teams and --cost-centers", { field: "teams" });
+      }
       const email = normalizeEmail(String(input.user));
       const u = await findUserByEmail(tx, email);
       if (!u) throw new InputError(`no user with email ${email}`, { field: "user" });
@@ -104,7 +114,17 @@ export async function createApiToken(db: Db, actor: string, input: CreateTokenIn
     } else {
       const client = parse(clientSchema, input.client, "client");
       const role = parse(RoleSchema, input.role, "role");
-      row = await insertApiToken(tx, { ...base, userId: null, clientName: client, role });
+      const scope = {
+        teams: parse(scopeListSchema, input.teams ?? undefined, "teams"),
+        costCenters: parse(scopeListSchema, input.costCenters ?? undefined, "cost-centers"),
+      };
+      if (role === "team_viewer") {
+        const problem = scopeProblem(scope);
+        if (problem) throw new InputError(problem, { field: "teams" });
+      } else if (scope.teams.length || scope.costCenters.length) {
+        throw new InputError(`a ${role} token sees every team: --teams and --cost-centers are for role team_viewer`, { field: "teams" });
+      }
+      row = await insertApiToken(tx, { ...base, userId: null, clientName: client, role, scope });
     }
     await writeAudit(tx, { actor, action: "create", entity: "api_token", entityId: String(row.id), after: publicToken(row) });
     return { token, row };
@@ -170,7 +190,14 @@ export async function authenticateApiToken(db: Db, token: string | null, req: Re
   }
   return {
     ok: true,
-    principal: { tokenId: t.id, kind: t.user_id ? "user" : "client", label, userId: t.user_id, role: t.role },
+    principal: {
+      tokenId: t.id,
+      kind: t.user_id ? "user" : "client",
+      label,
+      userId: t.user_id,
+      role: t.role,
+      scope: t.role === "team_viewer" ? { teams: [...t.scope_teams], costCenters: [...t.scope_cost_centers] } : null,
+    },
   };
 }
 

@@ -18,10 +18,12 @@ import {
   updateUserDisabled,
   updateUserPasswordHash,
   updateUserRole,
+  updateUserScope,
   type Role,
   type UserRow,
 } from "../../db/queries/users";
 import { hashPassword, PASSWORD_MAX, PASSWORD_MIN } from "./password";
+import { scopeListSchema, scopeProblem, type AccessScope } from "../domain/scope";
 
 export const emailSchema = z
   .string({ error: "email is required" })
@@ -29,7 +31,7 @@ export const emailSchema = z
   .toLowerCase()
   .max(254, "email is too long")
   .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, "email is not a valid address");
-export const roleSchema = z.enum(ROLES as [Role, ...Role[]], { error: "role must be viewer or finance_admin" });
+export const roleSchema = z.enum(ROLES as [Role, ...Role[]], { error: "role must be team_viewer, viewer or finance_admin" });
 export const passwordSchema = z
   .string({ error: "password is required" })
   .min(PASSWORD_MIN, `password must be at least ${PASSWORD_MIN} characters`)
@@ -42,7 +44,40 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
   return r.data;
 }
 
-const publicUser = (u: UserRow) => ({ id: u.id, email: u.email, role: u.role, disabled: u.disabled });
+const publicUser = (u: UserRow) => ({
+  id: u.id,
+  email: u.email,
+  role: u.role,
+  disabled: u.disabled,
+  ...(u.role === "team_viewer" ? { scope: { teams: u.scope_teams, cost_centers: u.scope_cost_centers } } : {}),
+});
+
+export interface ScopeInput {
+  /** comma-separated team names (or a list) */
+  teams?: unknown;
+  /** comma-separated cost center codes (or a list) */
+  costCenters?: unknown;
+}
+
+const listInput = (v: unknown) => (Array.isArray(v) ? v.join(",") : v === null ? undefined : v);
+
+/**
+ * The scope for `role`: a team_viewer must name teams and/or cost centers; the other roles see
+ * every team and take none (InputError naming the field otherwise).
+ */
+export function parseScope(role: Role, input: ScopeInput): AccessScope {
+  const scope = {
+    teams: parse(scopeListSchema, listInput(input.teams), "teams"),
+    costCenters: parse(scopeListSchema, listInput(input.costCenters), "cost_centers"),
+  };
+  if (role === "team_viewer") {
+    const problem = scopeProblem(scope);
+    if (problem) throw new InputError(problem, { field: "teams" });
+  } else if (scope.teams.length || scope.costCenters.length) {
+    throw new InputError(`a ${role} sees every team: teams and cost centers are for role team_viewer`, { field: "teams" });
+  }
+  return scope;
+}
 
 async function mustFind(db: Db, email: string) {
   const u = await findUserByEmail(db, email);
@@ -66,17 +101,18 @@ async function guardLastAdmin(db: Db, u: UserRow, next: { role: Role; disabled: 
 export async function addUser(
   db: Db,
   actor: string,
-  input: { email: unknown; role: unknown; password?: unknown },
+  input: { email: unknown; role: unknown; password?: unknown } & ScopeInput,
   opts: { requirePassword?: boolean } = {},
 ): Promise<UserRow> {
   const email = parse(emailSchema, input.email, "email");
   const role = parse(roleSchema, input.role, "role");
+  const scope = parseScope(role, input);
   const given = input.password === undefined || input.password === null || input.password === "" ? undefined : input.password;
   if (opts.requirePassword && given === undefined) throw new InputError("password is required", { field: "password" });
   const password = given === undefined ? undefined : parse(passwordSchema, given, "password");
   const passwordHash = password === undefined ? null : await hashPassword(password);
   return db.transaction(async (tx) => {
-    const u = await insertUser(tx, { email, role, passwordHash });
+    const u = await insertUser(tx, { email, role, passwordHash, scope });
     if (!u) throw new InputError(`a user with email ${email} already exists`, { field: "email" });
     await writeAudit(tx, { actor, action: "create", entity: "user", entityId: email, after: publicUser(u) });
     return u;
@@ -91,11 +127,60 @@ export async function setDisabled(db: Db, actor: string, emailInput: unknown, di
   });
 }
 
-export async function setRole(db: Db, actor: string, emailInput: unknown, roleInput: unknown): Promise<UserRow> {
+/**
+ * Changes the role; to team_viewer it needs the scope too (`scope`), from team_viewer the
+ * scope is cleared. The user's open sessions and tokens follow at their next request.
+ */
+export async function setRole(
+  db: Db,
+  actor: string,
+  emailInput: unknown,
+  roleInput: unknown,
+  scopeInput: ScopeInput = {},
+): Promise<UserRow> {
   const email = parse(emailSchema, emailInput, "email");
   const role = parse(roleSchema, roleInput, "role");
-  return changeUser(db, actor, email, { role }, "role_change", (tx, u) => updateUserRole(tx, u.id, role));
+  const scope = parseScope(role, scopeInput);
+  return changeUser(
+    db,
+    actor,
+    email,
+    { role, scope_teams: scope.teams, scope_cost_centers: scope.costCenters },
+    "role_change",
+    async (tx, u) => {
+      await updateUserRole(tx, u.id, role);
+      await updateUserScope(tx, u.id, scope);
+    },
+  );
 }
+
+/** Changes a team_viewer's scope (`set-scope`): audited with the scope before and after. */
+export async function setScope(db: Db, actor: string, emailInput: unknown, scopeInput: ScopeInput): Promise<UserRow> {
+  const email = parse(emailSchema, emailInput, "email");
+  return db.transaction(async (tx) => {
+    const u = await mustFind(tx, email);
+    if (u.role !== "team_viewer") {
+      throw new InputError(`${email} is a ${u.role} and sees every team: set-role --role team_viewer first (with its scope)`, {
+        field: "email",
+      });
+    }
+    const scope = parseScope("team_viewer", scopeInput);
+    const after = { ...u, scope_teams: scope.teams, scope_cost_centers: scope.costCenters };
+    if (sameList(u.scope_teams, scope.teams) && sameList(u.scope_cost_centers, scope.costCenters)) return u;
+    await updateUserScope(tx, u.id, scope);
+    await writeAudit(tx, {
+      actor,
+      action: "scope_change",
+      entity: "user",
+      entityId: email,
+      before: publicUser(u),
+      after: publicUser(after),
+    });
+    return after;
+  });
+}
+
+const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /**
  * Changes a user's role or disabled flag in one transaction: nothing happens when it is
@@ -106,14 +191,15 @@ async function changeUser(
   db: Db,
   actor: string,
   email: string,
-  change: { role?: Role; disabled?: boolean },
+  change: { role?: Role; disabled?: boolean; scope_teams?: string[]; scope_cost_centers?: string[] },
   action: string,
   apply: (tx: Db, u: Awaited<ReturnType<typeof mustFind>>) => Promise<void>,
 ) {
   return db.transaction(async (tx) => {
     const u = await mustFind(tx, email);
     const after = { ...u, ...change };
-    if (after.role === u.role && after.disabled === u.disabled) return u;
+    const sameScope = sameList(after.scope_teams, u.scope_teams) && sameList(after.scope_cost_centers, u.scope_cost_centers);
+    if (after.role === u.role && after.disabled === u.disabled && sameScope) return u;
     await guardLastAdmin(tx, u, { role: after.role, disabled: after.disabled });
     await apply(tx, u);
     await writeAudit(tx, { actor, action, entity: "user", entityId: email, before: publicUser(u), after: publicUser(after) });

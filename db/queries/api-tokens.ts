@@ -16,6 +16,9 @@ export interface ApiTokenRow {
   client_name: string | null;
   /** The token's own role (service clients) or the user's current role (user tokens). */
   role: Role;
+  /** The token's own scope (service clients) or the user's current scope (user tokens): team_viewer only. */
+  scope_teams: string[];
+  scope_cost_centers: string[];
   user_disabled: boolean;
   created_by: string;
   created_at: string;
@@ -37,6 +40,8 @@ export interface ApiTokenLookup extends ApiTokenRow {
 
 const COLS = `t.id, t.name, t.hint, t.user_id, u.email as user_email, t.client_name,
   coalesce(t.role, u.role) as role, coalesce(u.disabled, false) as user_disabled, t.created_by,
+  case when t.user_id is null then t.scope_teams else u.scope_teams end as scope_teams,
+  case when t.user_id is null then t.scope_cost_centers else u.scope_cost_centers end as scope_cost_centers,
   t.created_at::text as created_at, t.expires_at::text as expires_at, t.revoked_at::text as revoked_at, t.revoked_by,
   t.last_used_at::text as last_used_at, t.expires_at <= now() as expired`;
 
@@ -49,14 +54,27 @@ export async function insertApiToken(
     userId: number | null;
     clientName: string | null;
     role: Role | null;
+    /** service clients with role team_viewer */
+    scope?: { teams: string[]; costCenters: string[] };
     createdBy: string;
     expiresDays: number;
   },
 ): Promise<ApiTokenRow> {
   const [row] = await db.query<{ id: number }>(
-    `insert into api_tokens (token_hash, hint, name, user_id, client_name, role, created_by, expires_at)
-     values ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(days => $8::int)) returning id`,
-    [t.tokenHash, t.hint, t.name, t.userId, t.clientName, t.role, t.createdBy, t.expiresDays],
+    `insert into api_tokens (token_hash, hint, name, user_id, client_name, role, created_by, expires_at, scope_teams, scope_cost_centers)
+     values ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(days => $8::int), $9::text[], $10::text[]) returning id`,
+    [
+      t.tokenHash,
+      t.hint,
+      t.name,
+      t.userId,
+      t.clientName,
+      t.role,
+      t.createdBy,
+      t.expiresDays,
+      t.scope?.teams ?? [],
+      t.scope?.costCenters ?? [],
+    ],
   );
   return (await getApiToken(db, row!.id))!;
 }

@@ -10,6 +10,7 @@ import { groupKey } from "../../app/domain/allocation";
 import { dec, ZERO, type Decimal } from "../../app/domain/money";
 import { addDays } from "../../app/domain/periods";
 import { DEFAULT_POLICY, formatPolicy, policyFraction } from "../../app/domain/policies";
+import { isVisible } from "../../app/domain/scope";
 import { UNALLOCATED, UNMAPPED, type GroupBy } from "../../app/domain/vocabulary";
 import type { Db } from "../client";
 import type { AllocationResultText } from "./allocation";
@@ -79,6 +80,8 @@ export interface Drilldown {
   }>;
   /** all the entries routing cost here */
   crosswalkTotal: number;
+  /** a scoped viewer: the crosswalk is not shown (docs/auth.md "Scoped viewers") */
+  crosswalkHidden: boolean;
 }
 
 /** Principals shown on a drill-down: the largest PRINCIPALS_SHOWN by |direct| (ties by org, owner, team). */
@@ -118,7 +121,9 @@ function principalsOf(
 
 /** Team names (and pseudo-teams) that make up a group, from the results in range. */
 async function membersOf(db: Db, kind: GroupKind, key: string, p: ViewParams): Promise<string[]> {
-  if (kind === "team") return [key];
+  // a scoped viewer: its visible teams only (the pseudo-teams and every other team are OTHER_TEAMS)
+  const seen = (t: string) => isVisible(p.visible ?? null, t);
+  if (kind === "team") return seen(key) ? [key] : [];
   const teams = await db.query<{ team: string }>(
     `select distinct team from allocation_results
       where bucket_start between $1::date and $2::date and ($3::text[] is null or org_id = any($3::text[]))
@@ -128,7 +133,7 @@ async function membersOf(db: Db, kind: GroupKind, key: string, p: ViewParams): P
   const cc = await costCenterMap(db);
   return teams
     .map((t) => t.team)
-    .filter((t) => groupKey(t, "cost_center", (x) => cc.get(x)) === key)
+    .filter((t) => groupKey(t, "cost_center", (x) => cc.get(x)) === key && seen(t))
     .sort();
 }
 
@@ -274,27 +279,29 @@ export async function getDrilldown(
   const shown = [...uaRows].sort((a, b) => dec(b.share).abs().cmp(dec(a.share).abs()) || cmp(a.bucket, b.bucket)).slice(0, 60);
   shown.sort((a, b) => cmp(a.bucket, b.bucket) || cmp(a.orgId, b.orgId) || cmp(a.team, b.team));
 
-  const cw = realTeams.length
-    ? await db.query<{
-        id: number;
-        org_id: string;
-        owner_id: string;
-        display_name: string | null;
-        team: string;
-        valid_from: string;
-        valid_to: string | null;
-        note: string | null;
-        n: number;
-      }>(
-        `select c.id, c.org_id, c.owner_id, n.display_name, t.name as team, c.valid_from::text, c.valid_to::text, c.note, (count(*) over ())::int as n
+  // the crosswalk is not shown to a scoped viewer (docs/auth.md "Scoped viewers")
+  const cw =
+    realTeams.length && (p.visible ?? null) === null
+      ? await db.query<{
+          id: number;
+          org_id: string;
+          owner_id: string;
+          display_name: string | null;
+          team: string;
+          valid_from: string;
+          valid_to: string | null;
+          note: string | null;
+          n: number;
+        }>(
+          `select c.id, c.org_id, c.owner_id, n.display_name, t.name as team, c.valid_from::text, c.valid_to::text, c.note, (count(*) over ())::int as n
            from crosswalk_entries c join teams t on t.id = c.team_id
            left join owner_names n on n.org_id = c.org_id and n.owner_id = c.owner_id
           where t.name = any($1::text[]) and ($2::text[] is null or c.org_id = any($2::text[]))
           order by t.name, c.org_id, c.owner_id, c.valid_from
           limit $3`,
-        [realTeams, orgsParam(p.orgIds), CROSSWALK_SHOWN],
-      )
-    : [];
+          [realTeams, orgsParam(p.orgIds), CROSSWALK_SHOWN],
+        )
+      : [];
 
   return {
     kind,
@@ -331,5 +338,6 @@ export async function getDrilldown(
       note: c.note,
     })),
     crosswalkTotal: cw[0]?.n ?? 0,
+    crosswalkHidden: (p.visible ?? null) !== null,
   };
 }

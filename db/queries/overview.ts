@@ -56,8 +56,22 @@ export const TOP_N = 8;
 
 /** The overview of the CLI report for these filters and the previous equal range. */
 export async function getOverview(db: Db, p: ViewParams & { by: GroupBy; previous: { from: string; to: string } }): Promise<Overview> {
-  const report = await getReport(db, { granularity: p.granularity, from: p.from, to: p.to, orgIds: p.orgIds, by: p.by });
-  const prev = await getReport(db, { granularity: p.granularity, from: p.previous.from, to: p.previous.to, orgIds: p.orgIds, by: p.by });
+  const report = await getReport(db, {
+    granularity: p.granularity,
+    from: p.from,
+    to: p.to,
+    orgIds: p.orgIds,
+    by: p.by,
+    visible: p.visible,
+  });
+  const prev = await getReport(db, {
+    granularity: p.granularity,
+    from: p.previous.from,
+    to: p.previous.to,
+    orgIds: p.orgIds,
+    by: p.by,
+    visible: p.visible,
+  });
   const cur = sumBy(report, (r) => r.group);
   const before = sumBy(prev, (r) => r.group);
   const grand = [...cur.values()].reduce((a, x) => a.plus(x.total), ZERO);

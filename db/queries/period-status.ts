@@ -95,7 +95,8 @@ export async function groupTrust(
   return {
     nowMs: p.now.getTime(),
     freshness: p.freshness,
-    unmapped: { amount: s(unmapped), share: total.gt(0) ? unmapped.div(total).toFixed() : null },
+    // a scoped viewer: the unmapped cost is part of "other teams", not its to see
+    unmapped: (p.view.visible ?? null) !== null ? null : { amount: s(unmapped), share: total.gt(0) ? unmapped.div(total).toFixed() : null },
     periods: await periodStatuses(db, { granularity: p.view.granularity, periods, orgIds: p.view.orgIds, now: p.now, report }),
     gran: p.view.granularity,
   };

@@ -7,6 +7,7 @@
  */
 import { groupKey } from "../../app/domain/allocation";
 import { Decimal, dec } from "../../app/domain/money";
+import { OTHER_TEAMS, type Visible } from "../../app/domain/scope";
 import type { Db } from "../client";
 import { costCenterMap } from "./teams";
 import { orgsParam, readByView, viewPeriodStartSql } from "./view";
@@ -21,6 +22,8 @@ export interface ReportParams {
   to: string;
   orgIds?: string[];
   by?: GroupBy;
+  /** a scoped viewer's visible teams; the others are summed as OTHER_TEAMS (null/undefined: every team) */
+  visible?: Visible;
 }
 
 export interface ReportRow {
@@ -41,10 +44,17 @@ export interface TeamPeriodRow {
   total: string;
 }
 
-/** Per (period, org, team) sums, source granularity chosen per (org, period) (`readByView`, db/queries/view.ts). */
+/** The `visible` list as a query parameter: null = every team. */
+export const visibleParam = (v: Visible | undefined): string[] | null => (v === null || v === undefined ? null : [...v]);
+
+/**
+ * Per (period, org, team) sums, source granularity chosen per (org, period) (`readByView`, db/queries/view.ts).
+ * With `visible`, every team outside it is summed into OTHER_TEAMS in the query itself.
+ */
 export async function getTeamPeriods(db: Db, p: Omit<ReportParams, "by">): Promise<TeamPeriodRow[]> {
   return db.query<TeamPeriodRow>(
-    `select ${viewPeriodStartSql("$1::text", "s.bucket_start")}::text as period_start, s.org_id, s.team,
+    `select ${viewPeriodStartSql("$1::text", "s.bucket_start")}::text as period_start, s.org_id,
+            case when $5::text[] is null or s.team = any($5::text[]) then s.team else '${OTHER_TEAMS}' end as team,
             sum(s.direct_cost)::text as direct_cost, sum(s.unallocated_share)::text as unallocated_share, sum(s.total)::text as total
        from allocation_results s
       where s.bucket_start between $2::date and $3::date
@@ -52,7 +62,7 @@ export async function getTeamPeriods(db: Db, p: Omit<ReportParams, "by">): Promi
         and ${readByView({ view: "$1::text", row: "s", day: "s.bucket_start" })}
       group by 1, 2, 3
       order by 1, 2, 3`,
-    [p.granularity, p.from, p.to, orgsParam(p.orgIds)],
+    [p.granularity, p.from, p.to, orgsParam(p.orgIds), visibleParam(p.visible)],
   );
 }
 

@@ -2,7 +2,8 @@
  * The team and cost-center lists (/teams, /cost-centers): current and previous totals per
  * report group, with each team's cost center and each cost center's teams.
  */
-import { UNALLOCATED, UNASSIGNED, UNMAPPED, type GroupBy } from "../../app/domain/vocabulary";
+import { isVisible } from "../../app/domain/scope";
+import { OTHER_TEAMS, UNALLOCATED, UNASSIGNED, UNMAPPED, type GroupBy } from "../../app/domain/vocabulary";
 import { dec, ZERO } from "../../app/domain/money";
 import type { Db } from "../client";
 import { getReport } from "./report";
@@ -40,16 +41,17 @@ export async function listTeamTotals(db: Db, p: ViewParams & { previous: { from:
     `select name, cost_center, archived from teams order by name`,
   );
   const ccOf = new Map(teams.map((t) => [t.name, t.cost_center]));
+  const seen = (t: string) => isVisible(p.visible ?? null, t);
   return (
     await groupTotals(
       db,
       p,
       "team",
-      teams.filter((t) => !t.archived).map((t) => t.name),
+      teams.filter((t) => !t.archived && seen(t.name)).map((t) => t.name),
     )
   )
     .map(({ key: team, ...amounts }) => {
-      const pseudo = team === UNMAPPED || team === UNALLOCATED;
+      const pseudo = team === UNMAPPED || team === UNALLOCATED || team === OTHER_TEAMS;
       return { team, costCenter: pseudo ? null : (ccOf.get(team) ?? null), pseudo, ...amounts };
     })
     .sort(byTotalDesc((t) => t.team));
@@ -74,9 +76,14 @@ export async function listCostCenterTotals(
   db: Db,
   p: ViewParams & { previous: { from: string; to: string } },
 ): Promise<CostCenterListRow[]> {
-  const centers = await db.query<{ code: string; name: string | null }>(`select code, name from cost_centers order by code`);
-  const teams = await db.query<{ name: string; cost_center: string | null }>(
-    `select name, cost_center from teams where not archived order by name`,
+  const seen = (t: string) => isVisible(p.visible ?? null, t);
+  const teams = (
+    await db.query<{ name: string; cost_center: string | null }>(`select name, cost_center from teams where not archived order by name`)
+  ).filter((t) => seen(t.name));
+  // a scoped viewer: only the cost centers of its visible teams (their figures count those teams only)
+  const ccOfVisible = new Set(teams.map((t) => t.cost_center));
+  const centers = (await db.query<{ code: string; name: string | null }>(`select code, name from cost_centers order by code`)).filter(
+    (c) => (p.visible ?? null) === null || ccOfVisible.has(c.code),
   );
   const nameOf = new Map(centers.map((c) => [c.code, c.name]));
   const teamsOf = new Map<string, string[]>();
@@ -93,7 +100,7 @@ export async function listCostCenterTotals(
     )
   )
     .map(({ key: code, ...amounts }) => {
-      const pseudo = code === UNASSIGNED || code === UNMAPPED || code === UNALLOCATED;
+      const pseudo = code === UNASSIGNED || code === UNMAPPED || code === UNALLOCATED || code === OTHER_TEAMS;
       return {
         code,
         name: nameOf.get(code) ?? null,

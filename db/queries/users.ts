@@ -16,6 +16,12 @@ export interface UserRow {
   role: Role;
   disabled: boolean;
   created_at: string;
+  /** team_viewer only (else empty): the scope's team names and cost center codes */
+  scope_teams: string[];
+  scope_cost_centers: string[];
+  /** accounts created by OIDC single sign-on (docs/auth.md) */
+  oidc_issuer: string | null;
+  oidc_subject: string | null;
 }
 
 export interface UserWithHash extends UserRow {
@@ -24,7 +30,7 @@ export interface UserWithHash extends UserRow {
 
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
-const COLS = "id, email, role, disabled, created_at";
+const COLS = "id, email, role, disabled, created_at, scope_teams, scope_cost_centers, oidc_issuer, oidc_subject";
 
 export async function findUserByEmail(db: Db, email: string): Promise<UserWithHash | undefined> {
   const rows = await db.query<UserWithHash>(`select ${COLS}, password_hash from users where email = $1`, [normalizeEmail(email)]);
@@ -45,17 +51,39 @@ export async function countActiveAdmins(db: Db): Promise<number> {
   return Number(rows[0]?.n ?? 0);
 }
 
-export async function insertUser(db: Db, u: { email: string; role: Role; passwordHash: string | null }): Promise<UserRow | undefined> {
+export async function insertUser(
+  db: Db,
+  u: { email: string; role: Role; passwordHash: string | null; scope?: { teams: string[]; costCenters: string[] } },
+): Promise<UserRow | undefined> {
   const rows = await db.query<UserRow>(
-    `insert into users (email, role, password_hash) values ($1, $2, $3)
+    `insert into users (email, role, password_hash, scope_teams, scope_cost_centers) values ($1, $2, $3, $4::text[], $5::text[])
      on conflict (email) do nothing returning ${COLS}`,
-    [normalizeEmail(u.email), u.role, u.passwordHash],
+    [normalizeEmail(u.email), u.role, u.passwordHash, u.scope?.teams ?? [], u.scope?.costCenters ?? []],
   );
   return rows[0];
 }
 
 export async function updateUserRole(db: Db, id: number, role: Role): Promise<void> {
   await db.query(`update users set role = $2 where id = $1`, [id, role]);
+}
+
+/** Sets the scope (empty lists for roles other than team_viewer). */
+export async function updateUserScope(db: Db, id: number, scope: { teams: string[]; costCenters: string[] }): Promise<void> {
+  await db.query(`update users set scope_teams = $2::text[], scope_cost_centers = $3::text[] where id = $1`, [
+    id,
+    scope.teams,
+    scope.costCenters,
+  ]);
+}
+
+/** A team renamed: the scopes that name it follow (users and service-client tokens). Returns the users changed. */
+export async function renameTeamInScopes(db: Db, from: string, to: string): Promise<number> {
+  await db.query(`update api_tokens set scope_teams = array_replace(scope_teams, $1, $2) where $1 = any(scope_teams)`, [from, to]);
+  const rows = await db.query<{ id: number }>(
+    `update users set scope_teams = array_replace(scope_teams, $1, $2) where $1 = any(scope_teams) returning id`,
+    [from, to],
+  );
+  return rows.length;
 }
 
 export async function updateUserDisabled(db: Db, id: number, disabled: boolean): Promise<void> {

@@ -7,6 +7,7 @@
  * Plus the amount accumulators the read models roll report rows up with.
  */
 import { Decimal, dec, ZERO } from "../../app/domain/money";
+import type { Visible } from "../../app/domain/scope";
 import type { Granularity as ViewGranularity } from "../../app/domain/vocabulary";
 
 export type { ViewGranularity };
@@ -17,6 +18,11 @@ export interface ViewParams {
   from: string;
   to: string;
   orgIds?: string[];
+  /**
+   * A scoped viewer's visible teams (app/domain/scope.ts): every other team, the pseudo-teams
+   * included, is read as OTHER_TEAMS. Undefined or null: every team.
+   */
+  visible?: Visible;
 }
 
 /** orgIds as a query parameter: null = every org. */

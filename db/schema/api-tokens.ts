@@ -20,6 +20,9 @@ export const apiTokens = pgTable(
     clientName: text("client_name"),
     /** Service clients only: their role (a user's token takes the user's role at request time). */
     role: text("role"),
+    /** Service clients with role `team_viewer`: their scope (a user's token takes the user's scope). */
+    scopeTeams: text("scope_teams").array().notNull().default([]),
+    scopeCostCenters: text("scope_cost_centers").array().notNull().default([]),
     createdBy: text("created_by").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),

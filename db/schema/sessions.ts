@@ -21,6 +21,8 @@ export const sessions = pgTable(
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
     /** Set by sign-out, password reset, disabling the account. */
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    /** How the session was opened: `password`, or `oidc` (single sign-on; shorter lifetime, docs/auth.md). */
+    authMethod: text("auth_method").notNull().default("password"),
     userAgent: text("user_agent"),
     ip: text("ip"),
   },

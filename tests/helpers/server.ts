@@ -32,6 +32,8 @@ import { createTestDb, type TestDb } from "./db";
 export const BUILD_DIR = path.resolve(process.env.SHOWBACK_BUILD_DIR || "build");
 export const TEST_PASSWORD = "correct horse battery staple";
 export const TEST_USERS: Record<Role, string> = {
+  /** signed in by loginAs with an empty scope (sees no team): give it one with createUser({ scope }) */
+  team_viewer: "team-viewer@example.test",
   viewer: "viewer@example.test",
   finance_admin: "admin@example.test",
 };
@@ -43,9 +45,12 @@ export function assertBuilt(): void {
 }
 
 /** Creates a user (argon2id hash) unless the email exists; returns its email. */
-export async function createUser(db: Db, u: { email: string; role: Role; password?: string; disabled?: boolean }) {
+export async function createUser(
+  db: Db,
+  u: { email: string; role: Role; password?: string; disabled?: boolean; scope?: { teams: string[]; costCenters: string[] } },
+) {
   if (!(await findUserByEmail(db, u.email))) {
-    await insertUser(db, { email: u.email, role: u.role, passwordHash: await hashPassword(u.password ?? TEST_PASSWORD) });
+    await insertUser(db, { email: u.email, role: u.role, passwordHash: await hashPassword(u.password ?? TEST_PASSWORD), scope: u.scope });
   }
   if (u.disabled) await db.query(`update users set disabled = true where email = $1`, [u.email.toLowerCase()]);
   return u.email.toLowerCase();

@@ -204,7 +204,7 @@ export function GroupDetail({ d, filters, isAdmin, search }: { d: D; filters: Re
         )}
       </Card>
 
-      {!isUnmapped && !isUnallocated ? (
+      {!isUnmapped && !isUnallocated && !d.crosswalkHidden ? (
         <Card
           title="Crosswalk entries routing cost here"
           description="(org, owner) → team, effective [valid from, valid to)"

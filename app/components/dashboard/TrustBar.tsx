@@ -8,7 +8,8 @@ import { age, formatIsoUtc, PeriodBadge } from "./parts";
 export interface TrustData {
   nowMs: number;
   freshness: Array<{ orgId: string; lastImportAt: string | null; dataThrough: string | null }>;
-  unmapped: { amount: string; share: string | null };
+  /** null for a scoped viewer (its unmapped cost is part of "other teams") */
+  unmapped: { amount: string; share: string | null } | null;
   periods: Array<{ period: string; status: "closed" | "provisional"; reasons: string[] }>;
   gran: string;
 }
@@ -39,18 +40,20 @@ export function TrustBar({ trust }: { trust: TrustData }) {
             </span>
           ))}
         </div>
-        <div className="flex items-center gap-2" data-testid="unmapped-signal">
-          <span className="text-[11px] font-medium uppercase tracking-wide text-slate-500">Unmapped</span>
-          <span className="tabular-nums text-slate-800">
-            {formatUsd(trust.unmapped.amount)}
-            {trust.unmapped.share !== null ? (
-              <span className="text-slate-500"> ({formatPercent(trust.unmapped.share)} of spend)</span>
-            ) : null}
-          </span>
-          <Link to="/crosswalk/unmapped" className="text-indigo-700 hover:underline">
-            Map owners →
-          </Link>
-        </div>
+        {trust.unmapped ? (
+          <div className="flex items-center gap-2" data-testid="unmapped-signal">
+            <span className="text-[11px] font-medium uppercase tracking-wide text-slate-500">Unmapped</span>
+            <span className="tabular-nums text-slate-800">
+              {formatUsd(trust.unmapped.amount)}
+              {trust.unmapped.share !== null ? (
+                <span className="text-slate-500"> ({formatPercent(trust.unmapped.share)} of spend)</span>
+              ) : null}
+            </span>
+            <Link to="/crosswalk/unmapped" className="text-indigo-700 hover:underline">
+              Map owners →
+            </Link>
+          </div>
+        ) : null}
         <div className="flex items-center gap-2" data-testid="period-status">
           <span className="text-[11px] font-medium uppercase tracking-wide text-slate-500">Periods</span>
           {trust.periods.length === 0 ? <span className="text-slate-500">none in range</span> : null}

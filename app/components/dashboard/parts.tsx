@@ -2,7 +2,7 @@
 import { Link } from "@remix-run/react";
 import Decimal from "decimal.js";
 import { type BadgeTone, cx, StatusBadge } from "~/components/ui";
-import { isDisplayPseudoGroup, type GroupBy } from "~/domain/vocabulary";
+import { isDisplayPseudoGroup, OTHER_TEAMS, type GroupBy } from "~/domain/vocabulary";
 import { formatPercent, formatUsd } from "~/lib/format";
 
 /** Change as "+$12.30 (+4.1%)" coloured (spend up = amber, down = emerald). */
@@ -61,6 +61,8 @@ export function PeriodBadge({ status, reasons }: { status: "closed" | "provision
 
 /** Link to a team or pseudo-team page. */
 export function GroupLink({ group, by, search }: { group: string; by: GroupBy; search: string }) {
+  // a scoped viewer's "other teams" line: a sum with no breakdown, so no page
+  if (group === OTHER_TEAMS) return <span className="font-medium italic text-slate-600">{group}</span>;
   const href = by === "team" ? `/teams/${encodeURIComponent(group)}${search}` : `/cost-centers/${encodeURIComponent(group)}${search}`;
   const pseudo = isDisplayPseudoGroup(group);
   return (
