@@ -20,6 +20,7 @@ import { findUserByEmail, normalizeEmail } from "../../db/queries/users";
 import { InputError } from "../domain/errors";
 import { scopeListSchema, scopeProblem, type AccessScope } from "../domain/scope";
 import { RoleSchema, type Role } from "../domain/vocabulary";
+import { assertScopeKnown } from "./users";
 
 export const TOKEN_PREFIX = "sbk_";
 /** sbk_ + 43 base64url characters (32 random bytes). */
@@ -121,6 +122,7 @@ export async function createApiToken(db: Db, actor: string, input: CreateTokenIn
       if (role === "team_viewer") {
         const problem = scopeProblem(scope);
         if (problem) throw new InputError(problem, { field: "teams" });
+        await assertScopeKnown(tx, scope);
       } else if (scope.teams.length || scope.costCenters.length) {
         throw new InputError(`a ${role} token sees every team: --teams and --cost-centers are for role team_viewer`, { field: "teams" });
       }

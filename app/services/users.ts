@@ -22,6 +22,8 @@ import {
   type Role,
   type UserRow,
 } from "../../db/queries/users";
+import { listCostCenters } from "../../db/queries/cost-centers";
+import { listTeams } from "../../db/queries/teams";
 import { hashPassword, PASSWORD_MAX, PASSWORD_MIN } from "./password";
 import { scopeListSchema, scopeProblem, type AccessScope } from "../domain/scope";
 
@@ -79,6 +81,29 @@ export function parseScope(role: Role, input: ScopeInput): AccessScope {
   return scope;
 }
 
+/**
+ * The named teams and cost centers must exist (a typo would silently show nothing): an
+ * InputError naming the first unknown one otherwise. Shared with service-client tokens.
+ */
+export async function assertScopeKnown(db: Db, scope: AccessScope): Promise<void> {
+  if (scope.teams.length) {
+    const known = new Set((await listTeams(db, { includeArchived: true })).map((t) => t.name));
+    const missing = scope.teams.filter((t) => !known.has(t));
+    if (missing.length) {
+      throw new InputError(`no team named ${missing.map((t) => JSON.stringify(t)).join(", ")} (npm run teams -- list shows them)`, {
+        field: "teams",
+      });
+    }
+  }
+  if (scope.costCenters.length) {
+    const known = new Set((await listCostCenters(db)).map((c) => c.code));
+    const missing = scope.costCenters.filter((c) => !known.has(c));
+    if (missing.length) {
+      throw new InputError(`no cost center ${missing.map((c) => JSON.stringify(c)).join(", ")}`, { field: "cost_centers" });
+    }
+  }
+}
+
 async function mustFind(db: Db, email: string) {
   const u = await findUserByEmail(db, email);
   if (!u) throw new InputError(`no user with email ${normalizeEmail(email)}`, { field: "email" });
@@ -112,6 +137,7 @@ export async function addUser(
   const password = given === undefined ? undefined : parse(passwordSchema, given, "password");
   const passwordHash = password === undefined ? null : await hashPassword(password);
   return db.transaction(async (tx) => {
+    await assertScopeKnown(tx, scope);
     const u = await insertUser(tx, { email, role, passwordHash, scope });
     if (!u) throw new InputError(`a user with email ${email} already exists`, { field: "email" });
     await writeAudit(tx, { actor, action: "create", entity: "user", entityId: email, after: publicUser(u) });
@@ -148,6 +174,7 @@ export async function setRole(
     { role, scope_teams: scope.teams, scope_cost_centers: scope.costCenters },
     "role_change",
     async (tx, u) => {
+      await assertScopeKnown(tx, scope);
       await updateUserRole(tx, u.id, role);
       await updateUserScope(tx, u.id, scope);
     },
@@ -165,6 +192,7 @@ export async function setScope(db: Db, actor: string, emailInput: unknown, scope
       });
     }
     const scope = parseScope("team_viewer", scopeInput);
+    await assertScopeKnown(tx, scope);
     const after = { ...u, scope_teams: scope.teams, scope_cost_centers: scope.costCenters };
     if (sameList(u.scope_teams, scope.teams) && sameList(u.scope_cost_centers, scope.costCenters)) return u;
     await updateUserScope(tx, u.id, scope);

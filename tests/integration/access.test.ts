@@ -6,15 +6,28 @@
  *   visitors to /login; /healthz is public;
  * - every route with an action: anonymous → not accepted, viewer → 403, finance
  *   admin without the CSRF token → 403, finance admin with the token and the sample
- *   payload below → success.
+ *   payload below → success;
+ * - a scoped viewer (team_viewer, issue 15): every page answers 200 or 404 (its own
+ *   reads) or 403 (the crosswalk, imports, month end, audit and admin pages), every API
+ *   route with its token answers as documented, and every action above its role is a 403.
  *
  * ADDING A ROUTE WITH AN ACTION? Add a case to ACTION_CASES (a valid payload, and a
  * `setup` that seeds what it needs); the suite fails with "add a case for route X"
  * until you do.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApiToken } from "../../app/services/api-tokens";
 import type { Db } from "../../db/client";
-import { loadBuiltRoutes, sampleUrl, startTestServer, type BuiltRoute, type TestServer } from "../helpers/server";
+import type { Role } from "../../db/queries/users";
+import {
+  createUser,
+  loadBuiltRoutes,
+  sampleUrl,
+  startTestServer,
+  type BuiltRoute,
+  type TestClient,
+  type TestServer,
+} from "../helpers/server";
 import { adminCases } from "./access-cases/admin";
 import { apiRoutes, tokenCases } from "./access-cases/api";
 import { monthCases } from "./access-cases/month";
@@ -29,7 +42,7 @@ interface ActionCase {
   setup?: (db: Db) => Promise<void>;
   multipart?: boolean;
   /** The least role allowed to post (default finance_admin: then a viewer must get 403). */
-  role?: "viewer" | "finance_admin";
+  role?: Role;
 }
 
 let seq = 0;
@@ -52,10 +65,12 @@ const EXEMPT_ACTIONS: Record<string, string> = {
   "routes/login": "sign-in form",
   // Any signed-in role may sign out; it still requires the CSRF token (auth.test.ts).
   "routes/logout": "sign-out, any role",
+  // Starts single sign-on (404 without it): anonymous, Origin-checked; oidc.test.ts covers it.
+  "routes/auth.oidc": "single sign-on start",
 };
 
 /** Routes that answer anonymous GETs on purpose. */
-const PUBLIC_ROUTES = new Set(["routes/healthz", "routes/login", "routes/logout"]);
+const PUBLIC_ROUTES = new Set(["routes/healthz", "routes/login", "routes/logout", "routes/auth.oidc", "routes/auth.oidc_.callback"]);
 
 const routes: BuiltRoute[] = await loadBuiltRoutes();
 const urlOf = (r: BuiltRoute, c?: ActionCase) => {
@@ -124,6 +139,64 @@ describe("anonymous visitors", () => {
   });
 });
 
+/** Routes a scoped viewer may not open at all (403): everything but its own teams' figures. */
+const FULL_READERS_ONLY = /^routes\/(crosswalk|imports|reconciliation|audit|admin|finance)(?![a-z-])/;
+
+let scoped: TestClient | undefined;
+/** A team_viewer scoped to one team (payments). */
+async function scopedViewer(): Promise<TestClient> {
+  if (!scoped) {
+    const email = await createUser(app.db, {
+      email: "scoped-access@example.test",
+      role: "team_viewer",
+      scope: { teams: ["payments"], costCenters: [] },
+    });
+    scoped = await app.login(email);
+  }
+  return scoped;
+}
+
+describe("scoped viewer (team_viewer)", () => {
+  const pages = routes.filter(
+    (r) => (r.isPage || r.hasLoader) && !PUBLIC_ROUTES.has(r.id) && !apiRoutes[r.id] && (r.path !== "/" || r.index),
+  );
+  it("the refused set is not empty and not everything", () => {
+    const refused = pages.filter((r) => FULL_READERS_ONLY.test(r.id));
+    expect(refused.length).toBeGreaterThan(10);
+    expect(pages.length - refused.length).toBeGreaterThan(5);
+  });
+  it.each(pages.map((r) => [r.id, r] as const))("GET %s", async (id, r) => {
+    const c = await scopedViewer();
+    const url = r.path.includes(":team") ? sampleUrl(r, { team: "payments" }) : sampleUrl(r);
+    const res = await c.get(url);
+    if (FULL_READERS_ONLY.test(id)) expect(res.status, url).toBe(403);
+    else expect([200, 404], `${url}: ${res.status}`).toContain(res.status);
+  });
+
+  const API_STATUS: Record<string, number> = {
+    "routes/api.v1.report": 200,
+    "routes/api.v1.reconciliation": 403,
+    "routes/api.v1.unmapped": 403,
+    "routes/api.v1.teams.$team": 403,
+    "routes/api.v1.openapi[.]json": 200,
+  };
+  it("every API route is classified for scoped tokens", () => {
+    expect(Object.keys(API_STATUS).sort()).toEqual(Object.keys(apiRoutes).sort());
+  });
+  const QUERY: Record<string, string> = {
+    "routes/api.v1.report": "?granularity=monthly&from=2026-01-01&to=2026-12-31",
+    "routes/api.v1.reconciliation": "?month=2026-04",
+    "routes/api.v1.teams.$team": "?granularity=monthly&from=2026-01-01&to=2026-12-31",
+  };
+  it.each(Object.keys(API_STATUS).map((id) => [id] as const))("GET %s with a scoped token", async (id) => {
+    await scopedViewer();
+    const { token } = await createApiToken(app.db, "test", { name: `access ${id}`, user: "scoped-access@example.test" });
+    const res = await app.anonymous().get(`${apiRoutes[id]!.path}${QUERY[id] ?? ""}`, { headers: { Authorization: `Bearer ${token}` } });
+    expect(res.status, id).toBe(API_STATUS[id]);
+    expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+  });
+});
+
 describe("actions", () => {
   const cases = routes.filter((r) => r.hasAction && ACTION_CASES[r.id]).map((r) => [r.id, r, ACTION_CASES[r.id]!] as const);
   const payload = async (c: ActionCase) => {
@@ -141,6 +214,16 @@ describe("actions", () => {
     const viewer = await app.loginAs("viewer");
     const res = await viewer.post(urlOf(r, c), await payload(c), { multipart: c.multipart });
     expect(res.status).toBe(403);
+  });
+
+  it.each(cases.filter(([, , c]) => (c.role ?? "finance_admin") !== "team_viewer"))("%s: scoped viewer gets 403", async (_id, r, c) => {
+    const res = await (await scopedViewer()).post(urlOf(r, c), await payload(c), { multipart: c.multipart });
+    expect(res.status).toBe(403);
+  });
+
+  it.each(cases.filter(([, , c]) => c.role === "team_viewer"))("%s: scoped viewer with the token succeeds", async (_id, r, c) => {
+    const res = await (await scopedViewer()).post(urlOf(r, c), await payload(c), { multipart: c.multipart });
+    expect(res.status).toBeLessThan(400);
   });
 
   it.each(cases)("%s: missing or wrong CSRF token gets 403", async (_id, r, c) => {

@@ -18,7 +18,8 @@ import {
 } from "../../app/domain/api-schemas";
 import { dec } from "../../app/domain/money";
 import { createApiToken, revokeApiToken } from "../../app/services/api-tokens";
-import { setRole } from "../../app/services/users";
+import { setRole, setScope } from "../../app/services/users";
+import { OTHER_TEAMS } from "../../app/domain/scope";
 import type { Db } from "../../db/client";
 import { listAudit } from "../../db/queries/audit";
 import { getReport } from "../../db/queries/report";
@@ -420,6 +421,51 @@ describe("authentication and scope", () => {
     expect((await get("/api/v1/unmapped?month=2026-04", clientAdmin.token)).status).toBe(200);
     const forbidden = await listAudit(db, { entity: "api_token", action: "refused" });
     expect(forbidden.some((a) => a.entity_id === String(viewer.id) && (a.after as { reason: string }).reason === "forbidden")).toBe(true);
+  });
+
+  it("scoped tokens see only their teams: a client's own scope, a user's scope at request time", async () => {
+    const db = server.app.db;
+    const sum = (rows: Array<{ total_cost: string }>) => rows.reduce((a, r) => a.plus(dec(r.total_cost)), dec("0")).toFixed(2);
+    const full = await getJson(`/api/v1/report?${REPORT_Q}&limit=5000`, (await tokenFor(db, { name: "full" })).token);
+    const fullRows = full.body.rows as Array<{ group: string; total_cost: string }>;
+    expect(new Set(fullRows.map((r) => r.group)).size).toBeGreaterThan(3);
+
+    // a service client scoped to one team
+    const { token: client } = await createApiToken(db, "test", {
+      name: "payments dash",
+      client: "payments-dash",
+      role: "team_viewer",
+      teams: "payments",
+    });
+    const scoped = await getJson(`/api/v1/report?${REPORT_Q}&limit=5000`, client);
+    expect(scoped.res.status).toBe(200);
+    expectMatchesDoc("/api/v1/report", 200, scoped.body);
+    const rows = scoped.body.rows as Array<{ group: string; total_cost: string }>;
+    expect(new Set(rows.map((r) => r.group))).toEqual(new Set(["payments", OTHER_TEAMS]));
+    expect(sum(rows)).toBe(sum(fullRows)); // the rest is folded, not dropped
+    expect(JSON.stringify(scoped.body)).not.toContain('"search"');
+    // another team's detail: 403, audited as out of scope; its own team: 200
+    const other = await getJson(`/api/v1/teams/search?${REPORT_Q}`, client);
+    expect(other.res.status).toBe(403);
+    expectMatchesDoc("/api/v1/teams/{team}", 403, other.body);
+    expect((await get(`/api/v1/teams/payments?${REPORT_Q}`, client)).status).toBe(200);
+    expect((await get("/api/v1/reconciliation?month=2026-04", client)).status).toBe(403);
+    const refused = await listAudit(db, { entity: "api_token", action: "refused" });
+    expect(refused.some((a) => (a.after as { reason?: string }).reason === "out_of_scope")).toBe(true);
+
+    // a user's token follows the user's scope as it is now
+    const email = await createUser(db, {
+      email: "scoped-api@example.test",
+      role: "team_viewer",
+      scope: { teams: ["search"], costCenters: [] },
+    });
+    const { token: user } = await createApiToken(db, "test", { name: "scoped user", user: email });
+    const before = (await getJson(`/api/v1/report?${REPORT_Q}&limit=5000`, user)).body.rows as Array<{ group: string }>;
+    expect(new Set(before.map((r) => r.group))).toEqual(new Set(["search", OTHER_TEAMS]));
+    await setScope(db, "test", email, { teams: "payments" });
+    const after = (await getJson(`/api/v1/report?${REPORT_Q}&limit=5000`, user)).body.rows as Array<{ group: string }>;
+    expect(new Set(after.map((r) => r.group))).toEqual(new Set(["payments", OTHER_TEAMS]));
+    expect((await get(`/api/v1/teams/search?${REPORT_Q}`, user)).status).toBe(403);
   });
 
   it("audits the first use of each token per day, not every request", async () => {
