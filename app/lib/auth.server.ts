@@ -29,13 +29,14 @@ import {
   type ThrottleState,
   type UserRow,
 } from "../../db/queries/users";
+import { localPasswordAllows } from "../domain/oidc-mapping";
 import type { AccessScope } from "../domain/scope";
 import { clientAddress } from "./client-address.server";
 import { CSRF_FIELD, headerModeCsrfToken, originAllowed, tokenFromUrlOrHeader, tokensEqual } from "./csrf.server";
 import { getServerContext } from "./db.server";
-import type { Env } from "./env.server";
+import { localPasswordsMode, oidcEnabled, type Env } from "./env.server";
 import { HashBusyError, hashGate, PASSWORD_MAX, verifyPassword } from "../services/password";
-import { createSession, destroyRequestSession, getLiveSession } from "./session.server";
+import { createSession, destroyRequestSession, getLiveSession, type AuthMethod } from "./session.server";
 
 export type { Role };
 
@@ -125,6 +126,10 @@ async function resolveNow(request: Request): Promise<Resolved> {
   // An account with neither a password nor a single sign-on identity has no business in a
   // session, whatever the session says.
   if (!u || u.disabled || (!u.password_hash && !u.oidc_subject)) return { user: null, csrf: null };
+  // A password session ends when SHOWBACK_LOCAL_PASSWORDS no longer allows the account's role
+  // (e.g. turned to `admins` or `off`); a single sign-on session when single sign-on is off.
+  if (live.authMethod === "password" && !localPasswordAllows(localPasswordsMode(ctx.env), u.role)) return { user: null, csrf: null };
+  if (live.authMethod === "oidc" && !oidcEnabled(ctx.env)) return { user: null, csrf: null };
   return { user: sessionUserOf(u), csrf: live.csrf };
 }
 
@@ -277,7 +282,8 @@ function backoff(failures: number, sinceLastMs: number | null, free: number, max
 export interface LoginContext {
   /** Client address (throttle key, audit data). */
   client: string;
-  env?: Pick<Env, "SHOWBACK_HASH_CONCURRENCY" | "SHOWBACK_HASH_QUEUE">;
+  env?: Pick<Env, "SHOWBACK_HASH_CONCURRENCY" | "SHOWBACK_HASH_QUEUE"> &
+    Partial<Pick<Env, "SHOWBACK_LOCAL_PASSWORDS" | "SHOWBACK_OIDC_ISSUER">>;
 }
 
 /**
@@ -286,6 +292,9 @@ export interface LoginContext {
  * every case). The attempt is recorded before the password is checked; a throttled
  * attempt is refused without a check. Failures are audited as `anonymous` with the
  * typed email as data, at most once a minute per (client, email), with a count.
+ * SHOWBACK_LOCAL_PASSWORDS (`admins`: finance admins only, `off`: nobody) refuses the other
+ * accounts with the same answer, even with the right password (audited reason
+ * `local_passwords_off`).
  */
 export async function attemptLogin(db: Db, emailInput: string, password: string, lc: LoginContext): Promise<LoginResult> {
   const gate = hashGate(lc.env?.SHOWBACK_HASH_CONCURRENCY, lc.env?.SHOWBACK_HASH_QUEUE);
@@ -313,6 +322,13 @@ export async function attemptLogin(db: Db, emailInput: string, password: string,
     await auditFailure(db, email, lc.client, attempt.id, "invalid");
     return { ok: false, reason: "invalid" };
   }
+  const mode = lc.env
+    ? localPasswordsMode({ SHOWBACK_LOCAL_PASSWORDS: lc.env.SHOWBACK_LOCAL_PASSWORDS, SHOWBACK_OIDC_ISSUER: lc.env.SHOWBACK_OIDC_ISSUER })
+    : "on";
+  if (!localPasswordAllows(mode, u.role)) {
+    await auditFailure(db, email, lc.client, attempt.id, "local_passwords_off");
+    return { ok: false, reason: "invalid" };
+  }
   await markLoginSuccess(db, attempt.id);
   await writeAudit(db, { actor: u.email, action: "sign_in", entity: "user", entityId: u.email, after: { client: lc.client } });
   return { ok: true, user: sessionUserOf(u) };
@@ -336,8 +352,8 @@ export async function requestClient(request: Request): Promise<string> {
 }
 
 /** A fresh server-side session (new id, new CSRF token) for `user`; returns the Set-Cookie value. */
-export async function createUserSession(request: Request, user: SessionUser): Promise<string> {
-  return createSession(request, user.id);
+export async function createUserSession(request: Request, user: SessionUser, method: AuthMethod = "password"): Promise<string> {
+  return createSession(request, user.id, { method });
 }
 
 /** Revokes the request's session on the server; returns the Set-Cookie that clears the cookie. */

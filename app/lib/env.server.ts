@@ -1,5 +1,6 @@
 /** Environment of the web server, parsed once with zod. */
 import { z } from "zod";
+import { LOCAL_PASSWORD_MODES, roleMapSchema, teamMapSchema, type LocalPasswords } from "../domain/oidc-mapping";
 
 const bool = z
   .string()
@@ -101,6 +102,33 @@ export function isLoopbackHost(host: string): boolean {
   return h === "localhost" || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
+/** An optional text setting: trimmed, empty means unset. */
+const optionalText = z
+  .string()
+  .optional()
+  .transform((s) => (s && s.trim() ? s.trim() : undefined));
+
+const validUrl = (s: string) => {
+  try {
+    new URL(s);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** The settings checkOidc reads (the parsed fields of envSchema). */
+interface OidcSettings {
+  SHOWBACK_AUTH: "password" | "header";
+  SHOWBACK_LOCAL_PASSWORDS?: LocalPasswords;
+  SHOWBACK_OIDC_ISSUER?: string;
+  SHOWBACK_OIDC_CLIENT_ID?: string;
+  SHOWBACK_OIDC_CLIENT_SECRET?: string;
+  SHOWBACK_OIDC_REDIRECT_URL?: string;
+  SHOWBACK_OIDC_ROLE_MAP: readonly unknown[];
+  SHOWBACK_OIDC_TEAM_MAP: readonly unknown[];
+}
+
 export const envSchema = z
   .object({
     NODE_ENV: z.string().default("production"),
@@ -137,6 +165,67 @@ export const envSchema = z
     SHOWBACK_API_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(120),
     /** Read API: the fixed rate-limit window in seconds (default 60). */
     SHOWBACK_API_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+    /**
+     * OIDC single sign-on (docs/auth.md "OIDC single sign-on"): on when the issuer is set. The
+     * issuer must be https; http only on a loopback host (tests, local development).
+     */
+    SHOWBACK_OIDC_ISSUER: optionalText.refine(
+      (s) => s === undefined || validUrl(s),
+      "SHOWBACK_OIDC_ISSUER must be a URL, e.g. https://login.example.com/realms/acme",
+    ),
+    SHOWBACK_OIDC_CLIENT_ID: optionalText,
+    /** The client secret the identity provider issued (client_secret_basic or _post, as its metadata says). */
+    SHOWBACK_OIDC_CLIENT_SECRET: optionalText.superRefine((s, ctx) => {
+      if (s === undefined) return;
+      const why = placeholderSecretReason(s);
+      if (why)
+        ctx.addIssue({
+          code: "custom",
+          message: `SHOWBACK_OIDC_CLIENT_SECRET ${why}: refused, paste the secret the identity provider issued`,
+        });
+    }),
+    /** This app's callback as registered at the identity provider: https://showback.example.com/auth/oidc/callback. */
+    SHOWBACK_OIDC_REDIRECT_URL: optionalText.refine(
+      (s) => s === undefined || validUrl(s),
+      "SHOWBACK_OIDC_REDIRECT_URL must be a URL, e.g. https://showback.example.com/auth/oidc/callback",
+    ),
+    /** Scopes asked for (space-separated; must include openid). */
+    SHOWBACK_OIDC_SCOPES: z
+      .string()
+      .optional()
+      .transform((s) => (s ?? "").split(/[\s,]+/).filter(Boolean))
+      .transform((xs) => (xs.length ? [...new Set(xs)] : ["openid", "email", "profile"]))
+      .refine((xs) => xs.includes("openid"), "SHOWBACK_OIDC_SCOPES must include openid")
+      .refine(
+        (xs) => xs.every((x) => /^[\x21\x23-\x5b\x5d-\x7e]+$/.test(x)),
+        "SHOWBACK_OIDC_SCOPES: a scope has a character OAuth does not allow",
+      )
+      .transform((xs) => xs.join(" ")),
+    /** The claim holding the user's email (a dotted path reads a nested claim). */
+    SHOWBACK_OIDC_EMAIL_CLAIM: z.string().trim().min(1).default("email"),
+    /** The claim holding the user's groups (or roles): a list of strings, or one string. */
+    SHOWBACK_OIDC_GROUPS_CLAIM: z.string().trim().min(1).default("groups"),
+    /** GROUP=finance_admin|viewer,… (app/domain/oidc-mapping.ts). */
+    SHOWBACK_OIDC_ROLE_MAP: roleMapSchema,
+    /** GROUP=team:NAME|cost_center:CODE,…: those groups make a team_viewer of that scope. */
+    SHOWBACK_OIDC_TEAM_MAP: teamMapSchema,
+    /** Absolute lifetime of a session opened by single sign-on, in hours (default 12). */
+    SHOWBACK_OIDC_SESSION_HOURS: z.coerce.number().int().min(1).max(168).default(12),
+    /**
+     * Password sign-in: on (everyone with a password), admins (finance admins only: break-glass),
+     * off (none). Default: on without single sign-on, admins with it (localPasswordsMode).
+     */
+    SHOWBACK_LOCAL_PASSWORDS: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .optional()
+      .transform((s, ctx): LocalPasswords | undefined => {
+        if (!s) return undefined;
+        if ((LOCAL_PASSWORD_MODES as readonly string[]).includes(s)) return s as LocalPasswords;
+        ctx.addIssue({ code: "custom", message: "SHOWBACK_LOCAL_PASSWORDS must be on, admins or off" });
+        return z.NEVER;
+      }),
     /** Upload cap of the import page in MB (default 200; docs/security.md). */
     SHOWBACK_UPLOAD_MAX_MB: z
       .string()
@@ -159,9 +248,71 @@ export const envSchema = z
           "in X-Showback-Proxy-Secret, or bind to 127.0.0.1 (see docs/auth.md)",
       });
     }
+    checkOidc(e, ctx);
   });
 
+/** The OIDC settings: all or nothing, consistent with the mode (docs/auth.md "OIDC single sign-on"). */
+function checkOidc(e: OidcSettings, ctx: z.RefinementCtx) {
+  const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
+  if (!e.SHOWBACK_OIDC_ISSUER) {
+    for (const k of ["SHOWBACK_OIDC_CLIENT_ID", "SHOWBACK_OIDC_CLIENT_SECRET", "SHOWBACK_OIDC_REDIRECT_URL"] as const) {
+      if (e[k]) issue(k, `${k} is set but SHOWBACK_OIDC_ISSUER is not: set the issuer to turn single sign-on on, or remove ${k}`);
+    }
+    if (e.SHOWBACK_OIDC_ROLE_MAP.length || e.SHOWBACK_OIDC_TEAM_MAP.length) {
+      issue("SHOWBACK_OIDC_ISSUER", "an OIDC role or team map is set but SHOWBACK_OIDC_ISSUER is not");
+    }
+    if (e.SHOWBACK_AUTH === "password" && e.SHOWBACK_LOCAL_PASSWORDS === "off") {
+      issue("SHOWBACK_LOCAL_PASSWORDS", "SHOWBACK_LOCAL_PASSWORDS=off without single sign-on (SHOWBACK_OIDC_ISSUER): nobody could sign in");
+    }
+    return;
+  }
+  if (e.SHOWBACK_AUTH !== "password") {
+    issue(
+      "SHOWBACK_OIDC_ISSUER",
+      "OIDC single sign-on needs SHOWBACK_AUTH=password (the default): header mode leaves sign-in to the proxy",
+    );
+  }
+  const issuer = new URL(e.SHOWBACK_OIDC_ISSUER);
+  if (issuer.protocol !== "https:" && !(issuer.protocol === "http:" && isLoopbackHost(issuer.hostname))) {
+    issue(
+      "SHOWBACK_OIDC_ISSUER",
+      `SHOWBACK_OIDC_ISSUER must use https (http only on a loopback host such as 127.0.0.1): ${e.SHOWBACK_OIDC_ISSUER}`,
+    );
+  }
+  if (issuer.search || issuer.hash) issue("SHOWBACK_OIDC_ISSUER", "SHOWBACK_OIDC_ISSUER must not have a query or a fragment");
+  for (const k of ["SHOWBACK_OIDC_CLIENT_ID", "SHOWBACK_OIDC_CLIENT_SECRET", "SHOWBACK_OIDC_REDIRECT_URL"] as const) {
+    if (!e[k]) issue(k, `${k} is required with SHOWBACK_OIDC_ISSUER`);
+  }
+  if (e.SHOWBACK_OIDC_REDIRECT_URL) {
+    const r = new URL(e.SHOWBACK_OIDC_REDIRECT_URL);
+    if (r.protocol !== "https:" && r.protocol !== "http:")
+      issue("SHOWBACK_OIDC_REDIRECT_URL", "SHOWBACK_OIDC_REDIRECT_URL must be http(s)");
+    if (r.pathname !== OIDC_CALLBACK_PATH || r.search || r.hash) {
+      issue(
+        "SHOWBACK_OIDC_REDIRECT_URL",
+        `SHOWBACK_OIDC_REDIRECT_URL must be this app's address followed by ${OIDC_CALLBACK_PATH} (no query), e.g. https://showback.example.com${OIDC_CALLBACK_PATH}`,
+      );
+    }
+  }
+  if (!e.SHOWBACK_OIDC_ROLE_MAP.length && !e.SHOWBACK_OIDC_TEAM_MAP.length) {
+    issue(
+      "SHOWBACK_OIDC_ROLE_MAP",
+      "single sign-on needs SHOWBACK_OIDC_ROLE_MAP and/or SHOWBACK_OIDC_TEAM_MAP: without a mapping every sign-in would be refused",
+    );
+  }
+}
+
 export type Env = z.infer<typeof envSchema>;
+
+/** The callback path of OIDC single sign-on (app/routes/auth.oidc_.callback.tsx). */
+export const OIDC_CALLBACK_PATH = "/auth/oidc/callback";
+
+/** True when OIDC single sign-on is configured (SHOWBACK_OIDC_ISSUER set). */
+export const oidcEnabled = (env: Pick<Env, "SHOWBACK_OIDC_ISSUER">) => Boolean(env.SHOWBACK_OIDC_ISSUER);
+
+/** SHOWBACK_LOCAL_PASSWORDS as it applies: unset means `on` without single sign-on and `admins` with it. */
+export const localPasswordsMode = (env: Pick<Env, "SHOWBACK_LOCAL_PASSWORDS" | "SHOWBACK_OIDC_ISSUER">): LocalPasswords =>
+  env.SHOWBACK_LOCAL_PASSWORDS ?? (env.SHOWBACK_OIDC_ISSUER ? "admins" : "on");
 
 export class EnvError extends Error {}
 

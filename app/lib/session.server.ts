@@ -12,10 +12,15 @@
  *
  * The CSRF token of a session is a MAC of its id, so it differs per session and
  * needs no storage.
+ *
+ * A session remembers how it was opened (`auth_method`): `password`, or `oidc` (single
+ * sign-on), whose absolute lifetime is SHOWBACK_OIDC_SESSION_HOURS (default 12) so that the
+ * identity provider's word is asked again at least that often.
  */
 import { createHash, createHmac, randomBytes } from "node:crypto";
 import { createCookieSessionStorage, type Session, type SessionStorage } from "@remix-run/node";
-import { findLiveSession, insertSession, revokeSession, touchSession } from "../../db/queries/users";
+import { findLiveSessionWithMethod, insertSessionWithMethod, type AuthMethod } from "../../db/queries/oidc-users";
+import { insertSession, revokeSession, touchSession } from "../../db/queries/users";
 import type { ServerContext } from "./context.server";
 import { clientAddress } from "./client-address.server";
 import { getServerContext } from "./db.server";
@@ -71,12 +76,20 @@ export const hashSessionId = (sid: string) => createHash("sha256").update(sid, "
 /** The per-session CSRF token. */
 export const sessionCsrfToken = (secret: string, sid: string) => createHmac("sha256", secret).update(`csrf:${sid}`).digest("base64url");
 
-const limits = (env: Env) => ({ idleMinutes: env.SHOWBACK_SESSION_IDLE_MINUTES, maxDays: env.SHOWBACK_SESSION_MAX_DAYS });
+const limits = (env: Env) => ({
+  idleMinutes: env.SHOWBACK_SESSION_IDLE_MINUTES,
+  maxDays: env.SHOWBACK_SESSION_MAX_DAYS,
+  oidcHours: env.SHOWBACK_OIDC_SESSION_HOURS,
+});
+
+export type { AuthMethod };
 
 export interface LiveSession {
   sid: string;
   userId: number;
   csrf: string;
+  /** how the session was opened: password sign-in or OIDC single sign-on */
+  authMethod: AuthMethod;
 }
 
 /** The live server-side session the request's cookie points to, or null. Touches last_seen_at. */
@@ -86,23 +99,33 @@ export async function getLiveSession(request: Request): Promise<LiveSession | nu
   const sid = session.get("sid");
   if (typeof sid !== "string" || sid.length < 32) return null;
   const idHash = hashSessionId(sid);
-  const row = await findLiveSession(ctx.db, idHash, limits(ctx.env));
+  const row = await findLiveSessionWithMethod(ctx.db, idHash, limits(ctx.env));
   if (!row) return null;
   if (row.stale) await touchSession(ctx.db, idHash);
-  return { sid, userId: Number(row.user_id), csrf: sessionCsrfToken(ctx.sessionSecret, sid) };
+  return {
+    sid,
+    userId: Number(row.user_id),
+    csrf: sessionCsrfToken(ctx.sessionSecret, sid),
+    authMethod: row.auth_method === "oidc" ? "oidc" : "password",
+  };
+}
+
+export interface CreateSessionOptions {
+  /** How the user signed in (default `password`); `oidc` sessions end after SHOWBACK_OIDC_SESSION_HOURS. */
+  method?: AuthMethod;
 }
 
 /** Starts a server-side session for `userId` (a new random id: no fixation); returns the Set-Cookie value. */
-export async function createSession(request: Request, userId: number): Promise<string> {
+export async function createSession(request: Request, userId: number, opts: CreateSessionOptions = {}): Promise<string> {
   const { ctx, storage } = await storageForRequest(request);
   const sid = randomBytes(32).toString("base64url");
-  await insertSession(ctx.db, {
-    idHash: hashSessionId(sid),
-    userId,
-    maxDays: ctx.env.SHOWBACK_SESSION_MAX_DAYS,
-    userAgent: request.headers.get("user-agent"),
-    ip: clientAddress(request, ctx.env),
-  });
+  const base = { idHash: hashSessionId(sid), userId, userAgent: request.headers.get("user-agent"), ip: clientAddress(request, ctx.env) };
+  if (opts.method === "oidc") {
+    const maxMinutes = Math.min(ctx.env.SHOWBACK_OIDC_SESSION_HOURS * 60, ctx.env.SHOWBACK_SESSION_MAX_DAYS * 24 * 60);
+    await insertSessionWithMethod(ctx.db, { ...base, method: "oidc", maxMinutes });
+  } else {
+    await insertSession(ctx.db, { ...base, maxDays: ctx.env.SHOWBACK_SESSION_MAX_DAYS });
+  }
   const session = await storage.getSession(null);
   session.set("sid", sid);
   session.set("seen", Date.now());
@@ -135,7 +158,7 @@ export async function refreshSessionCookie(request: Request, headers: Headers): 
   const now = Date.now();
   if (now - Number(session.get("seen") ?? 0) < REFRESH_AFTER_MS) return;
   const idHash = hashSessionId(sid);
-  if (!(await findLiveSession(ctx.db, idHash, limits(ctx.env)))) return;
+  if (!(await findLiveSessionWithMethod(ctx.db, idHash, limits(ctx.env)))) return;
   await touchSession(ctx.db, idHash);
   session.set("seen", now);
   headers.append("Set-Cookie", await storage.commitSession(session));
