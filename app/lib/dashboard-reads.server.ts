@@ -16,7 +16,7 @@ import type { GroupBy } from "../domain/vocabulary";
 import type { Db } from "../../db/client";
 import { getMonthClose, listClosedMonthRestatements } from "../../db/queries/closes";
 import { getDrilldown, type GroupKind } from "../../db/queries/drilldown";
-import { latestDataDay, orgFreshness } from "../../db/queries/freshness";
+import { dataSpan, orgFreshness } from "../../db/queries/freshness";
 import { monthClosesOf, orgSummaries, recentImports } from "../../db/queries/org-summaries";
 import { getOverview } from "../../db/queries/overview";
 import { groupTrust, periodStatuses } from "../../db/queries/period-status";
@@ -48,7 +48,8 @@ export function dashboardReads(request: Request, db: Db) {
   return {
     cached,
     listOrgs: () => cached("listOrgs", null, () => listOrgs(db)),
-    latestDataDay: (orgIds?: string[]) => cached("latestDataDay", orgKey(orgIds), () => latestDataDay(db, orgIds)),
+    /** the days the data covers (first bucket, last covered day): the anchor of relative periods */
+    dataSpan: (orgIds?: string[]) => cached("dataSpan", orgKey(orgIds), () => dataSpan(db, orgIds)),
     /** A fresh Map per call around shared (frozen) values. */
     orgFreshness: async (orgIds?: string[]) =>
       new Map(await cached("orgFreshness", orgKey(orgIds), async () => [...(await orgFreshness(db, orgIds)).entries()])),

@@ -27,8 +27,9 @@ export async function dashboardBase(request: Request) {
   const known = new Set(orgs.map((o) => o.org_id));
   raw.org = raw.org.filter((o) => known.has(o));
   const now = serverNow();
-  const latest = await reads.latestDataDay(raw.org);
-  const filters = resolveFilters(raw, todayUtc(now), latest);
+  // relative periods are anchored on the data of the chosen orgs (filters.ts)
+  const span = await reads.dataSpan(raw.org.length ? raw.org : undefined);
+  const filters = resolveFilters(raw, todayUtc(now), span);
   const orgIds = filters.orgs.length ? filters.orgs : undefined;
   const view = { granularity: filters.gran, from: filters.range.from, to: filters.range.to, orgIds, visible };
   const fr = await reads.orgFreshness(orgIds);
@@ -43,7 +44,7 @@ export async function dashboardBase(request: Request) {
     started,
     filters,
     view,
-    hasData: latest !== null,
+    hasData: span !== null,
     orgOptions: orgs.map((o) => ({ id: o.org_id, name: o.display_name })),
     freshness,
     isAdmin: user.role === "finance_admin",

@@ -6,17 +6,24 @@
  *   ?org=org-a&org=org-b&period=last-3-months&gran=monthly&by=team&sort=total&dir=desc
  *   ?period=custom&from=2026-01-01&to=2026-03-31
  *
+ * Relative periods are anchored on the DATA (the last day with data for the chosen orgs),
+ * not on the calendar: with data through 28 November, "Last 6 months" is June–November
+ * whatever today is. The default is the trend: the last 12 complete months and the data's
+ * current month (partial when its last day is not in yet). A comparison whose earlier range
+ * is not fully covered by data says so (`comparison.complete` false, with its coverage).
+ *
  * Unknown or invalid values fall back to the defaults instead of failing the page.
  */
 import { z } from "zod";
 import { addDays, dayDiff, isValidDate, startOfMonth, startOfNextMonth } from "~/domain/periods";
 import { GRANULARITIES, GROUP_BYS, type Granularity, type GroupBy } from "~/domain/vocabulary";
 
-export const PERIODS = ["this-month", "last-month", "last-3-months", "last-6-months", "last-12-months", "custom"] as const;
+export const PERIODS = ["trend", "this-month", "last-month", "last-3-months", "last-6-months", "last-12-months", "custom"] as const;
 export type PeriodKey = (typeof PERIODS)[number];
 export const PERIOD_LABELS: Record<PeriodKey, string> = {
-  "this-month": "This month",
-  "last-month": "Last month",
+  trend: "Trend: 12 months + current",
+  "this-month": "Latest month",
+  "last-month": "Month before",
   "last-3-months": "Last 3 months",
   "last-6-months": "Last 6 months",
   "last-12-months": "Last 12 months",
@@ -77,16 +84,44 @@ export interface Range {
 export interface ResolvedFilters {
   orgs: string[];
   period: PeriodKey;
-  /** true when the period was not in the URL and was defaulted to the latest month with data */
+  /** true when the period was not in the URL (the default: the trend) */
   defaulted: boolean;
   range: Range;
   /** the equal-length range just before `range` (same number of months for month periods) */
   previous: Range;
+  /** how much of `previous` the data covers: a change against a partly empty range is not a change */
+  comparison: Comparison;
+  /** the first day of a month at the end of `range` whose data is not complete yet (null: none) */
+  partialFrom: string | null;
   gran: ViewGranularity;
   by: GroupBy;
   sort: SortKey;
   dir: "asc" | "desc";
   label: string;
+}
+
+export interface Comparison {
+  /** true when data covers every day of the earlier range */
+  complete: boolean;
+  /** the covered share of the earlier range's days, 0..1 (a decimal string, 4 places) */
+  coverage: string;
+}
+
+/** The days with data: from the first bucket to the last covered day (null: no data). */
+export interface DataSpan {
+  first: string;
+  last: string;
+}
+
+/** PURE: how much of `r` lies within the data span (by days). */
+export function comparisonOf(r: Range, data: DataSpan | null): Comparison {
+  const len = dayDiff(r.from, r.to) + 1;
+  if (!data || len <= 0) return { complete: false, coverage: "0.0000" };
+  const from = data.first > r.from ? data.first : r.from;
+  const to = data.last < r.to ? data.last : r.to;
+  const covered = to < from ? 0 : dayDiff(from, to) + 1;
+  // a ratio of two day counts, rounded for display (not money)
+  return { complete: covered === len, coverage: (Math.round((covered / len) * 10_000) / 10_000).toFixed(4) };
 }
 
 const monthIndex = (d: string) => Number(d.slice(0, 4)) * 12 + Number(d.slice(5, 7)) - 1;
@@ -108,7 +143,7 @@ function monthSpan(lastMonthStart: string, n: number): { range: Range; previous:
   };
 }
 
-const MONTHS: Record<Exclude<PeriodKey, "custom">, number> = {
+const MONTHS: Record<Exclude<PeriodKey, "custom" | "trend">, number> = {
   "this-month": 1,
   "last-month": 1,
   "last-3-months": 3,
@@ -129,18 +164,22 @@ export function rangeLabel(r: Range): string {
 }
 
 /**
- * PURE: the bucket range of a period relative to `today` (YYYY-MM-DD, UTC).
- * "Last N months" are the N whole months ending with the current month (the running month included).
- * When the URL names no period and `latestDataDay` (the latest bucket with data for these orgs)
- * lies before the default range, the default becomes the month of the latest data.
+ * PURE: the bucket range of a period, anchored on the data: `data.last` (the last day with
+ * data) when there is data, else `today` (YYYY-MM-DD, UTC).
+ * - `trend` (the default): the 12 whole months before the anchor's month, and that month
+ *   (partial unless its last day has data; when it is complete, the trend is the 12 months
+ *   ending with it);
+ * - `this-month`: the anchor's month; `last-month`: the month before it;
+ * - `last-N-months`: the N whole months ending with the anchor's month.
  */
-export function resolveFilters(raw: RawFilters, today: string, latestDataDay: string | null = null): ResolvedFilters {
-  let period: PeriodKey = raw.period ?? "this-month";
-  if (period === "custom" && !(raw.from && raw.to)) period = "this-month";
+export function resolveFilters(raw: RawFilters, today: string, data: DataSpan | null = null): ResolvedFilters {
+  let period: PeriodKey = raw.period ?? "trend";
+  if (period === "custom" && !(raw.from && raw.to)) period = "trend";
   let range: Range;
   let previous: Range;
-  let defaulted = false;
-  const thisMonth = startOfMonth(today);
+  const anchor = data?.last ?? today;
+  const anchorMonth = startOfMonth(anchor);
+  const anchorComplete = anchor === lastDayOfMonth(anchorMonth);
 
   if (period === "custom") {
     let from = raw.from!;
@@ -154,28 +193,27 @@ export function resolveFilters(raw: RawFilters, today: string, latestDataDay: st
     } else {
       previous = { from: addDays(from, -len), to: addDays(from, -1) };
     }
+  } else if (period === "trend") {
+    ({ range, previous } = monthSpan(anchorMonth, anchorComplete ? 12 : 13));
   } else {
-    const last = period === "last-month" ? monthsBack(thisMonth, 1) : thisMonth;
+    const last = period === "last-month" ? monthsBack(anchorMonth, 1) : anchorMonth;
     ({ range, previous } = monthSpan(last, MONTHS[period]));
-    if (raw.period === undefined && latestDataDay !== null && latestDataDay < range.from) {
-      // no data in the default range: show the latest month that has data
-      const m = startOfMonth(latestDataDay);
-      ({ range, previous } = monthSpan(m, 1));
-      period = "custom";
-      defaulted = true;
-    }
   }
+  const lastMonth = startOfMonth(range.to);
+  const partialFrom = data && range.to === lastDayOfMonth(lastMonth) && data.last >= lastMonth && data.last < range.to ? lastMonth : null;
   return {
     orgs: raw.org,
     period,
-    defaulted,
+    defaulted: raw.period === undefined,
     range,
     previous,
+    comparison: comparisonOf(previous, data),
+    partialFrom,
     gran: raw.gran,
     by: raw.by,
     sort: raw.sort,
     dir: raw.dir,
-    label: rangeLabel(range),
+    label: period === "trend" ? `${rangeLabel(range)} (trend)` : rangeLabel(range),
   };
 }
 

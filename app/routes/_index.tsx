@@ -138,8 +138,7 @@ export default function Overview() {
         title="Overview"
         description={
           <>
-            Confluent Cloud spend by {groupLabel.toLowerCase()}, {f.label}
-            {f.defaulted ? " (latest month with data)" : ""} · compared with {rangeText(f.previous)}
+            Confluent Cloud spend by {groupLabel.toLowerCase()}, {f.label}· compared with {rangeText(f.previous)}
           </>
         }
         actions={
@@ -159,8 +158,8 @@ export default function Overview() {
           value={formatUsd(d.kpi.total)}
           hint={
             <>
-              <Change change={d.kpi.change} pct={d.kpi.changePct} />{" "}
-              <span className="text-slate-400">vs {formatUsd(d.kpi.previousTotal)} before</span>
+              <Change change={d.kpi.change} pct={d.kpi.changePct} comparison={f.comparison} />{" "}
+              {f.comparison.complete ? <span className="text-slate-400">vs {formatUsd(d.kpi.previousTotal)} before</span> : null}
             </>
           }
         />
@@ -281,7 +280,7 @@ export default function Overview() {
                 <AmountCells amounts={r} totalClassName="font-semibold text-slate-900" />
                 <td className={tdNum}>{r.pctOfTotal === null ? "—" : formatPercent(r.pctOfTotal)}</td>
                 <td className={tdNum}>
-                  <Change change={r.change} pct={r.changePct} />
+                  <Change change={r.change} pct={r.changePct} comparison={f.comparison} compact={!f.comparison.complete} />
                 </td>
               </tr>
             ))}
@@ -302,7 +301,7 @@ export default function Overview() {
               </td>
               <td className={tdNum}>{d.kpi.total === "0" ? "—" : "100.0%"}</td>
               <td className={tdNum}>
-                <Change change={d.kpi.change} pct={d.kpi.changePct} />
+                <Change change={d.kpi.change} pct={d.kpi.changePct} comparison={f.comparison} compact={!f.comparison.complete} />
               </td>
             </tr>
           </tfoot>

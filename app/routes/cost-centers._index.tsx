@@ -71,6 +71,7 @@ export default function CostCenters() {
             rows={centers}
             rowKey={(c) => c.code}
             total={total}
+            comparison={filters.comparison}
             name={(c) => (
               <>
                 {c.code === OTHER_TEAMS ? (

@@ -56,6 +56,7 @@ export default function Teams() {
             rows={teams}
             rowKey={(t) => t.team}
             total={total}
+            comparison={filters.comparison}
             name={(t) => (
               <>
                 {t.team === OTHER_TEAMS ? (

@@ -1,18 +1,30 @@
 /**
  * Freshness, the trust signal of every dashboard page: per org the last import and the last
- * day with data, and the latest bucket with results for a scope.
+ * day with data, and the days the data of a scope covers.
  */
 import { addDays, periodEnd, type Granularity } from "../../app/domain/periods";
 import type { Db } from "../client";
 import { isoUtc, orgsParam } from "./view";
 
-/** Latest bucket start with allocation results for these orgs (null when there is no data). */
-export async function latestDataDay(db: Db, orgIds?: string[]): Promise<string | null> {
-  const [r] = await db.query<{ d: string | null }>(
-    `select max(bucket_start)::text as d from allocation_results where ($1::text[] is null or org_id = any($1::text[]))`,
+/**
+ * The days the data covers for these orgs: the first bucket and the last covered day (a daily
+ * bucket covers its day, a weekly or monthly one up to its period's end); null without data.
+ */
+export async function dataSpan(db: Db, orgIds?: string[]): Promise<{ first: string; last: string } | null> {
+  const rows = await db.query<{ granularity: Granularity; first: string; last: string }>(
+    `select granularity, min(bucket_start)::text as first, max(bucket_start)::text as last from allocation_results
+      where ($1::text[] is null or org_id = any($1::text[])) group by granularity`,
     [orgsParam(orgIds)],
   );
-  return r?.d ?? null;
+  if (!rows.length) return null;
+  let first = rows[0]!.first;
+  let last = "";
+  for (const r of rows) {
+    if (r.first < first) first = r.first;
+    const end = addDays(periodEnd(r.last, r.granularity), -1);
+    if (end > last) last = end;
+  }
+  return { first, last };
 }
 
 /** What every import list shows of an import (timestamps as ISO UTC text). */

@@ -39,9 +39,9 @@ describe("dashboards", () => {
     await page.fill('input[name="password"]', TEST_PASSWORD);
     await Promise.all([page.waitForURL((u) => u.pathname === "/"), page.click('button[type="submit"]')]);
 
-    // default: last 3 months would be empty? no — "this month" (May 2026) has no data → April 2026
+    // default: the trend anchored on the data (through April 2026), not on the clock (May 2026)
     await page.waitForSelector('[data-testid="spend-chart"] .recharts-bar-rectangle', { state: "attached" });
-    expect(await page.textContent('[data-testid="range-label"]')).toContain("Apr 2026");
+    expect(await page.textContent('[data-testid="range-label"]')).toContain("May 2025 – Apr 2026");
     expect(await page.textContent('[data-testid="kpi-total"]')).toMatch(/\$[\d,]+\.\d{2}/);
     expect(await page.locator('[data-testid="group-row"]').count()).toBeGreaterThan(3);
     expect(await page.textContent('[data-testid="trust-bar"]')).toContain("org-vendor");
@@ -53,7 +53,7 @@ describe("dashboards", () => {
     await page.locator('label:has(input[name="gran"][value="daily"])').click();
     await page.waitForURL(/gran=daily/);
     await page.waitForSelector('[data-testid="spend-chart"] .recharts-bar-rectangle', { state: "attached" });
-    expect(await page.textContent('[data-testid="range-label"]')).toContain("Mar 2026");
+    expect(await page.textContent('[data-testid="range-label"]')).toContain("Feb 2026 – Apr 2026");
     await screenshot(page, "dashboard-overview-daily");
     await page.goBack();
     await page.waitForURL((u) => !u.search.includes("gran=daily"));

@@ -87,11 +87,12 @@ const CASES = [
     by: "team",
   },
   {
+    // anchored on the data (through 2026-04-30), not on the clock (2026-07-15)
     q: "org=org-gen&org=org-vendor&period=last-6-months&gran=monthly&by=team",
     orgIds: ["org-gen", "org-vendor"],
     g: "monthly",
-    from: "2026-02-01",
-    to: "2026-07-31",
+    from: "2025-11-01",
+    to: "2026-04-30",
     by: "team",
   },
 ] as const;
@@ -184,15 +185,28 @@ describe("overview loader = CLI report", () => {
     if (daily.rows.length > 8) expect(daily.series.at(-1)).toBe("Other");
   });
 
-  it("defaults to the latest month with data when the default range is empty, and to this month otherwise", async () => {
+  it("opens on the trend anchored on the data, and says when the earlier period is incomplete", async () => {
+    // the clock says 2026-07-15; the data runs from 2026-03-01 to 2026-04-30
     const d = await data("routes/_index", "/", "");
-    expect(d.filters.defaulted).toBe(true);
-    expect(d.filters.range).toEqual({ from: "2026-04-01", to: "2026-04-30" });
+    expect(d.filters).toMatchObject({ period: "trend", defaulted: true, partialFrom: null });
+    expect(d.filters.range).toEqual({ from: "2025-05-01", to: "2026-04-30" });
     expect(d.rows.length).toBeGreaterThan(0);
+    expect(d.filters.comparison).toEqual({ complete: false, coverage: "0.0000" });
     const last = await data("routes/_index", "/", "period=last-month");
-    expect(last.filters.range).toEqual({ from: "2026-06-01", to: "2026-06-30" });
-    expect(last.rows.filter((r: Json) => r.total !== "0")).toEqual([]);
-    expect(last.filters.previous).toEqual({ from: "2026-05-01", to: "2026-05-31" });
+    expect(last.filters.range).toEqual({ from: "2026-03-01", to: "2026-03-31" });
+    expect(last.filters.previous).toEqual({ from: "2026-02-01", to: "2026-02-28" });
+    // the first month of data: no change is computed against the empty month before
+    expect(last.filters.comparison).toEqual({ complete: false, coverage: "0.0000" });
+    const html = await (await viewer.get("/?period=last-month")).text();
+    expect(html).toContain("n/a (earlier period incomplete, 0% covered)");
+    expect(html).not.toMatch(/vs (<!-- -->)?\$[\d,.]+(<!-- -->)? before/);
+    // April against March, which data covers: a real change
+    const april = await data("routes/_index", "/", "period=this-month");
+    expect(april.filters.range).toEqual({ from: "2026-04-01", to: "2026-04-30" });
+    expect(april.filters.comparison).toEqual({ complete: true, coverage: "1.0000" });
+    const aprilHtml = await (await viewer.get("/?period=this-month")).text();
+    expect(aprilHtml).not.toContain("earlier period incomplete");
+    expect(aprilHtml).toMatch(/vs (<!-- -->)?\$[\d,.]+(<!-- -->)? before/);
   });
 
   it("sorts the table from the URL", async () => {

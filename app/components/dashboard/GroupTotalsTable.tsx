@@ -23,6 +23,7 @@ export function GroupTotalsTable<T extends GroupTotals>({
   name,
   detail,
   total,
+  comparison,
 }: {
   caption: string;
   testId: string;
@@ -35,6 +36,8 @@ export function GroupTotalsTable<T extends GroupTotals>({
   detail: (r: T) => ReactNode;
   /** Σ total of the rows */
   total: string;
+  /** the coverage of the earlier range (filters.comparison): n/a when incomplete */
+  comparison?: { complete: boolean; coverage: string };
 }) {
   return (
     <Table caption={caption} testId={testId}>
@@ -53,7 +56,7 @@ export function GroupTotalsTable<T extends GroupTotals>({
               <ShareBar part={r.total} total={total} />
             </td>
             <td className={tdNum}>
-              <Change change={r.change} pct={null} compact />
+              <Change change={r.change} pct={null} compact comparison={comparison} />
             </td>
           </tr>
         ))}

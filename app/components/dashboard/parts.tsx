@@ -5,8 +5,34 @@ import { type BadgeTone, cx, StatusBadge } from "~/components/ui";
 import { isDisplayPseudoGroup, OTHER_TEAMS, type GroupBy } from "~/domain/vocabulary";
 import { formatPercent, formatUsd } from "~/lib/format";
 
-/** Change as "+$12.30 (+4.1%)" coloured (spend up = amber, down = emerald). */
-export function Change({ change, pct, compact }: { change: string; pct: string | null; compact?: boolean }) {
+/**
+ * Change as "+$12.30 (+4.1%)" coloured (spend up = amber, down = emerald). With a
+ * `comparison` whose earlier range the data does not fully cover, "n/a (earlier period
+ * incomplete)" with the coverage instead: a change against missing data is not a change.
+ */
+export function Change({
+  change,
+  pct,
+  compact,
+  comparison,
+}: {
+  change: string;
+  pct: string | null;
+  compact?: boolean;
+  comparison?: { complete: boolean; coverage: string };
+}) {
+  if (comparison && !comparison.complete) {
+    const covered = formatPercent(comparison.coverage, 0);
+    return (
+      <span
+        className="whitespace-nowrap text-xs text-slate-500"
+        data-testid="change-na"
+        title={`The data covers ${covered} of the earlier period, so no change is computed.`}
+      >
+        {compact ? "n/a" : `n/a (earlier period incomplete, ${covered} covered)`}
+      </span>
+    );
+  }
   const d = new Decimal(change).toDecimalPlaces(2);
   const tone = d.isZero() ? "text-slate-500" : d.isPositive() ? "text-amber-700" : "text-emerald-700";
   const arrow = d.isZero() ? "" : d.isPositive() ? "▲ " : "▼ ";
