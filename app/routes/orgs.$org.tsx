@@ -175,7 +175,7 @@ export default function OrgPage() {
           ) : null}
           <Card title="Month closes" padded={false}>
             {d.closes.length === 0 ? (
-              <Muted className="px-5 py-4">No month closed yet: every figure is provisional.</Muted>
+              <Muted className="px-5 py-4">No month closed yet: every figure can still change until its month is closed.</Muted>
             ) : (
               <Table caption="Month closes">
                 <TBody>

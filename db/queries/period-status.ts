@@ -1,10 +1,11 @@
 /**
  * Trust signals of a view (docs/reconciliation.md): the status of each view period
- * (closed / provisional, and why) and, for the pages other than the overview, the unmapped
+ * (incomplete / complete / closed, and why: app/domain/period-status.ts) and, for the pages other than the overview, the unmapped
  * share of the scope with those statuses.
  */
 import { UNMAPPED, type ImportStatus } from "../../app/domain/vocabulary";
 import { dec, ZERO } from "../../app/domain/money";
+import { periodStatus, VENDOR_WINDOW_MS, type DaySpan, type PeriodStatusKind } from "../../app/domain/period-status";
 import { periodEnd, startOfMonth, startOfNextMonth, type Granularity } from "../../app/domain/periods";
 import type { Db } from "../client";
 import { getReport, type ReportRow } from "./report";
@@ -15,17 +16,17 @@ const ACTIVE_IMPORT: ImportStatus = "active";
 
 export interface PeriodStatus {
   period: string;
-  status: "closed" | "provisional";
+  status: PeriodStatusKind;
   reasons: string[];
 }
 
-const H48 = 48 * 3600 * 1000;
 const dayMs = (d: string) => Date.UTC(Number(d.slice(0, 4)), Number(d.slice(5, 7)) - 1, Number(d.slice(8, 10)));
 
 /**
- * For each view period: "closed" when every org with data in it has closed every month the
- * period touches; otherwise "provisional", with why (month not closed, period not over, data
- * ingested less than 48 h after the period's end).
+ * For each view period its status (app/domain/period-status.ts): "closed" when every org with
+ * data in it has closed every month the period touches; "incomplete" while the period or the
+ * vendor's 48 h window after it runs, when its data was ingested inside that window, or when
+ * an org with data in it lacks some of its days; "complete" otherwise.
  */
 export async function periodStatuses(
   db: Db,
@@ -42,6 +43,12 @@ export async function periodStatuses(
       where status = '${ACTIVE_IMPORT}' and ($1::text[] is null or org_id = any($1::text[]))`,
     [orgsParam(p.orgIds)],
   );
+  const spansOf = new Map<string, DaySpan[]>();
+  for (const i of imps) {
+    let l = spansOf.get(i.org_id);
+    if (!l) spansOf.set(i.org_id, (l = []));
+    l.push({ from: i.first_bucket, to: periodEnd(i.last_bucket, i.granularity) });
+  }
   const orgsIn = new Map<string, Set<string>>();
   for (const r of p.report) {
     let m = orgsIn.get(r.periodStart);
@@ -54,22 +61,22 @@ export async function periodStatuses(
     const orgs = [...(orgsIn.get(ps) ?? [])];
     const months: string[] = [];
     for (let m = startOfMonth(ps); m < pe; m = startOfNextMonth(m)) months.push(m.slice(0, 7));
-    const reasons: string[] = [];
-    const allClosed = orgs.length > 0 && orgs.every((o) => months.every((m) => closed.has(`${o}|${m}`)));
-    if (allClosed) return { period: ps, status: "closed" as const, reasons: ["month closed"] };
-    if (dayMs(pe) > nowMs) reasons.push("period not over yet");
-    else {
-      const late = imps.some((i) => {
-        if (!orgs.includes(i.org_id)) return false;
-        const dataEnd = periodEnd(i.last_bucket, i.granularity);
-        if (!(i.first_bucket < pe && dataEnd > ps)) return false;
-        const coveredEnd = dataEnd < pe ? dataEnd : pe;
-        return Date.parse(i.at) < dayMs(coveredEnd) + H48;
-      });
-      if (late) reasons.push("ingested less than 48 h after the period ended: data may still change");
-    }
-    reasons.push("month not closed");
-    return { period: ps, status: "provisional" as const, reasons };
+    const ingestedInWindow = imps.some((i) => {
+      if (!orgs.includes(i.org_id)) return false;
+      const dataEnd = periodEnd(i.last_bucket, i.granularity);
+      if (!(i.first_bucket < pe && dataEnd > ps)) return false;
+      const coveredEnd = dataEnd < pe ? dataEnd : pe;
+      return Date.parse(i.at) < dayMs(coveredEnd) + VENDOR_WINDOW_MS;
+    });
+    const r = periodStatus({
+      start: ps,
+      end: pe,
+      nowMs,
+      closed: orgs.length > 0 && orgs.every((o) => months.every((m) => closed.has(`${o}|${m}`))),
+      coverage: orgs.map((o) => ({ orgId: o, spans: spansOf.get(o) ?? [] })),
+      ingestedInWindow,
+    });
+    return { period: ps, ...r };
   });
 }
 

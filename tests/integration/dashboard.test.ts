@@ -147,7 +147,7 @@ describe("overview loader = CLI report", () => {
     expect(d.kpi.total).toBe("27.5");
     expect(d.kpi.netUnallocated).toBe("-5.5");
     expect(d.kpi.coverage).toBe("1");
-    expect(d.trust.periods).toEqual([{ period: "2026-04-01", status: "closed", reasons: ["month closed"] }]);
+    expect(d.trust.periods).toEqual([{ period: "2026-04-01", status: "closed", reasons: ["month closed: figures frozen"] }]);
   });
 
   it("filters change the numbers as they should", async () => {
@@ -183,6 +183,20 @@ describe("overview loader = CLI report", () => {
     const daily = await data("routes/_index", "/", "period=custom&from=2026-03-01&to=2026-04-30&gran=daily");
     expect(daily.series.length).toBeLessThanOrEqual(9);
     if (daily.rows.length > 8) expect(daily.series.at(-1)).toBe("Other");
+  });
+
+  it("labels each period incomplete, complete or closed (clock 2026-07-15)", async () => {
+    // org-vendor April: closed; org-gen: daily March-April ingested today, long after the window
+    const vendor = await data("routes/_index", "/", "org=org-vendor&period=custom&from=2026-04-01&to=2026-04-30");
+    expect(vendor.trust.periods.map((p: Json) => p.status)).toEqual(["closed"]);
+    const gen = await data("routes/_index", "/", "org=org-gen&period=custom&from=2026-03-01&to=2026-04-30");
+    expect(gen.trust.periods.map((p: Json) => [p.period, p.status])).toEqual([
+      ["2026-03-01", "complete"],
+      ["2026-04-01", "complete"],
+    ]);
+    // July is running: no data, no period; a daily view of March has no missing day
+    const days = await data("routes/_index", "/", "org=org-gen&period=custom&from=2026-03-01&to=2026-03-31&gran=daily");
+    expect(new Set(days.trust.periods.map((p: Json) => p.status))).toEqual(new Set(["complete"]));
   });
 
   it("opens on the trend anchored on the data, and says when the earlier period is incomplete", async () => {

@@ -150,15 +150,15 @@ describe(`read cache invalidation (${testEngine()})`, () => {
   it("a close and a reopen show on the next page load", async () => {
     const org = "org-vendor";
     await tamperAndExpectCached("payments", org);
-    expect((await shown("payments", org)).status).toBe("provisional");
+    expect((await shown("payments", org)).status).toBe("complete");
     await expectOk(postMonthAction(server.admin, { intent: "close", org, month: "2026-04", reason: "test: close" }, { data: true }));
     expect((await expectFresh("payments", org)).status).toBe("closed");
     expect((await teamPage("payments", org)).trust.periods[0]?.status).toBe("closed");
 
     await tamperAndExpectCached("payments", org);
     await expectOk(postMonthAction(server.admin, { intent: "reopen", org, month: "2026-04", reason: "test: reopen" }, { data: true }));
-    expect((await expectFresh("payments", org)).status).toBe("provisional");
-    expect((await teamPage("payments", org)).trust.periods[0]?.status).toBe("provisional");
+    expect((await expectFresh("payments", org)).status).toBe("complete");
+    expect((await teamPage("payments", org)).trust.periods[0]?.status).toBe("complete");
   });
 
   it("never caches per-user data: each user keeps their own CSRF token and role", async () => {

@@ -1,4 +1,5 @@
 /** Trust signals shown on every dashboard page: freshness per org, unmapped share, period status. */
+import type { PeriodStatusKind } from "~/domain/period-status";
 import { Link } from "@remix-run/react";
 import { Badge } from "~/components/ui";
 import { formatPercent, formatUsd } from "~/lib/format";
@@ -10,13 +11,13 @@ export interface TrustData {
   freshness: Array<{ orgId: string; lastImportAt: string | null; dataThrough: string | null }>;
   /** null for a scoped viewer (its unmapped cost is part of "other teams") */
   unmapped: { amount: string; share: string | null } | null;
-  periods: Array<{ period: string; status: "closed" | "provisional"; reasons: string[] }>;
+  periods: Array<{ period: string; status: PeriodStatusKind; reasons: string[] }>;
   gran: string;
 }
 
 export function TrustBar({ trust }: { trust: TrustData }) {
-  const closed = trust.periods.filter((p) => p.status === "closed").length;
-  const provisional = trust.periods.length - closed;
+  const count = (k: PeriodStatusKind) => trust.periods.filter((p) => p.status === k).length;
+  const [closed, complete, incomplete] = [count("closed"), count("complete"), count("incomplete")];
   const many = trust.periods.length > 14;
   return (
     <section
@@ -67,7 +68,8 @@ export function TrustBar({ trust }: { trust: TrustData }) {
           ) : (
             <span className="inline-flex items-center gap-2">
               {closed ? <Badge tone="success">{closed} closed</Badge> : null}
-              {provisional ? <Badge tone="warning">{provisional} provisional</Badge> : null}
+              {complete ? <Badge tone="info">{complete} complete</Badge> : null}
+              {incomplete ? <Badge tone="warning">{incomplete} incomplete</Badge> : null}
             </span>
           )}
         </div>

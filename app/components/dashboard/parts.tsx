@@ -2,6 +2,7 @@
 import { Link } from "@remix-run/react";
 import Decimal from "decimal.js";
 import { type BadgeTone, cx, StatusBadge } from "~/components/ui";
+import type { PeriodStatusKind } from "~/domain/period-status";
 import { isDisplayPseudoGroup, OTHER_TEAMS, type GroupBy } from "~/domain/vocabulary";
 import { formatPercent, formatUsd } from "~/lib/format";
 
@@ -79,9 +80,10 @@ export function CoverageMeter({ coverage }: { coverage: string | null }) {
   );
 }
 
-const PERIOD_TONES = { closed: "success", provisional: "warning" } as const;
+const PERIOD_TONES = { closed: "success", complete: "info", incomplete: "warning" } as const;
 
-export function PeriodBadge({ status, reasons }: { status: "closed" | "provisional"; reasons: string[] }) {
+/** incomplete (window open or days missing) / complete / closed (app/domain/period-status.ts), with why as its title. */
+export function PeriodBadge({ status, reasons }: { status: PeriodStatusKind; reasons: string[] }) {
   return <StatusBadge status={status} tones={PERIOD_TONES} title={reasons.join("; ")} />;
 }
 

@@ -1,4 +1,5 @@
 /** Accessible tables (the text equivalents of the charts, and the breakdowns). */
+import type { PeriodStatusKind } from "~/domain/period-status";
 import Decimal from "decimal.js";
 import type { ReactNode } from "react";
 import { formatPercent } from "~/lib/format";
@@ -17,7 +18,7 @@ export function PeriodTable({
   periods: Array<{ period: string; total: string; values: Record<string, string> }>;
   series: string[];
   gran: string;
-  statuses: Array<{ period: string; status: "closed" | "provisional"; reasons: string[] }>;
+  statuses: Array<{ period: string; status: PeriodStatusKind; reasons: string[] }>;
   caption: string;
 }) {
   const st = new Map(statuses.map((s) => [s.period, s]));
