@@ -93,25 +93,28 @@ function UserBox({ user, authMode }: { user: RootUser; authMode: RootData["authM
 export function Layout({ user, authMode, children }: { user: RootUser; authMode: RootData["authMode"]; children: ReactNode }) {
   return (
     <div className="flex min-h-screen bg-slate-50">
-      <aside className="fixed inset-y-0 left-0 flex w-56 flex-col bg-slate-900">
-        <div className="flex h-14 items-center gap-2 border-b border-slate-800 px-4">
-          <span aria-hidden className="grid h-7 w-7 place-items-center rounded bg-indigo-500 text-xs font-bold text-white">
-            SB
-          </span>
-          <span className="text-sm font-semibold tracking-tight text-white">Showback</span>
-        </div>
-        <nav aria-label="Main" className="flex-1 overflow-y-auto px-2 py-4">
-          <NavList items={user.role === "team_viewer" ? NAV.filter((i) => !i.everyTeam) : NAV} />
-          {user.role === "finance_admin" ? (
-            <>
-              <p className="mb-1 mt-6 px-3 text-[11px] font-semibold uppercase tracking-wider text-slate-500">Finance admin</p>
-              <NavList items={ADMIN_NAV} />
-            </>
-          ) : null}
-        </nav>
-        <UserBox user={user} authMode={authMode} />
-      </aside>
-      <main className="ml-56 min-w-0 flex-1">
+      {/* the dark column stretches with the page; the sidebar itself stays in view (sticky) */}
+      <div data-sidebar className="w-56 shrink-0 bg-slate-900">
+        <aside className="sticky top-0 flex h-screen w-56 flex-col">
+          <div className="flex h-14 items-center gap-2 border-b border-slate-800 px-4">
+            <span aria-hidden className="grid h-7 w-7 place-items-center rounded bg-indigo-500 text-xs font-bold text-white">
+              SB
+            </span>
+            <span className="text-sm font-semibold tracking-tight text-white">Showback</span>
+          </div>
+          <nav aria-label="Main" className="flex-1 overflow-y-auto px-2 py-4">
+            <NavList items={user.role === "team_viewer" ? NAV.filter((i) => !i.everyTeam) : NAV} />
+            {user.role === "finance_admin" ? (
+              <>
+                <p className="mb-1 mt-6 px-3 text-[11px] font-semibold uppercase tracking-wider text-slate-500">Finance admin</p>
+                <NavList items={ADMIN_NAV} />
+              </>
+            ) : null}
+          </nav>
+          <UserBox user={user} authMode={authMode} />
+        </aside>
+      </div>
+      <main className="min-w-0 flex-1">
         <div className="mx-auto max-w-7xl px-8 py-8">{children}</div>
       </main>
     </div>

@@ -313,7 +313,6 @@ export default function UnmappedQueue() {
                       "Cost",
                       "Environments and clusters",
                       "Product mix",
-                      "First / last seen",
                       "Suggested team",
                       isAdmin && "Assign to team",
                     ]}
@@ -343,6 +342,13 @@ export default function UnmappedQueue() {
                       ) : null}
                       <td className={td}>
                         <OwnerLabel ownerId={o.ownerId} displayName={o.displayName} />
+                        <div className="mt-1 whitespace-nowrap text-xs tabular-nums text-slate-500" title="first / last seen">
+                          {o.firstSeen}
+                          {o.lastSeen !== o.firstSeen ? <> → {o.lastSeen}</> : null}
+                        </div>
+                        <div className="whitespace-nowrap text-xs text-slate-400">
+                          {o.granularity}, {formatNumber(String(o.rows), 0)} rows
+                        </div>
                       </td>
                       <td className={cx(td, "font-mono text-xs")}>{o.orgId}</td>
                       <td className={cx(tdNum, "font-semibold")} data-testid="unmapped-cost">
@@ -353,13 +359,6 @@ export default function UnmappedQueue() {
                       </td>
                       <td className={td}>
                         <ProductMix products={o.products} total={o.cost} />
-                      </td>
-                      <td className={cx(td, "whitespace-nowrap text-xs tabular-nums text-slate-600")}>
-                        {o.firstSeen}
-                        {o.lastSeen !== o.firstSeen ? <> → {o.lastSeen}</> : null}
-                        <div className="text-slate-400">
-                          {o.granularity}, {formatNumber(String(o.rows), 0)} rows
-                        </div>
                       </td>
                       <td className={td}>
                         <SuggestionCell
@@ -373,7 +372,7 @@ export default function UnmappedQueue() {
                       </td>
                       {isAdmin ? (
                         <td className={td}>
-                          <Form method="post" className="flex min-w-[34rem] flex-nowrap items-center gap-1.5" data-testid="assign-form">
+                          <Form method="post" className="grid w-[16rem] grid-cols-[1fr_9.5rem] gap-1.5" data-testid="assign-form">
                             <CsrfInput />
                             <input type="hidden" name="org_id" value={o.orgId} />
                             <input type="hidden" name="owner_id" value={o.ownerId} />
@@ -383,13 +382,13 @@ export default function UnmappedQueue() {
                               required
                               placeholder="team (existing or new)"
                               aria-label={`Team for ${o.ownerId}`}
-                              className={`${inlineInput} w-44`}
+                              className={`${inlineInput} col-span-2 w-full`}
                             />
                             <input
                               name="cost_center"
-                              placeholder="cost center (new team)"
+                              placeholder="cost center"
                               aria-label={`Cost center for ${o.ownerId}`}
-                              className={`${inlineInput} w-36`}
+                              className={`${inlineInput} w-full`}
                             />
                             <input
                               type="date"
@@ -397,9 +396,13 @@ export default function UnmappedQueue() {
                               defaultValue={from}
                               required
                               aria-label={`Valid from for ${o.ownerId}`}
-                              className={`${inlineInput} w-36`}
+                              className={`${inlineInput} w-full`}
                             />
-                            <button type="submit" className={buttonClass.primary} disabled={submittingOwner === o.ownerId}>
+                            <button
+                              type="submit"
+                              className={cx(buttonClass.primary, "col-span-2")}
+                              disabled={submittingOwner === o.ownerId}
+                            >
                               {submittingOwner === o.ownerId ? "Assigning…" : "Assign"}
                             </button>
                           </Form>
@@ -495,7 +498,7 @@ function HeadRowCells({ cols, num }: { cols: Array<string | false | null>; num: 
 /** The owner's unmapped cost per environment, and per resource (cluster, connector…) in it. */
 function Where({ environments }: { environments: UnmappedOwner["environments"] }) {
   return (
-    <ul className="min-w-[14rem] space-y-1 text-xs" data-testid="owner-where">
+    <ul className="min-w-[11rem] space-y-1 text-xs" data-testid="owner-where">
       {environments.map((e) => (
         <li key={e.environmentId}>
           <div className="flex items-baseline justify-between gap-3">
@@ -592,7 +595,7 @@ function ProductMix({ products, total }: { products: Array<{ product: string; co
   const t = dec(total);
   const pct = (c: string) => (t.isZero() ? "0" : dec(c).div(t).times(100).toDecimalPlaces(1).toString());
   return (
-    <div className="min-w-[12rem]">
+    <div className="min-w-[9rem]">
       <div className="flex h-1.5 w-full overflow-hidden rounded bg-slate-100">
         {products.map((p, i) => {
           const w = pct(p.cost);
