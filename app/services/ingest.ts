@@ -19,6 +19,7 @@ import type { ExportSummary } from "../domain/csv/export";
 import type { ValidationIssue } from "../domain/csv/issues";
 import { InputError } from "../domain/errors";
 import type { Db } from "../../db/client";
+import { alertsAfterIngest } from "./alerts";
 import { checkOrgId } from "../domain/orgs";
 import { refreshOwnerBucketCosts } from "../../db/queries/allocation";
 import { recomputeAllocation } from "./allocation";
@@ -53,6 +54,8 @@ export interface IngestOptions extends CheckOptions {
   onPhase?: (phase: IngestPhase) => void;
   /** false: skip the staged fast path (tests compare both paths). Default true. */
   staged?: boolean;
+  /** false: do not evaluate the alerts after the import (docs/alerts.md). Default true. */
+  alerts?: boolean;
 }
 
 /**
@@ -82,7 +85,18 @@ export type IngestResult =
 
 const storedName = (opts: Pick<IngestOptions, "fileName" | "filePath">) => opts.fileName ?? path.basename(opts.filePath);
 
+/**
+ * Ingests one export (see ingestFileCore); after an import that changed data, evaluates the
+ * alerts (budget thresholds, new anomalies) and delivers what is due: alertsAfterIngest, which
+ * never fails the ingest.
+ */
 export async function ingestFile(db: Db, opts: IngestOptions): Promise<IngestResult> {
+  const r = await ingestFileCore(db, opts);
+  if (r.status === "imported" && opts.alerts !== false) await alertsAfterIngest(db);
+  return r;
+}
+
+async function ingestFileCore(db: Db, opts: IngestOptions): Promise<IngestResult> {
   const sw = stopwatch();
 
   // 1. the staged path: checked and, when it takes the file, committed in one transaction

@@ -8,6 +8,7 @@ import type { Db } from "../../db/client";
 import { recomputeOrgRange } from "./allocation";
 import { writeAudit } from "../../db/queries/audit";
 import { renameTeamInScopes } from "../../db/queries/users";
+import { renameTeamInBudgets } from "../../db/queries/budgets";
 import { insertCostCenterIfMissing } from "../../db/queries/cost-centers";
 import { listOrgIds, lockOrg, policiesReferencingTeam } from "../../db/queries/orgs";
 import {
@@ -122,6 +123,8 @@ export async function renameTeam(db: Db, actor: string, id: number, newName: str
     const moved = await renameTeamInAllocations(tx, before.name, n);
     // team viewers' scopes name teams: they follow the rename
     const scopesUpdated = await renameTeamInScopes(tx, before.name, n);
+    // and so do its budgets and acknowledged anomalies
+    const budgetsUpdated = await renameTeamInBudgets(tx, before.name, n);
     // Shares are rounded with ties broken by team name: recompute the orgs the team appears in
     // so stored figures stay exactly what a full recomputation gives (closed months stay frozen).
     for (const o of await orgsWithTeamResults(tx, n)) await recomputeOrgRange(tx, o, null, null, { detailsOwnerIds: [] });
@@ -132,7 +135,7 @@ export async function renameTeam(db: Db, actor: string, id: number, newName: str
       entityId: n,
       before: { ...before },
       // the orgs whose policy names the team: stored by id, untouched, they now read with the new name
-      after: { ...after, allocationRows: moved, policiesUpdated: await policiesReferencingTeam(tx, id), scopesUpdated },
+      after: { ...after, allocationRows: moved, policiesUpdated: await policiesReferencingTeam(tx, id), scopesUpdated, budgetsUpdated },
     });
     return after;
   });

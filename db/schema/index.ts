@@ -24,3 +24,7 @@ export * from "./gl-accounts";
 export * from "./close-snapshots";
 export * from "./api-tokens";
 export * from "./saved-views";
+export * from "./alert-subscriptions";
+export * from "./alert-deliveries";
+export * from "./budgets";
+export * from "./anomaly-acks";
