@@ -17,6 +17,7 @@ export const NAV: NavItem[] = [
   { to: "/teams", label: "Teams" },
   { to: "/cost-centers", label: "Cost centers" },
   { to: "/orgs", label: "Organizations" },
+  { to: "/anomalies", label: "Anomalies" },
   { to: "/reconciliation", label: "Reconciliation", everyTeam: true },
   { to: "/views", label: "Saved views" },
 ];
@@ -25,6 +26,7 @@ export const ADMIN_NAV: NavItem[] = [
   { to: "/imports", label: "Imports" },
   { to: "/crosswalk", label: "Crosswalk" },
   { to: "/admin/teams", label: "Teams & cost centers" },
+  { to: "/admin/budgets", label: "Budgets" },
   { to: "/admin/orgs", label: "Org settings" },
   { to: "/admin/gl-accounts", label: "GL accounts" },
   { to: "/admin/users", label: "Users" },

@@ -34,6 +34,8 @@ import { dashboardBase, timing } from "~/lib/filters.server";
 import { formatPercent, formatUsd } from "~/lib/format";
 import { sortOverviewRows } from "../../db/queries/overview";
 import { OTHER_TEAMS } from "~/domain/vocabulary";
+import { BudgetTable } from "~/components/dashboard/BudgetCard";
+import { listBudgetStatuses } from "~/services/budget-status";
 
 export const meta: MetaFunction = () => [{ title: "Overview · Showback" }];
 
@@ -57,8 +59,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
     },
     { ...view, by: filters.by },
   );
+  // the teams and cost centers with a budget this month, worst first (a team viewer: its teams)
+  const budgets = await listBudgetStatuses(base.db, { orgIds: view.orgIds, visible: view.visible });
   return json(
     {
+      budgets,
       filters: base.filters,
       orgOptions: base.orgOptions,
       hasData: base.hasData,
@@ -209,6 +214,16 @@ export default function Overview() {
         />
       </div>
 
+      {d.budgets.length ? (
+        <Card
+          title="Budgets this month"
+          description={`${d.budgets[0]!.month}, data through ${d.budgets[0]!.asOf}: spent and month-end forecast against each budget, worst first`}
+          padded={false}
+          className="mb-6"
+        >
+          <BudgetTable rows={d.budgets} search={d.search} />
+        </Card>
+      ) : null}
       <Card
         title={`Spend per ${f.gran === "daily" ? "day" : f.gran === "weekly" ? "week" : "month"} by ${groupLabel.toLowerCase()}`}
         description={d.series.includes("Other") ? "Top 8 by total in range; the rest is grouped as Other." : undefined}

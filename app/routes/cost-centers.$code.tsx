@@ -10,6 +10,8 @@ import { filtersToSearch } from "~/lib/filters";
 import { dashboardBase, timing } from "~/lib/filters.server";
 import { isDisplayPseudoGroup, UNASSIGNED } from "~/domain/vocabulary";
 import { getCostCenter } from "../../db/queries/cost-centers";
+import { BudgetCard } from "~/components/dashboard/BudgetCard";
+import { getBudgetStatus } from "~/services/budget-status";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.d.key ?? "Cost center"} · Showback` }];
 
@@ -25,6 +27,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     throw json({ message: `No cost center “${code}”.` }, { status: 404 });
   }
   const trust = await reads.groupTrust({ view, now: base.now, freshness: base.freshness });
+  // spent, forecast and budget of the month (a scoped viewer sees part of the cost center: none)
+  const budget = cc && !base.scoped ? await getBudgetStatus(db, { scope: "cost_center", name: code, orgIds: view.orgIds }) : null;
   return json(
     {
       d,
@@ -34,13 +38,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       search: filtersToSearch(filters, { by: "cost_center" }),
       name: cc?.name ?? null,
       trust,
+      budget,
     },
     { headers: timing(base.started) },
   );
 }
 
 export default function CostCenterPage() {
-  const { d, filters, orgOptions, isAdmin, search, name, trust } = useLoaderData<typeof loader>();
+  const { d, filters, orgOptions, isAdmin, search, name, trust, budget } = useLoaderData<typeof loader>();
   const teamSearch = search.replace("by=cost_center", "by=team");
   return (
     <>
@@ -77,6 +82,11 @@ export default function CostCenterPage() {
       />
       <FilterBar filters={filters} orgOptions={orgOptions} showGroupBy={false} />
       <TrustBar trust={trust} />
+      {budget ? (
+        <div className="mb-6">
+          <BudgetCard s={budget} isAdmin={isAdmin} />
+        </div>
+      ) : null}
       <GroupDetail d={d} filters={filters} isAdmin={isAdmin} search={teamSearch} />
     </>
   );

@@ -1,7 +1,10 @@
 /** /teams/:team — one team (or the pseudo-teams unmapped / unallocated): trend and drill-down. */
+import { BudgetCard } from "~/components/dashboard/BudgetCard";
+import { getBudgetStatus } from "~/services/budget-status";
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { anomalyAnchor, FlaggedDaysContext } from "~/components/dashboard/charts";
 import { FilterBar } from "~/components/dashboard/FilterBar";
 import { GroupDetail } from "~/components/dashboard/GroupDetail";
 import { TrustBar } from "~/components/dashboard/TrustBar";
@@ -29,6 +32,8 @@ import { requireVisibleTeam } from "~/lib/scope.server";
 import { formatUsd } from "~/lib/format";
 import { UNALLOCATED, UNMAPPED } from "~/domain/vocabulary";
 import { getTeamInfo } from "../../db/queries/teams";
+import { addDays } from "~/domain/periods";
+import { ANOMALY_RANGE_MAX_DAYS, listAnomalies } from "~/services/anomalies";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.d.key ?? "Team"} · Showback` }];
 
@@ -50,9 +55,30 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     .flatMap((r) =>
       r.deltas.map((x) => ({ orgId: r.orgId, month: r.month, importId: r.importId, old: x.old, new: x.new, delta: x.delta })),
     );
+  // daily trends mark the flagged days of the team (anomalies: not cached, acknowledgements change them)
+  const minFrom = addDays(view.to, -(ANOMALY_RANGE_MAX_DAYS - 1));
+  const flagged =
+    filters.gran === "daily" && team !== UNMAPPED && team !== UNALLOCATED && d.trend.length > 0
+      ? (
+          await listAnomalies(db, {
+            from: view.from < minFrom ? minFrom : view.from,
+            to: view.to,
+            orgIds: view.orgIds,
+            visible: base.visible,
+            teams: [team],
+            movers: false,
+          })
+        )
+          .map((a) => ({ day: a.date, direction: a.direction, cost: a.cost, baseline: a.baseline, acknowledged: a.ack !== null }))
+          .sort((a, b) => (a.day < b.day ? -1 : 1))
+      : [];
+  // spent, forecast and budget of the data's current month
+  const budget = info ? await getBudgetStatus(db, { scope: "team", name: team, orgIds: view.orgIds, visible: base.visible }) : null;
   return json(
     {
       d,
+      budget,
+      flagged,
       restatements,
       filters,
       orgOptions: base.orgOptions,
@@ -67,7 +93,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export default function TeamPage() {
-  const { d, filters, orgOptions, isAdmin, search, costCenter, archived, trust, restatements } = useLoaderData<typeof loader>();
+  const { d, filters, orgOptions, isAdmin, search, costCenter, archived, trust, restatements, flagged, budget } =
+    useLoaderData<typeof loader>();
   const pseudo = d.key === UNMAPPED || d.key === UNALLOCATED;
   return (
     <>
@@ -106,6 +133,11 @@ export default function TeamPage() {
       />
       <FilterBar filters={filters} orgOptions={orgOptions} showGroupBy={false} />
       <TrustBar trust={trust} />
+      {budget ? (
+        <div className="mb-6">
+          <BudgetCard s={budget} isAdmin={isAdmin} />
+        </div>
+      ) : null}
       {restatements.length > 0 ? (
         <div className="mb-4">
           <Alert tone="warning">
@@ -139,9 +171,54 @@ export default function TeamPage() {
           </Alert>
         </div>
       ) : null}
-      <GroupDetail d={d} filters={filters} isAdmin={isAdmin} search={search} />
+      <FlaggedDaysContext.Provider value={flagged.map((f) => f.day)}>
+        <GroupDetail d={d} filters={filters} isAdmin={isAdmin} search={search} />
+      </FlaggedDaysContext.Provider>
+      {flagged.length > 0 ? <FlaggedDays team={d.key} flagged={flagged} from={filters.range.from} to={filters.range.to} /> : null}
       {pseudo ? null : <MappingSources principals={d.principals} />}
     </>
+  );
+}
+
+/** The days of the daily trend flagged as anomalies (drawn in rose on the chart), each linking to /anomalies. */
+function FlaggedDays({
+  team,
+  flagged,
+  from,
+  to,
+}: {
+  team: string;
+  flagged: Array<{ day: string; direction: string; cost: string; baseline: string; acknowledged: boolean }>;
+  from: string;
+  to: string;
+}) {
+  const q = `?from=${from}&to=${to}`;
+  return (
+    <Card
+      title="Flagged days"
+      description="Daily spend far from the trailing 28-day median (rose on the chart); the movers are on the Anomalies page"
+      className="mb-6"
+    >
+      <ul className="space-y-1 text-sm" data-testid="flagged-days">
+        {flagged.map((f) => (
+          <li key={f.day} data-day={f.day}>
+            <Link to={`/anomalies${q}#${anomalyAnchor(team, f.day)}`} className="font-medium text-indigo-700 hover:underline">
+              {f.day}
+            </Link>{" "}
+            <Badge tone={f.direction === "spike" ? "danger" : "info"}>{f.direction}</Badge>{" "}
+            <span className="text-slate-600">
+              {formatUsd(f.cost)} vs {formatUsd(f.baseline)}
+            </span>
+            {f.acknowledged ? (
+              <>
+                {" "}
+                <Badge tone="success">acknowledged</Badge>
+              </>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+    </Card>
   );
 }
 

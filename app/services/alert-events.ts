@@ -7,8 +7,8 @@
  *   default 80,100) reached by the forecast or by the actual spend. Key
  *   `budget:<scope>:<name>:<org|*>:<month>:<threshold>:<actual|forecast>`: a threshold first
  *   reached by the forecast alerts once, and once more when the actual spend reaches it.
- * - **Anomalies**: the new (not acknowledged) flagged days of the last 7 days of data, per team
- *   (app/services/anomalies.ts). Key `anomaly:<team>:<day>`.
+ * - **Anomalies**: the flagged days not acknowledged in the last 7 days of data, per team
+ *   (app/services/anomalies.ts). Key `anomaly:<team>:<day>`: each day alerts once.
  */
 import { z } from "zod";
 import type { Db } from "../../db/client";
@@ -16,6 +16,9 @@ import type { AlertEvent } from "../domain/alerts";
 import { DEFAULT_THRESHOLDS, thresholdCrossings } from "../domain/budgets";
 import { InputError } from "../domain/errors";
 import { dec } from "../domain/money";
+import { dataSpan } from "../../db/queries/freshness";
+import { addDays } from "../domain/periods";
+import { listAnomalies } from "./anomalies";
 import { listBudgetStatuses } from "./budget-status";
 
 const thresholdsSchema = z
@@ -86,6 +89,44 @@ export async function budgetAlertEvents(db: Db, opts: { thresholds?: number[]; n
         occurredAt: now,
       });
     }
+  }
+  return out;
+}
+
+/** Days of data (ending on the last day with data) whose flagged days raise an alert. */
+export const ANOMALY_ALERT_DAYS = 7;
+
+/** The anomaly events: the flagged, not acknowledged days of each team in the last 7 days of data. */
+export async function anomalyAlertEvents(db: Db, opts: { now?: Date } = {}): Promise<AlertEvent[]> {
+  const span = await dataSpan(db);
+  if (!span) return [];
+  const now = (opts.now ?? new Date()).toISOString();
+  const from = addDays(span.last, -(ANOMALY_ALERT_DAYS - 1));
+  const out: AlertEvent[] = [];
+  for (const a of await listAnomalies(db, { from: from < span.first ? span.first : from, to: span.last })) {
+    if (a.ack) continue;
+    const movers = a.movers.slice(0, 3);
+    out.push({
+      key: `anomaly:${a.team.replace(/\s+/g, "_")}:${a.date}`,
+      kind: "anomaly",
+      subject: { scope: "team", name: a.team },
+      title: `Team ${a.team}: spend ${a.direction === "spike" ? "spike" : "drop"} on ${a.date}`,
+      text:
+        `Team ${a.team} spent ${usd(a.cost)} on ${a.date} against a usual ${usd(a.baseline)} (score ${a.score}).` +
+        (movers.length
+          ? ` Top movers: ${movers.map((m) => `${m.displayName ?? m.ownerId} ${m.metric}${m.resourceId ? ` on ${m.resourceId}` : ""} ${dec(m.delta).isNegative() ? "" : "+"}${usd(m.delta)}`).join("; ")}.`
+          : ""),
+      data: {
+        day: a.date,
+        cost: a.cost,
+        baseline: a.baseline,
+        delta: a.delta,
+        score: a.score,
+        direction: a.direction,
+        movers: movers.map((m) => ({ owner_id: m.ownerId, metric: m.metric, resource_id: m.resourceId, delta: m.delta })),
+      },
+      occurredAt: now,
+    });
   }
   return out;
 }

@@ -34,7 +34,7 @@ import {
   type WebhookFormat,
 } from "../domain/alerts";
 import type { Db } from "../../db/client";
-import { budgetAlertEvents } from "./alert-events";
+import { anomalyAlertEvents, budgetAlertEvents } from "./alert-events";
 import {
   claimDueDeliveries,
   findActiveAlertSubscription,
@@ -404,7 +404,7 @@ export async function listSubscriptions(db: Db, opts: { includeRemoved?: boolean
  * The evaluators are in app/services/alert-events.ts.
  */
 export async function collectAlertEvents(db: Db, opts: { now?: Date; thresholds?: number[] } = {}): Promise<AlertEvent[]> {
-  return [...(await budgetAlertEvents(db, opts))];
+  return [...(await budgetAlertEvents(db, opts)), ...(await anomalyAlertEvents(db, opts))];
 }
 
 /**

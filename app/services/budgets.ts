@@ -88,7 +88,7 @@ export async function setBudget(db: Db, actor: string, input: unknown): Promise<
     if (!known?.has(b.name))
       throw new InputError(`no ${b.scope === "team" ? "team" : "cost center"} named ${JSON.stringify(b.name)}`, { field: "name" });
     if (b.orgId !== null && !refs.orgs?.has(b.orgId))
-      throw new InputError(`no organization ${JSON.stringify(b.orgId)}`, { field: "orgId" });
+      throw new InputError(`no organization ${JSON.stringify(b.orgId)}`, { field: "org_id" });
     const r = await write(tx, actor, b);
     return { row: r.row, changed: r.before === null || !sameAmount(r.before, r.row.amount) };
   });

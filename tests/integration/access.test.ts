@@ -29,7 +29,9 @@ import {
   type TestServer,
 } from "../helpers/server";
 import { adminCases } from "./access-cases/admin";
+import { anomalyCases } from "./access-cases/anomalies";
 import { apiRoutes, tokenCases } from "./access-cases/api";
+import { budgetCases } from "./access-cases/budgets";
 import { monthCases } from "./access-cases/month";
 import { viewCases } from "./access-cases/views";
 
@@ -53,9 +55,11 @@ const ACTION_CASES: Record<string, ActionCase> = {
   // each area keeps its own cases next to its tests
   ...adminCases,
   ...monthCases,
+  ...budgetCases,
   ...tokenCases,
   // saved views: any signed-in role, its own views (role: viewer)
   ...viewCases,
+  ...anomalyCases,
 };
 
 /** Routes whose action is not a finance-admin mutation, with the reason. */

@@ -5,7 +5,7 @@
  */
 import { BarChart } from "@tremor/react";
 import Decimal from "decimal.js";
-import { useEffect, useState } from "react";
+import { createContext, useContext, useEffect, useState } from "react";
 import { formatUsd } from "~/lib/format";
 
 /** Chart boundary ONLY: a decimal string → a JS number rounded to cents, for Recharts' geometry. */
@@ -83,32 +83,70 @@ export function StackedSpendChart({
   );
 }
 
+/** The anchor of a flagged (team, day) on /anomalies (the team page links to it). */
+export const anomalyAnchor = (team: string, day: string) => `anomaly-${day}-${encodeURIComponent(team)}`;
+
+/**
+ * The flagged days (YYYY-MM-DD) of the daily trend below it (app/services/anomalies.ts): the team
+ * page provides them around its body, so the trend chart marks them without every page passing them.
+ */
+export const FlaggedDaysContext = createContext<readonly string[]>([]);
+
+const FLAGGED = "Flagged day (total)";
+
 export function TrendChart({
   trend,
   gran,
   label,
   color = "indigo",
+  flagged: flaggedProp,
 }: {
   trend: Array<{ period: string; direct: string; unallocatedShare: string }>;
   gran: string;
   label: string;
   color?: string;
+  /** daily trends: flagged days, drawn in rose (default: FlaggedDaysContext) */
+  flagged?: readonly string[];
 }) {
   const hydrated = useHydrated();
-  const data = trend.map((t) => ({
-    period: periodLabel(t.period, gran),
-    "Direct cost": chartNumber(t.direct),
-    "Share of unallocated": chartNumber(t.unallocatedShare),
-  }));
+  const fromContext = useContext(FlaggedDaysContext);
+  const flagged = new Set(gran === "daily" ? (flaggedProp ?? fromContext) : []);
+  const marked = trend.some((t) => flagged.has(t.period));
+  const data = trend.map((t) => {
+    const f = flagged.has(t.period);
+    const direct = chartNumber(t.direct);
+    const share = chartNumber(t.unallocatedShare);
+    return {
+      period: periodLabel(t.period, gran),
+      "Direct cost": f ? 0 : direct,
+      "Share of unallocated": f ? 0 : share,
+      // a flagged day is one rose bar of its total (cents, so the sum has no float noise)
+      ...(marked ? { [FLAGGED]: f ? chartNumber(new Decimal(t.direct).plus(t.unallocatedShare).toFixed()) : 0 } : {}),
+    };
+  });
+  const categories = ["Direct cost", "Share of unallocated", ...(marked ? [FLAGGED] : [])];
+  const colors = [color, "amber", ...(marked ? ["rose"] : [])];
   return (
-    <figure aria-label={label} data-testid="trend-chart" className="h-64">
+    <figure
+      aria-label={label}
+      data-testid="trend-chart"
+      data-flagged={
+        marked
+          ? trend
+              .filter((t) => flagged.has(t.period))
+              .map((t) => t.period)
+              .join(" ")
+          : undefined
+      }
+      className="h-64"
+    >
       {hydrated ? (
         <BarChart
           className="h-64"
           data={data}
           index="period"
-          categories={["Direct cost", "Share of unallocated"]}
-          colors={[color, "amber"]}
+          categories={categories}
+          colors={colors}
           stack
           valueFormatter={chartUsd}
           yAxisWidth={92}
@@ -117,7 +155,10 @@ export function TrendChart({
       ) : (
         <div className="h-64 animate-pulse rounded bg-slate-50" aria-hidden />
       )}
-      <figcaption className="sr-only">{label}. The same figures are in the table next to the chart.</figcaption>
+      <figcaption className="sr-only">
+        {label}. The same figures are in the table next to the chart.
+        {marked ? " Days flagged as anomalies are drawn in rose." : ""}
+      </figcaption>
     </figure>
   );
 }
