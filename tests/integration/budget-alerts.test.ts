@@ -143,15 +143,20 @@ describe("budgets and alerts", () => {
     expect((await run("alerts", "evaluate")).stdout.trim()).toBe("");
   });
 
-  it("a closed month forecasts its frozen spent", async () => {
-    await cli.withDb(async (db) => {
+  it("a closed month keeps its frozen spent: a later re-export of it changes nothing", async () => {
+    const before = await cli.withDb(async (db) => {
       await db.query(`insert into month_closes (org_id, month, status, frozen, closed_by) values ($1, '2026-04', 'closed', '[]', 'test')`, [
         ORG,
       ]);
-      // data of May's first days: the current month moves on, April stays as closed
-      const st = await getBudgetStatus(db, { scope: "team", name: team });
-      expect(st).toMatchObject({ month: "2026-04", monthOver: true });
-      expect(st!.forecast).toBe(st!.spent);
+      return getBudgetStatus(db, { scope: "team", name: team });
     });
+    expect(before).toMatchObject({ month: "2026-04", monthOver: true, status: "over" });
+    expect(before!.forecast).toBe(before!.spent);
+    // the vendor re-exports the second half of April with other figures (another seed)
+    const f = path.join(tmp, "b2.csv");
+    await writeFile(f, stringify([EXPORT_HEADER, ...generateExportRecords({ ...GEN, seed: 12, from: "2026-04-15", to: "2026-04-30" })]));
+    await run("ingest", "--org", ORG, "--granularity", "daily", f);
+    const after = await cli.withDb((db) => getBudgetStatus(db, { scope: "team", name: team }));
+    expect(after).toMatchObject({ spent: before!.spent, forecast: before!.spent, status: "over" });
   });
 });
