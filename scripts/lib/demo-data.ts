@@ -21,6 +21,8 @@ import { closeMonth } from "../../app/services/month-close";
 import { setInvoice } from "../../app/services/invoices";
 import { reconcileOrgMonth } from "../../db/queries/reconcile";
 import { dec } from "../../app/domain/money";
+import { importBudgets } from "../../app/services/budgets";
+import { getReport } from "../../db/queries/report";
 import { describeOwners, type GenerateOptions } from "./generator";
 import { writeExportFile } from "./export-file";
 
@@ -190,6 +192,26 @@ export async function loadDemoData(db: Db, opts: { now: Date; actor?: string; lo
       }
     }
     await closeMonth(db, actor, { orgId: "org-prod", month: from.slice(0, 7), now, reason: "demo: reconciled" });
+    // budgets (docs/budgets.md), from last month's spend: one tight, one close, one comfortable
+    const last = startOfMonth(addDays(thisMonth, -1));
+    const spent = new Map(
+      (await getReport(db, { granularity: "monthly", from: last, to: addDays(thisMonth, -1) })).reduce(
+        (m, r) => m.set(r.group, (m.get(r.group) ?? dec("0")).plus(dec(r.total))),
+        new Map<string, ReturnType<typeof dec>>(),
+      ),
+    );
+    const budget = (team: string, factor: string) =>
+      (spent.get(team) ?? dec("1000")).times(factor).div(100).toDecimalPlaces(0).times(100).toFixed(2);
+    await importBudgets(
+      db,
+      actor,
+      [
+        "scope,name,amount,from_month,org_id",
+        `team,payments,${budget("payments", "0.95")},${from.slice(0, 7)},`,
+        `team,search,${budget("search", "0.8")},${from.slice(0, 7)},`,
+        `team,platform,${budget("platform", "1.1")},${from.slice(0, 7)},`,
+      ].join("\n"),
+    );
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
