@@ -71,7 +71,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 type ActionData =
   | { ok: true; intent: string; message: string }
-  | { ok: true; intent: "import_preview"; plan: GlImportPlan; csv: string; mode: "merge" | "replace"; fileName: string }
+  | { ok: true; intent: "import_preview"; plan: GlImportPlan; counts: string; csv: string; mode: "merge" | "replace"; fileName: string }
   | { ok: false; intent: string; error: string; field?: string; issues?: Issue[]; issueCount?: number };
 
 const str = (v: FormDataEntryValue | null) => (typeof v === "string" ? v.trim() : "");
@@ -107,7 +107,8 @@ export async function action({ request }: ActionFunctionArgs) {
         const { text, name } = await fileOrText(form, "csv_file", f.csv_text);
         if (!text.trim()) throw new InputError("Choose a GL accounts CSV file (or paste its content).", { field: "csv_file" });
         const plan = await planGlAccountsImport(db, text, { replace: f.mode === "replace" });
-        return json<ActionData>({ ok: true, intent, plan, csv: text, mode: f.mode, fileName: name });
+        // counted here: the services' CSV code must not reach the browser bundle
+        return json<ActionData>({ ok: true, intent, plan, counts: planCounts(plan), csv: text, mode: f.mode, fileName: name });
       }
       case "import_apply": {
         const f = parseForm(form, importApplySchema);
@@ -373,7 +374,7 @@ function PreviewCard({ preview, busy }: { preview: Extract<ActionData, { intent:
   return (
     <Card
       title="Import preview"
-      description={`${preview.fileName} · ${preview.mode} mode · ${planCounts(p)}`}
+      description={`${preview.fileName} · ${preview.mode} mode · ${preview.counts}`}
       actions={<Badge tone="success">ready</Badge>}
       padded={false}
     >

@@ -90,4 +90,16 @@ describe("layout at 1440 px", () => {
     expect(m.color).not.toBe("rgba(0, 0, 0, 0)");
     await page.screenshot({ path: "test-results/layout-team-full.png", fullPage: true });
   });
+
+  it("every page of the sidebar loads without a script error (no server code in the browser bundle)", async () => {
+    const links = await page.locator('nav[aria-label="Main"] a').evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).pathname));
+    expect(links).toEqual(expect.arrayContaining(["/anomalies", "/admin/budgets", "/admin/gl-accounts"]));
+    for (const path of links) {
+      page.errors.length = 0;
+      await page.goto(`${app.url}${path}`);
+      await page.waitForFunction(() => "__remixContext" in window && document.readyState === "complete");
+      await page.waitForTimeout(100);
+      expect(page.errors, path).toEqual([]);
+    }
+  });
 });
