@@ -18,6 +18,7 @@ export const NAV: NavItem[] = [
   { to: "/cost-centers", label: "Cost centers" },
   { to: "/orgs", label: "Organizations" },
   { to: "/anomalies", label: "Anomalies" },
+  { to: "/alerts", label: "Alerts" },
   { to: "/reconciliation", label: "Reconciliation", everyTeam: true },
   { to: "/views", label: "Saved views" },
 ];

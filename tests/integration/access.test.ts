@@ -29,6 +29,7 @@ import {
   type TestServer,
 } from "../helpers/server";
 import { adminCases } from "./access-cases/admin";
+import { alertCases } from "./access-cases/alerts";
 import { anomalyCases } from "./access-cases/anomalies";
 import { apiRoutes, tokenCases } from "./access-cases/api";
 import { budgetCases } from "./access-cases/budgets";
@@ -56,6 +57,7 @@ const ACTION_CASES: Record<string, ActionCase> = {
   ...adminCases,
   ...monthCases,
   ...budgetCases,
+  ...alertCases,
   ...tokenCases,
   // saved views: any signed-in role, its own views (role: viewer)
   ...viewCases,
