@@ -1,5 +1,5 @@
 /**
- * /anomalies — the flagged days of each team's daily spend (issue 16, docs/anomalies.md): the
+ * /anomalies — the flagged days of each team's daily spend (issue 16, docs/forecasting.md "Anomalies"): the
  * last 30 days of daily data by default (anchored on the data's last day, not the calendar), or
  * `?from=YYYY-MM-DD&to=YYYY-MM-DD`; each with its baseline, score and top movers. A finance admin
  * acknowledges one (audited). A team_viewer sees its visible teams only (the service filters).

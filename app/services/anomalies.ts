@@ -1,5 +1,5 @@
 /**
- * Anomalies in each team's daily spend (issue 16, docs/anomalies.md): the days the detector
+ * Anomalies in each team's daily spend (issue 16, docs/forecasting.md "Anomalies"): the days the detector
  * (app/domain/anomalies.ts: trailing 28-day median and MAD) flags, each explained by its top
  * movers (owner, metric, resource against their median over the same baseline days), and their
  * acknowledgement by a finance admin (audited: entity `anomaly`, action `acknowledge`).

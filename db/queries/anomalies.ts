@@ -1,6 +1,6 @@
 /**
  * What the anomalies of a team's daily spend are made of (app/services/anomalies.ts,
- * docs/anomalies.md): the last day of daily data, and the "mover" rows of a team over a short
+ * docs/forecasting.md "Anomalies"): the last day of daily data, and the "mover" rows of a team over a short
  * range of days, the active daily cost rows its usage keys resolve to, per (day, owner, metric,
  * resource).
  *
