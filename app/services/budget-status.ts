@@ -17,7 +17,7 @@
 import type { Db } from "../../db/client";
 import { getTeamDaily } from "../../db/queries/budgets";
 import { dataSpan } from "../../db/queries/freshness";
-import { getReport } from "../../db/queries/report";
+import { getReport, type ReportRow } from "../../db/queries/report";
 import { costCenterMap } from "../../db/queries/teams";
 import { budgetStatus, effectiveBudget, type BudgetScope, type BudgetStatus } from "../domain/budgets";
 import { forecastMonth, type ForecastMethod } from "../domain/forecast";
@@ -51,12 +51,6 @@ export interface BudgetStatusView {
 
 const m2 = (d: ReturnType<typeof dec>) => d.toFixed(2);
 
-/** The teams a budget subject covers now (a cost center: its teams). */
-async function teamsOf(db: Db, scope: BudgetScope, name: string, visible: Visible): Promise<string[]> {
-  const teams = scope === "team" ? [name] : [...(await costCenterMap(db)).entries()].filter(([, cc]) => cc === name).map(([t]) => t);
-  return visible === null ? teams : teams.filter((t) => visible.includes(t));
-}
-
 export interface StatusQuery {
   scope: BudgetScope;
   name: string;
@@ -71,24 +65,41 @@ export async function getBudgetStatus(db: Db, q: StatusQuery): Promise<BudgetSta
   const span = await dataSpan(db, orgIds);
   if (!span) return null;
   const budgets = await getBudgets(db);
-  return statusAt(db, q, { orgIds, asOf: span.last, budgets });
+  return statusAt(db, q, await monthContext(db, { orgIds, asOf: span.last, budgets, visible: q.visible ?? null }));
 }
 
-async function statusAt(
+/** What every subject of one view shares: the month's report, the teams' cost centers, the close. */
+interface MonthContext {
+  orgIds?: string[];
+  asOf: string;
+  budgets: Awaited<ReturnType<typeof getBudgets>>;
+  report: ReportRow[];
+  costCenters: Map<string, string | null>;
+  /** every org with data in the month has closed it */
+  closed: boolean;
+}
+
+async function monthContext(
   db: Db,
-  q: StatusQuery,
-  ctx: { orgIds?: string[]; asOf: string; budgets: Awaited<ReturnType<typeof getBudgets>> },
-): Promise<BudgetStatusView> {
+  p: { orgIds?: string[]; asOf: string; budgets: MonthContext["budgets"]; visible: Visible },
+): Promise<MonthContext> {
+  const month = p.asOf.slice(0, 7);
+  const { from, to } = monthRange(month);
+  const report = await getReport(db, { granularity: "monthly", from, to: addDays(to, -1), orgIds: p.orgIds, visible: p.visible });
+  const orgsWithData = [...new Set(report.map((r) => r.orgId))];
+  const closed = orgsWithData.length > 0 && (await allClosed(db, orgsWithData, month));
+  return { orgIds: p.orgIds, asOf: p.asOf, budgets: p.budgets, report, costCenters: await costCenterMap(db), closed };
+}
+
+async function statusAt(db: Db, q: StatusQuery, ctx: MonthContext): Promise<BudgetStatusView> {
   const visible = q.visible ?? null;
   const month = ctx.asOf.slice(0, 7);
   const { from, to } = monthRange(month);
-  const teams = await teamsOf(db, q.scope, q.name, visible);
-  const report = teams.length
-    ? await getReport(db, { granularity: "monthly", from, to: addDays(to, -1), orgIds: ctx.orgIds, visible })
-    : [];
-  const spent = report.filter((r) => teams.includes(r.group)).reduce((a, r) => a.plus(dec(r.total)), ZERO);
-  const orgsWithData = [...new Set(report.map((r) => r.orgId))];
-  const closed = orgsWithData.length > 0 && (await allClosed(db, orgsWithData, month));
+  // the teams the subject covers now (a cost center: its teams), as far as the reader sees
+  const covered = q.scope === "team" ? [q.name] : [...ctx.costCenters].filter(([, cc]) => cc === q.name).map(([t]) => t);
+  const teams = visible === null ? covered : covered.filter((t) => visible.includes(t));
+  const spent = ctx.report.filter((r) => teams.includes(r.group)).reduce((a, r) => a.plus(dec(r.total)), ZERO);
+  const closed = teams.length > 0 && ctx.closed;
 
   let projected = ZERO;
   let low = ZERO;
@@ -156,9 +167,10 @@ export async function listBudgetStatuses(db: Db, p: { orgIds?: string[]; visible
     if (visible !== null && (b.scope !== "team" || !visible.includes(b.name))) continue;
     subjects.set(`${b.scope}\u0000${b.name}`, { scope: b.scope, name: b.name });
   }
+  const ctx = await monthContext(db, { orgIds, asOf: span.last, budgets, visible });
   const out: BudgetStatusView[] = [];
   for (const s of subjects.values()) {
-    const v = await statusAt(db, { ...s, visible }, { orgIds, asOf: span.last, budgets });
+    const v = await statusAt(db, { ...s, visible }, ctx);
     if (v.budget !== null) out.push(v);
   }
   const rank: Record<BudgetStatus, number> = { over: 0, at_risk: 1, on_track: 2 };
