@@ -252,6 +252,11 @@ export function budgetKey(b: Pick<Budget, "scope" | "name" | "orgId" | "fromMont
   return [b.scope, b.name, b.orgId ?? "", b.fromMonth].join("\u0000");
 }
 
+/** The identity of a budget row as text for people and the audit log: `team/payments//2026-05` (scope/name/org/from_month). */
+export function budgetPath(b: Pick<Budget, "scope" | "name" | "orgId" | "fromMonth">): string {
+  return [b.scope, b.name, b.orgId ?? "", b.fromMonth].join("/");
+}
+
 /** The canonical CSV (header and cells) of `budgets`, sorted by scope, name, org (all orgs first), month. */
 export function formatBudgetCsv(budgets: readonly Budget[]): { header: string[]; rows: string[][] } {
   const sorted = [...budgets].sort(

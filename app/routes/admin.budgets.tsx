@@ -48,7 +48,7 @@ import { requireRole } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
 import { InputError, inputErrorResponse, parseForm } from "~/lib/forms.server";
 import { formatUsd } from "~/lib/format";
-import { AT_RISK_PERCENT, BUDGET_CSV_HEADER, BUDGET_SCOPES, budgetKey, type Budget, type BudgetScope } from "~/domain/budgets";
+import { AT_RISK_PERCENT, BUDGET_CSV_HEADER, BUDGET_SCOPES, budgetPath, type Budget, type BudgetScope } from "~/domain/budgets";
 
 export const meta: MetaFunction = () => [{ title: "Budgets · Showback" }];
 
@@ -226,7 +226,7 @@ function BudgetsCard({ budgets, busy }: { budgets: LoaderData["budgets"]; busy: 
           </THead>
           <TBody>
             {budgets.map((b) => (
-              <tr key={b.id} data-testid="budget-row" data-key={budgetKey(b).split("\u0000").join("/")}>
+              <tr key={b.id} data-testid="budget-row" data-key={budgetPath(b)}>
                 <td className={cx(td, "text-xs")}>{SCOPE_LABEL[b.scope]}</td>
                 <td className={cx(td, "font-mono text-xs")}>
                   <Link to={nameHref(b)} className="text-indigo-700 hover:underline">

@@ -9,7 +9,7 @@ import { deleteBudgetRow, getBudgetById, listBudgets, upsertBudget, type BudgetD
 import { listCostCenters } from "../../db/queries/cost-centers";
 import { listOrgIds } from "../../db/queries/orgs";
 import { listTeams } from "../../db/queries/teams";
-import { budgetKey, budgetSchema, formatBudgetCsv, parseBudgetCsv, type Budget, type BudgetRefs } from "../domain/budgets";
+import { budgetKey, budgetPath, budgetSchema, formatBudgetCsv, parseBudgetCsv, type Budget, type BudgetRefs } from "../domain/budgets";
 import { formatIssues, type ValidationIssue } from "../domain/csv/issues";
 import { InputError } from "../domain/errors";
 import { dec } from "../domain/money";
@@ -56,9 +56,6 @@ async function budgetRefs(db: Db): Promise<BudgetRefs> {
 export const budgetLabel = (b: Pick<Budget, "scope" | "name" | "orgId" | "fromMonth">) =>
   `${b.scope === "team" ? "team" : "cost center"} ${b.name}${b.orgId ? ` (${b.orgId})` : ""} from ${b.fromMonth}`;
 
-/** `team/payments//2026-05` (scope/name/org/from_month) */
-const auditKey = (b: Pick<Budget, "scope" | "name" | "orgId" | "fromMonth">) => [b.scope, b.name, b.orgId ?? "", b.fromMonth].join("/");
-
 async function write(db: Db, actor: string, b: Budget): Promise<{ row: BudgetDbRow; before: string | null }> {
   const r = await upsertBudget(db, { ...b, actor });
   if (r.before !== null && sameAmount(r.before, r.row.amount)) return r;
@@ -66,7 +63,7 @@ async function write(db: Db, actor: string, b: Budget): Promise<{ row: BudgetDbR
     actor,
     action: r.before === null ? "create" : "update",
     entity: "budget",
-    entityId: auditKey(b),
+    entityId: budgetPath(b),
     before: r.before === null ? null : { ...b, amount: r.before },
     after: { ...b, amount: r.row.amount },
   });
@@ -104,7 +101,7 @@ export async function deleteBudget(db: Db, actor: string, id: number): Promise<v
       actor,
       action: "delete",
       entity: "budget",
-      entityId: auditKey(b),
+      entityId: budgetPath(b),
       before: b,
       after: null,
     });
