@@ -4,6 +4,7 @@
  * crosses the budget: the team page says "Over budget" and the webhook subscribed to the team
  * has received the Slack-compatible alert, delivered by the post-ingest evaluation.
  */
+import { dec } from "../../app/domain/money";
 import { writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -51,7 +52,7 @@ const web = useBrowserApp({
 let page: TrackedPage;
 let hook: WebhookReceiver;
 let team = "";
-let spent = 0;
+let spent = dec("0");
 
 beforeAll(async () => {
   hook = await startWebhookReceiver();
@@ -59,7 +60,7 @@ beforeAll(async () => {
   const teams = [...new Set(describeOwners(GEN).map((o) => o.suggestedTeam))];
   for (const t of teams) {
     const s = await getBudgetStatus(db, { scope: "team", name: t });
-    if (s && Number(s.spent) > spent) [team, spent] = [t, Number(s.spent)];
+    if (s && dec(s.spent).gt(spent)) [team, spent] = [t, dec(s.spent)];
   }
   await subscribe(db, "test", { team, webhook: hook.url("/slack"), format: "slack" });
   page = await newPage(web.browser);
@@ -78,7 +79,7 @@ describe("a budget crossed by an ingest", () => {
     await form.locator('select[name="scope"]').selectOption("team");
     await form.locator('input[name="name"]').fill(team);
     // 1.5 × the spend of the first 14 days: under budget now, forecast above it
-    await form.locator('input[name="amount"]').fill((spent * 1.5).toFixed(2));
+    await form.locator('input[name="amount"]').fill(spent.times("1.5").toFixed(2));
     await form.locator('input[name="from_month"]').fill("2026-04");
     await form.getByRole("button").click();
     await page.locator(`[data-testid="budget-row"][data-key="team/${team}//2026-04"]`).waitFor();

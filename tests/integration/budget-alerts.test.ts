@@ -8,6 +8,7 @@
  *   evaluation delivers that one new event;
  * - a closed month forecasts exactly its (frozen) spent.
  */
+import { dec } from "../../app/domain/money";
 import { createHmac } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -75,18 +76,18 @@ describe("budgets and alerts", () => {
     const spent = await cli.withDb(async (db) => {
       const out: Array<[string, string]> = [];
       for (const t of teams) out.push([t, (await getBudgetStatus(db, { scope: "team", name: t }))!.spent]);
-      return out.sort((a, b) => Number(b[1]) - Number(a[1]));
+      return out.sort((a, b) => dec(b[1]).comparedTo(dec(a[1])));
     });
     team = spent[0]![0];
     const before = await cli.withDb((db) => getBudgetStatus(db, { scope: "team", name: team }));
     expect(before).toMatchObject({ month: "2026-04", asOf: "2026-04-14", budget: null, status: null, method: "run_rate_dow" });
     // the forecast projects the other 16 days on top of the 14 spent
-    expect(Number(before!.forecast)).toBeGreaterThan(Number(before!.spent) * 1.6);
-    expect(Number(before!.low)).toBeLessThanOrEqual(Number(before!.forecast));
-    expect(Number(before!.high)).toBeGreaterThanOrEqual(Number(before!.forecast));
+    expect(dec(before!.forecast).gt(dec(before!.spent).times("1.6"))).toBe(true);
+    expect(dec(before!.low).lte(dec(before!.forecast))).toBe(true);
+    expect(dec(before!.high).gte(dec(before!.forecast))).toBe(true);
 
     // a budget 10 % above the spend so far: 80 % reached by the actual spend, 100 % by the forecast
-    const budget = (Number(before!.spent) * 1.1).toFixed(2);
+    const budget = dec(before!.spent).times("1.1").toFixed(2);
     await run(
       "budgets",
       "import",

@@ -5,6 +5,7 @@
  * re-import replaces amounts, `list` round-trips, `set` and `delete`; every change audited.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { dec } from "../../app/domain/money";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -27,7 +28,7 @@ async function file(name: string, text: string) {
 }
 
 const stored = () =>
-  cli.withDb(async (db) => (await listBudgets(db)).map((b) => [b.scope, b.name, b.org_id, b.from_month, Number(b.amount).toFixed(2)]));
+  cli.withDb(async (db) => (await listBudgets(db)).map((b) => [b.scope, b.name, b.org_id, b.from_month, dec(b.amount).toFixed(2)]));
 
 describe("npm run budgets", () => {
   it("imports all-or-nothing, re-imports, lists, sets and deletes, audited", async () => {

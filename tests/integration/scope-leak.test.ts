@@ -9,6 +9,7 @@
  * the same data, and the detector is shown to work on the unscoped viewer's pages, so the
  * test cannot pass by finding nothing.
  */
+import { dec, type Decimal } from "../../app/domain/money";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiToken } from "../../app/services/api-tokens";
 import { OTHER_TEAMS } from "../../app/domain/scope";
@@ -74,7 +75,7 @@ interface Needle {
 }
 
 const money = (v: string) => {
-  const fixed = Number(v).toFixed(2); // display only, to build the search strings
+  const fixed = dec(v).toFixed(2);
   const [i, f] = fixed.replace("-", "").split(".");
   const grouped = i!.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
   return [fixed, `${grouped}.${f}`, v];
@@ -123,17 +124,17 @@ async function needles(db: Db, visible: string[]): Promise<Needle[]> {
   // amounts: every hidden team's figures per month and org, per month, and over everything
   const amounts = new Set<string>();
   const add = (v: string) => {
-    if (Math.abs(Number(v)) < 100) return; // small figures collide with ordinary numbers
+    if (dec(v).abs().lt(100)) return; // small figures collide with ordinary numbers
     for (const s of money(v)) amounts.add(s);
   };
   const rows = (await getReport(db, WIDE)).filter((r) => hidden.includes(r.group));
-  const sum = new Map<string, number[]>();
+  const sum = new Map<string, [Decimal, Decimal]>();
   for (const r of rows) {
     add(r.direct);
     add(r.total);
     const k = `${r.group}\u0000${r.periodStart}`;
-    const a = sum.get(k) ?? [0, 0];
-    sum.set(k, [a[0]! + Number(r.direct), a[1]! + Number(r.total)]);
+    const a = sum.get(k) ?? [dec("0"), dec("0")];
+    sum.set(k, [a[0].plus(dec(r.direct)), a[1].plus(dec(r.total))]);
   }
   for (const [a, b] of sum.values()) {
     add(a.toFixed(2));
@@ -251,7 +252,7 @@ describe.each(SCOPES.map((s, i) => [s.email, s, i] as const))("team_viewer %s", 
     expect(csv).toContain(OTHER_TEAMS);
     const full = await getReport(db, { granularity: "monthly", from: "2026-01-01", to: "2026-12-31" });
     const folded = await getReport(db, { granularity: "monthly", from: "2026-01-01", to: "2026-12-31", visible });
-    const total = (rs: typeof full) => rs.reduce((a, r) => a + Number(r.total) * 100, 0).toFixed(0);
+    const total = (rs: typeof full) => rs.reduce((a, r) => a.plus(dec(r.total)), dec("0")).toFixed();
     expect(total(folded)).toBe(total(full));
     expect(new Set(folded.map((r) => r.group))).toEqual(new Set([...visible.filter((t) => full.some((r) => r.group === t)), OTHER_TEAMS]));
   });
