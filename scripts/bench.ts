@@ -5,10 +5,12 @@
  * measures the COPY floor (`psql \copy` into an unindexed table; PGlite: COPY from a
  * blob), the product's ingest of the same file (a real CLI process: wall time, rows/s,
  * peak RSS), the report CLI for a month, then loads M stored rows in total (default
- * 10,000,000: 5 orgs × 12 months daily) and times the overview and team loaders of the
- * built server over R requests each (p50/p95), and how long a crosswalk edit takes to
- * show on the dashboards, and the same for a rule edit, plus the what-if preview of a rule.
- * Prints a table and key=value lines. `--keep` leaves the
+ * 10,000,000: 5 orgs × 12 months daily) and times the pages of the built server over R
+ * requests each (p50/p95): the overview over 12 and over 24 months of all orgs, a team
+ * page over 12 months, a cost-center page over 12 months; then how long a crosswalk edit
+ * takes to show on the dashboards, the same for a rule edit, and the what-if preview of a
+ * rule. Prints a table and key=value lines; every key of BENCH_KEYS is always printed (-1
+ * when the run could not measure it, e.g. with no stored rows). `--keep` leaves the
  * database (or PGlite data directory) in place for profiling and prints where it is.
  */
 import { spawn } from "node:child_process";
@@ -27,10 +29,13 @@ import { usageKeys } from "../db/queries/mapping";
 import { bumpDataVersion } from "../db/queries/data-version";
 import { ingestFile } from "../app/services/ingest";
 import { seedUser } from "../app/services/users";
+import { ensureCostCenter, moveTeam } from "../app/services/teams";
 import { describeOwners, estimateRowsPerBucket } from "./lib/generator";
 import { writeExportFile } from "./lib/export-file";
 import { parseCli, runCli } from "./lib/cli";
 import { startServer } from "./serve";
+import { BENCH_KEYS } from "./lib/bench-keys";
+import { measureDownload } from "./lib/bench-download";
 
 const USAGE = "npm run bench -- [--rows N] [--engine pg|pglite] [--stored-rows M] [--requests R] [--keep]";
 const Args = z.object({
@@ -98,7 +103,8 @@ runCli(async () => {
   const dataDir = path.join(tmp, "data");
   const engineEnv: Record<string, string> = a.engine === "pg" ? { DATABASE_URL: dbUrl } : { DATABASE_URL: "", SHOWBACK_DATA_DIR: dataDir };
   const admin = a.engine === "pg" ? postgres(baseUrl, { max: 1, onnotice: () => {} }) : null;
-  const figures: Record<string, string | number> = { engine: a.engine, rows: a.rows };
+  const figures: Record<string, string | number> = Object.fromEntries(BENCH_KEYS.map((k) => [k, -1]));
+  Object.assign(figures, { engine: a.engine, rows: a.rows });
   try {
     if (admin) await admin.unsafe(`create database ${dbName}`);
 
@@ -202,6 +208,13 @@ runCli(async () => {
     }
     figures.stored_rows = stored;
     figures.stored_load_s = round((performance.now() - loadStart) / 1000, 1);
+    figures.stored_load_rows_per_s = stored > generated ? Math.round((stored - generated) / ((performance.now() - loadStart) / 1000)) : -1;
+    // the cost-center page: every second team of the stored orgs under one cost center
+    const benchTeams = await db.query<{ id: number }>(`select id from teams order by name`);
+    if (benchTeams.length > 0) {
+      await ensureCostCenter(db, "bench", "CC-BENCH");
+      for (const t of benchTeams.filter((_, i) => i % 2 === 0)) await moveTeam(db, "bench", t.id, "CC-BENCH");
+    }
 
     // 6. the server: overview and team loaders
     await seedUser(db, { email: "bench@example.test", role: "finance_admin", password: "bench password 123" });
@@ -279,14 +292,32 @@ runCli(async () => {
         figures.segments_sync_all_orgs_ms = round(performance.now() - s0);
       }
 
+      const range24 = "period=custom&from=2025-01-01&to=2026-12-31&gran=monthly";
       const overview = await time(`/?${range}&_data=routes%2F_index`);
       const team = await time(`/teams/payments?${range}&_data=routes%2Fteams.%24team`);
       const overviewCold = await time(`/?${range}&_data=routes%2F_index`, true);
+      const overview24Cold = await time(`/?${range24}&_data=routes%2F_index`, true);
       const teamCold = await time(`/teams/payments?${range}&_data=routes%2Fteams.%24team`, true);
       figures.overview_cold_p50_ms = round(pct(overviewCold, 50));
       figures.overview_cold_p95_ms = round(pct(overviewCold, 95));
+      figures.overview_24m_cold_p50_ms = round(pct(overview24Cold, 50));
+      figures.overview_24m_cold_p95_ms = round(pct(overview24Cold, 95));
       figures.team_cold_p50_ms = round(pct(teamCold, 50));
       figures.team_cold_p95_ms = round(pct(teamCold, 95));
+      // the year of daily rows as CSV, streamed: its size, time and the server's memory meanwhile
+      // (twice: the first warms the route; the second is measured from a settled heap)
+      const rowsUrl = `${server.url}/export/rows.csv?period=custom&from=2026-01-01&to=2026-12-31&gran=daily`;
+      await measureDownload(rowsUrl, cookie, null);
+      global.gc?.();
+      const dl = await measureDownload(rowsUrl, cookie, null);
+      figures.rows_csv_year_mb = round(dl.bytes / 1e6, 1);
+      figures.rows_csv_year_ms = round(dl.ms);
+      figures.rows_csv_year_rss_growth_mb = round(dl.rssPeakMb - dl.rssBeforeMb, 1);
+      if (benchTeams.length > 0) {
+        const ccCold = await time(`/cost-centers/CC-BENCH?${range}&_data=routes%2Fcost-centers.%24code`, true);
+        figures.cost_center_cold_p50_ms = round(pct(ccCold, 50));
+        figures.cost_center_cold_p95_ms = round(pct(ccCold, 95));
+      }
       figures.overview_p50_ms = round(pct(overview, 50));
       figures.overview_p95_ms = round(pct(overview, 95));
       figures.team_p50_ms = round(pct(team, 50));

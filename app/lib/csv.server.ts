@@ -18,3 +18,38 @@ export function csvResponse(fileName: string, csv: string): Response {
     },
   });
 }
+
+/**
+ * A CSV download streamed from `chunks` (text pieces, the header first): each is sent as it
+ * is made, the next read only when the client has taken the last one, so a long range never
+ * sits in memory whole. A client that goes away stops the generator.
+ */
+export function csvStreamResponse(fileName: string, chunks: AsyncGenerator<string>, signal?: AbortSignal): Response {
+  const encoder = new TextEncoder();
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        if (signal?.aborted) {
+          await chunks.return(undefined);
+          controller.close();
+          return;
+        }
+        const next = await chunks.next();
+        if (next.done) controller.close();
+        else controller.enqueue(encoder.encode(next.value));
+      },
+      async cancel() {
+        await chunks.return(undefined);
+      },
+    },
+    { highWaterMark: 1 },
+  );
+  return new Response(stream, {
+    headers: {
+      "Content-Type": "text/csv; charset=utf-8",
+      "Content-Disposition": `attachment; filename="${fileName}"`,
+      "Cache-Control": "private, no-store",
+      "X-Content-Type-Options": "nosniff",
+    },
+  });
+}

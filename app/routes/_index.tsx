@@ -147,9 +147,20 @@ export default function Overview() {
           </>
         }
         actions={
-          <a href={csvHref} className={buttonClass.secondary} download data-testid="csv-download">
-            Download CSV
-          </a>
+          <>
+            <a href={csvHref} className={buttonClass.secondary} download data-testid="csv-download">
+              Download CSV
+            </a>
+            <a
+              href={`/export/rows.csv${d.search}`}
+              className={buttonClass.secondary}
+              download
+              data-testid="rows-csv-download"
+              title="One line per period, org and team over the range, at the chosen granularity"
+            >
+              Download rows
+            </a>
+          </>
         }
       />
       <FilterBar filters={f} orgOptions={d.orgOptions} />

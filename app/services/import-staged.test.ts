@@ -45,6 +45,16 @@ describe("CsvByteGuard", () => {
     expect(g.check(Buffer.from("c,d\n"))).toBe("mixed line endings");
   });
 
+  it("lets only digits, '.' and '-' into the decimal fields, naming the file line (issue 17: COPY then casts them unchecked)", () => {
+    const g = new CsvByteGuard(3, [1, 2]);
+    expect(g.check(Buffer.from("a1 x,-1.50,.5\nb,0,12.\n,,\n"))).toBeNull();
+    expect(g.check(Buffer.from("c,1,2\nd,1e5,2\n"))).toBe("a decimal with characters other than digits, '.' and '-' on line 6");
+    expect(new CsvByteGuard(3, [2]).check(Buffer.from("a,b,NaN\n"))).toContain("a decimal with characters");
+    expect(new CsvByteGuard(3, [0]).check(Buffer.from("+1,b,c\n"))).toContain("a decimal with characters");
+    // other fields may hold any printable text
+    expect(new CsvByteGuard(3, [2]).check(Buffer.from("1e5,NaN,7\n"))).toBeNull();
+  });
+
   it("names the file line of a bad field count across chunks (header = line 1)", () => {
     const g = new CsvByteGuard(2);
     expect(g.check(Buffer.from("a,b\nc,d\n"))).toBeNull();

@@ -1,8 +1,9 @@
 /**
  * The staged ingest path (docs/decisions/0004): the file's bytes go straight into
  * `COPY … WITH (FORMAT csv)` of a temporary staging table, and the validation rules (docs/export-format.md) are checked
- * set-based in the same transaction; the rows then reach `cost_rows` with one
- * INSERT … SELECT (the SQL is in db/queries/ingest-staged.ts). Node only hashes the bytes
+ * set-based in the same transaction; the rows then reach the import's own leaf of
+ * `cost_rows` with one INSERT … SELECT (the SQL is in db/queries/ingest-staged.ts), before
+ * that leaf has any index (docs/decisions/0009). Node only hashes the bytes
  * and guards them (`CsvByteGuard`, one pass at about 2 ns a byte), so the parse happens
  * inside the server's COPY.
  *
@@ -19,14 +20,7 @@ import { open, stat } from "node:fs/promises";
 import { EMPTY_LABEL_LINES_SHOWN, ExportValidator, MAX_FIELDS, MAX_RECORD_BYTES, type ExportSummary } from "../domain/csv/export";
 import { parseBucketTimestamp } from "../domain/csv/values";
 import type { Db } from "../../db/client";
-import {
-  checkStagedRows,
-  copyIntoStage,
-  createStageTable,
-  insertStagedCostRows,
-  stagedBucketAggregates,
-  stagedEmptyLabelLines,
-} from "../../db/queries/ingest-staged";
+import { copyIntoStage, createStageTable, insertStagedCostRows, stagedChecks, stagedEmptyLabelLines } from "../../db/queries/ingest-staged";
 import { ensureOrg, lockOrg } from "../../db/queries/orgs";
 import type { CheckOptions } from "./import-parse";
 import type { IngestPhase, Stopwatch } from "./import-progress";
@@ -46,11 +40,14 @@ export interface StageOptions extends CheckOptions {
   onPhase?: (phase: IngestPhase) => void;
 }
 
-/** A file the staged checks accepted, inside the staging transaction: `load(importId)` moves its rows to cost_rows. */
+/**
+ * A file the checks accepted, inside the import's transaction: `load(importId, table)` writes
+ * its rows into `table`, the import's new leaf of cost_rows (db/queries/cost-partitions.ts).
+ */
 export interface StagedFile {
   summary: ExportSummary;
   sha256: string;
-  load: (importId: number) => Promise<void>;
+  load: (importId: number, table: string) => Promise<void>;
 }
 
 export type StagedOutcome<T> =
@@ -77,7 +74,8 @@ async function readHeaderLine(filePath: string): Promise<{ text: string; bytes: 
  * or read a value differently from the row-by-row path, in one pass over the bytes
  * (≈ 2 ns a byte): the field count of every line, quotes, backslashes, control and
  * non-ASCII bytes, carriage returns other than a consistent CRLF, and blanks at a value's
- * edge (the validator trims them). State carries over between chunks; each chunk must
+ * edge (the validator trims them), and in the decimal fields (`decimalFields`, by position)
+ * any character other than a digit, '.' and '-'. State carries over between chunks; each chunk must
  * start at a line start. A COPY that fails on the server must be avoided, not just
  * handled: postgres.js never settles the writable then (porsager/postgres#1173).
  */
@@ -87,7 +85,15 @@ export class CsvByteGuard {
   /** CRLF line endings (decided by the first line) */
   private crlf: boolean | null = null;
 
-  constructor(private readonly fieldCount: number) {}
+  private readonly decimal: Uint8Array;
+
+  constructor(
+    private readonly fieldCount: number,
+    decimalFields: readonly number[] = [],
+  ) {
+    this.decimal = new Uint8Array(fieldCount + 1);
+    for (const f of decimalFields) this.decimal[f] = 1;
+  }
 
   /** null when the chunk is safe to COPY, else why not (nothing of the chunk should be sent) */
   check(d: Uint8Array): string | null {
@@ -116,6 +122,8 @@ export class CsvByteGuard {
       } else if (b === 34) return "quoted fields";
       else if (b === 92) return "a backslash";
       else if (b < 32 || b > 126) return "control characters or non-ASCII text";
+      else if (this.decimal[commas] === 1 && (b < 48 || b > 57) && b !== 46 && b !== 45)
+        return `a decimal with characters other than digits, '.' and '-' on line ${this.lines + lines + 2}`;
       prev = b;
     }
     if (prev !== 10) return "a chunk that does not end a line";
@@ -237,7 +245,10 @@ export async function ingestStaged<T>(
         sw.lap("lock");
       }
       const fields = await createStageTable(tx, cols.fieldCount);
-      const guard = new CsvByteGuard(cols.fieldCount);
+      const guard = new CsvByteGuard(
+        cols.fieldCount,
+        (["chargeback_cost", "original_amount", "usage_share"] as const).map((c) => cols.index[c]),
+      );
       const scan: ByteScan = { sha256: "", stopped: null };
       let lastReport = 0;
       if (commit) opts.onPhase?.("reading");
@@ -258,19 +269,23 @@ export async function ingestStaged<T>(
         opts.onPhase?.("checking");
       }
 
-      // row rules in one scan (rows other than the unallocated row with an empty product or
-      // metric are counted for the warning the parsed path gives; their first lines are read only when there are some)
-      const check = await checkStagedRows(tx, cols);
+      // every rule in one scan: row rules counted per bucket (rows other than the unallocated
+      // row with an empty product or metric are counted for the warning the parsed path gives;
+      // their first lines are read only when there are some), per bucket and per (bucket,
+      // resource, metric) group
+      const agg = await stagedChecks(tx, cols);
+      const perTs = agg.filter((g) => g.per_ts);
+      const check = perTs.reduce((s, g) => ({ rows: s.rows + g.n_rows, bad: s.bad + g.n_bad, empty: s.empty + g.n_empty }), {
+        rows: 0,
+        bad: 0,
+        empty: 0,
+      });
       if (check.rows !== expectedRows) throw new NotStaged(`staged ${check.rows} rows for ${expectedRows} lines`);
       if (check.bad > 0) throw new NotStaged(`${check.bad} rows need the row-by-row checks`);
       const emptyLabels = {
-        count: check.emptyLabels,
-        lines: check.emptyLabels === 0 ? [] : await stagedEmptyLabelLines(tx, cols, EMPTY_LABEL_LINES_SHOWN),
+        count: check.empty,
+        lines: check.empty === 0 ? [] : await stagedEmptyLabelLines(tx, cols, EMPTY_LABEL_LINES_SHOWN),
       };
-      sw.lap("stage_check_rows");
-
-      // per bucket and per (bucket, resource, metric) group
-      const agg = await stagedBucketAggregates(tx, cols);
       const buckets: Array<{
         raw: string;
         bucket: string;
@@ -280,7 +295,7 @@ export async function ingestStaged<T>(
         unallocatedTotal: string;
       }> = [];
       const seenBuckets = new Set<string>();
-      for (const r of agg.filter((g) => g.per_ts)) {
+      for (const r of perTs) {
         const p = parseBucketTimestamp(r.ts);
         if (!p.ok) throw new NotStaged(`timestamp ${JSON.stringify(r.ts)} ${p.reason}`);
         if (seenBuckets.has(p.value)) throw new NotStaged(`bucket ${p.value} written in two timestamp forms`);
@@ -298,7 +313,7 @@ export async function ingestStaged<T>(
       // (after the timestamps: one bucket written two ways would split its groups)
       const unbalanced = agg.length - buckets.length;
       if (unbalanced > 0) throw new NotStaged(`${unbalanced} unbalanced groups`);
-      sw.lap("stage_check_buckets");
+      sw.lap("stage_check");
 
       if (!validator.absorbAggregates({ rows: check.rows, buckets, emptyLabels }))
         throw new NotStaged("a bucket does not fit the stated granularity");
@@ -306,8 +321,8 @@ export async function ingestStaged<T>(
       if (!summary.ok) throw new NotStaged("file-level rules");
       if (!commit) throw new Checked(summary);
 
-      const load = (importId: number) =>
-        insertStagedCostRows(tx, cols, { importId, orgId: opts.orgId, granularity: summary.granularity!, buckets });
+      const load = (importId: number, table: string) =>
+        insertStagedCostRows(tx, cols, { table, importId, orgId: opts.orgId, granularity: summary.granularity!, buckets });
       return commit(tx, { summary, sha256: scan.sha256, load });
     });
     return { status: "done", result };

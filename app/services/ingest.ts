@@ -27,8 +27,8 @@ import { syncSegments } from "./mapping";
 import { addUsageKeys } from "../../db/queries/mapping";
 import { writeAudit } from "../../db/queries/audit";
 import { replacementPreview } from "../../db/queries/imports";
+import { attachImportLeaf, createImportLeaf } from "../../db/queries/cost-partitions";
 import {
-  analyzeCostRows,
   analyzeDerivedTables,
   copyCostRows,
   deactivatePeriod,
@@ -122,7 +122,8 @@ async function ingestFileCore(db: Db, opts: IngestOptions): Promise<IngestResult
       await ensureOrg(tx, opts.orgId);
       await lockOrg(tx, opts.orgId);
       sw.lap("lock");
-      const load = (importId: number) => copyCostRows(tx, spooledCostLines(spooled, importId, opts.orgId, summary.granularity!));
+      const load = (importId: number, table: string) =>
+        copyCostRows(tx, table, spooledCostLines(spooled, importId, opts.orgId, summary.granularity!));
       return commitImport(tx, opts, { summary, sha256: spooled.sha256, load }, sw, { path: "parsed", fallbackReason });
     });
   } finally {
@@ -177,16 +178,18 @@ async function commitImport(
     warnings: summary.warnings,
     createdBy: opts.actor,
   });
+  // into a leaf of its own, indexed after the load and then attached (docs/decisions/0009)
   opts.onPhase?.("storing");
-  await file.load(importId);
+  const leaf = await createImportLeaf(tx, orgId, importId);
+  await file.load(importId, leaf);
   sw.lap("load");
+  await attachImportLeaf(tx, orgId, importId);
+  sw.lap("index");
   const supersededImportIds = await supersedeEmptiedImports(tx, orgId, importId);
 
   // allocation over the covered range
   opts.onPhase?.("allocating");
-  await analyzeCostRows(tx);
-  sw.lap("analyze");
-  await refreshOwnerBucketCosts(tx, orgId, granularity, first, last);
+  await refreshOwnerBucketCosts(tx, orgId, granularity, first, last, leaf);
   sw.lap("owner_costs");
   // new usage keys (owner, environment, resource, product) get their resolved mapping
   await addUsageKeys(tx, orgId, granularity, first, last);

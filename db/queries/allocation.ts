@@ -39,22 +39,38 @@ export interface BucketAllocation {
 /**
  * Rebuilds `owner_bucket_costs` (Σ cost per bucket and usage key of the active rows) of
  * org/granularity for bucket starts in [from, to] (inclusive). Called by ingest after
- * the rows changed; everything else reads the aggregate.
+ * the rows changed; everything else reads the aggregate. `leaf`: the import's own leaf of
+ * cost_rows, read instead of cost_rows: after the import replaced [from, to], the active
+ * rows there are exactly that leaf's, so only its rows are scanned (and hashed, not sorted).
  */
-export async function refreshOwnerBucketCosts(db: Db, orgId: string, granularity: string, from: string, to: string): Promise<void> {
+export async function refreshOwnerBucketCosts(
+  db: Db,
+  orgId: string,
+  granularity: string,
+  from: string,
+  to: string,
+  leaf?: string,
+): Promise<void> {
   const params = [orgId, granularity, from, to];
+  if (leaf !== undefined && !/^cost_rows_i\d+$/.test(leaf)) throw new Error(`not an import leaf: ${leaf}`);
   await db.query(
     `delete from owner_bucket_costs where org_id = $1 and granularity = $2 and bucket_start between $3::date and $4::date`,
     params,
   );
+  if (db.engine === "pg") await db.exec(`set local work_mem = '256MB'; set local enable_sort = off`);
   await db.query(
     `insert into owner_bucket_costs (org_id, granularity, bucket_start, owner_id, environment_id, resource_id, product, is_unallocated, cost)
      select org_id, granularity, bucket_start, owner_id, environment_id, resource_id, product, is_unallocated, sum(chargeback_cost)
-       from cost_rows
+       from ${leaf ?? "cost_rows"}
       where active and org_id = $1 and granularity = $2 and bucket_start between $3::date and $4::date
       group by 1, 2, 3, 4, 5, 6, 7, 8`,
     params,
   );
+  if (db.engine === "pg") await db.exec(`set local enable_sort = on`);
+  // statistics that know this org's new rows before the recompute joins them: with none, a
+  // new org's rows look like a handful, and the planner probed the aggregate's range index
+  // once per resolved segment (minutes at 1.7M rows; docs/decisions/0009)
+  await db.exec(`analyze owner_bucket_costs`);
 }
 
 /** One bucket's direct cost of one team (`team` null: the bucket's unallocated amount U). */

@@ -83,9 +83,10 @@ export async function insertImport(db: Db, p: NewImport): Promise<number> {
   return id;
 }
 
-/** COPY of cost rows, each line encoded with `copyLine` over COST_COLUMNS. */
-export async function copyCostRows(db: Db, lines: CopySource): Promise<void> {
-  await db.copyRows("cost_rows", COST_COLUMNS, lines);
+/** COPY of cost rows into `table` (the import's unindexed leaf of cost_rows), each line encoded with `copyLine` over COST_COLUMNS. */
+export async function copyCostRows(db: Db, table: string, lines: CopySource): Promise<void> {
+  if (!/^cost_rows_i\d+$/.test(table)) throw new Error(`not an import leaf: ${table}`);
+  await db.copyRows(table, COST_COLUMNS, lines);
 }
 
 /** Marks superseded (by `importId`) every other active import of the org left without active rows; returns their ids. */
@@ -100,14 +101,9 @@ export async function supersedeEmptiedImports(db: Db, orgId: string, importId: n
   return superseded.map((s) => s.id);
 }
 
-/** Fresh planner statistics after a bulk load: without them the recompute's joins plan for an empty table. */
-export async function analyzeCostRows(db: Db): Promise<void> {
-  await db.exec(`analyze cost_rows`);
-}
-
-/** Fresh planner statistics of the tables the allocation recompute wrote. */
+/** Fresh planner statistics of the tables the allocation recompute wrote (owner_bucket_costs is analyzed as it is refreshed). */
 export async function analyzeDerivedTables(db: Db): Promise<void> {
-  await db.exec(`analyze owner_bucket_costs, allocation_results, allocation_details, mapping_segments, usage_keys`);
+  await db.exec(`analyze allocation_results, allocation_details, mapping_segments, usage_keys`);
 }
 
 export interface ImportRow {

@@ -1,9 +1,16 @@
-import { boolean, check, date, index, integer, numeric, pgTable, text } from "drizzle-orm/pg-core";
+import { boolean, check, date, integer, numeric, pgTable, text } from "drizzle-orm/pg-core";
 import { sql } from "drizzle-orm";
 
 /**
  * One line of a vendor export, with the org added. Rows replaced by a later import
  * keep `active = false` and stay linked to their (superseded) import.
+ *
+ * Partitioned (docs/decisions/0009-partitioned-cost-rows.md; the DDL is hand-written in
+ * migration 0016, drizzle-kit does not generate partitioned tables): by LIST (org_id), one
+ * partition per org, each by RANGE (import_id), one leaf per import. An ingest loads its
+ * leaf as a plain unindexed table, builds the leaf's indexes after the load and attaches it
+ * (db/queries/cost-partitions.ts), so no row pays per-row index maintenance. The indexes
+ * are the leaves' own, (granularity, bucket_start) and (owner_id), both `where active`.
  */
 export const costRows = pgTable(
   "cost_rows",
@@ -26,15 +33,8 @@ export const costRows = pgTable(
     active: boolean("active").notNull().default(true),
   },
   (t) => [
-    index("cost_rows_active_idx")
-      .on(t.orgId, t.granularity, t.bucketStart)
-      .where(sql`${t.active}`),
-    index("cost_rows_owner_idx")
-      .on(t.orgId, t.ownerId)
-      .where(sql`${t.active}`),
-    index("cost_rows_import_idx").on(t.importId),
     // both ingest paths write the unallocated row's owner as "unallocated": owner-scoped
-    // queries find it through cost_rows_owner_idx (owner_id = any(array[X, 'unallocated']))
+    // queries find it through each leaf's owner index (owner_id = any(array[X, 'unallocated']))
     check("cost_rows_unallocated_owner", sql`${t.isUnallocated} = (${t.ownerId} = 'unallocated')`),
   ],
 );
