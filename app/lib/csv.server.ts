@@ -7,16 +7,17 @@ export { toSafeCsv, crosswalkCsv } from "~/services/csv";
 /** A file name part safe for Content-Disposition. */
 export const fileNamePart = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, "_");
 
+/** The headers of every CSV download: an attachment that is never cached or sniffed. */
+const csvHeaders = (fileName: string): Record<string, string> => ({
+  "Content-Type": "text/csv; charset=utf-8",
+  "Content-Disposition": `attachment; filename="${fileName}"`,
+  "Cache-Control": "private, no-store",
+  "X-Content-Type-Options": "nosniff",
+});
+
 /** A formula-safe CSV download that is never cached. */
 export function csvResponse(fileName: string, csv: string): Response {
-  return new Response(csv, {
-    headers: {
-      "Content-Type": "text/csv; charset=utf-8",
-      "Content-Disposition": `attachment; filename="${fileName}"`,
-      "Cache-Control": "private, no-store",
-      "X-Content-Type-Options": "nosniff",
-    },
-  });
+  return new Response(csv, { headers: csvHeaders(fileName) });
 }
 
 /**
@@ -44,12 +45,5 @@ export function csvStreamResponse(fileName: string, chunks: AsyncGenerator<strin
     },
     { highWaterMark: 1 },
   );
-  return new Response(stream, {
-    headers: {
-      "Content-Type": "text/csv; charset=utf-8",
-      "Content-Disposition": `attachment; filename="${fileName}"`,
-      "Cache-Control": "private, no-store",
-      "X-Content-Type-Options": "nosniff",
-    },
-  });
+  return new Response(stream, { headers: csvHeaders(fileName) });
 }
